@@ -1,0 +1,120 @@
+import type { KnownBlock, SectionBlock } from '@slack/types';
+import type { MemberRole, PanelState } from '../src/db/database.js';
+import type { PanelDetails } from '../src/db/panels.js';
+import { formatPanelReference } from '../src/domain/panel-reference.js';
+import { stageDefinition } from '../src/domain/stages.js';
+import { calendarDate, escapeMrkdwn, mentionUser, slackDate } from '../src/slack/mrkdwn.js';
+import { SLACK_LIMITS, truncate } from './limits.js';
+
+const STATE_LABELS: Record<PanelState, string> = {
+  open: ':large_green_circle: Open',
+  decided: ':white_check_mark: Decided',
+  cancelled: ':no_entry: Cancelled',
+};
+
+function usersWithRole(details: PanelDetails, role: MemberRole): string {
+  const ids = details.members.filter((m) => m.role === role).map((m) => mentionUser(m.user_id));
+  return ids.length > 0 ? ids.join(', ') : '_nobody yet_';
+}
+
+function peopleAndDates(details: PanelDetails): SectionBlock {
+  const { panel } = details;
+  return {
+    type: 'section',
+    fields: [
+      { type: 'mrkdwn', text: `*Hiring manager*\n${usersWithRole(details, 'hiring_manager')}` },
+      { type: 'mrkdwn', text: `*Recruiter*\n${usersWithRole(details, 'recruiter')}` },
+      {
+        type: 'mrkdwn',
+        text: truncate(
+          `*Decision makers*\n${usersWithRole(details, 'decision_maker')}`,
+          SLACK_LIMITS.sectionFieldText,
+        ),
+      },
+      { type: 'mrkdwn', text: `*Decision due*\n${slackDate(panel.decision_deadline)}` },
+      { type: 'mrkdwn', text: `*Candidate hears by*\n${calendarDate(panel.answer_promised_on)}` },
+      { type: 'mrkdwn', text: `*State*\n${STATE_LABELS[panel.state]}` },
+    ],
+  };
+}
+
+function stagesSection(details: PanelDetails): SectionBlock {
+  const lines = details.stages.map((stage, index) => {
+    const definition = stageDefinition(stage.kind);
+    return `${index + 1}. *${definition.label}*: ${definition.focus}`;
+  });
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(`*Stages*\n${lines.join('\n')}`, SLACK_LIMITS.sectionText) },
+  };
+}
+
+function title(details: PanelDetails): string {
+  const { panel } = details;
+  return `*${formatPanelReference(panel.number)} · ${escapeMrkdwn(panel.candidate_name)}* for *${escapeMrkdwn(panel.role_title)}*`;
+}
+
+/**
+ * The hiring-channel announcement of a panel, kept up to date in place with `chat.update`.
+ * It holds no first-interview notes: a channel may have readers outside the panel's team.
+ */
+export function getPanelAnnouncement(details: PanelDetails): { text: string; blocks: KnownBlock[] } {
+  const { panel } = details;
+  const reference = formatPanelReference(panel.number);
+  const headline =
+    panel.state === 'cancelled'
+      ? `:no_entry: ${title(details)}: this panel was cancelled.`
+      : `:busts_in_silhouette: Second-round panel ${title(details)}`;
+  return {
+    text: truncate(
+      `${reference}: second-round panel for ${escapeMrkdwn(panel.candidate_name)} (${escapeMrkdwn(panel.role_title)})`,
+      SLACK_LIMITS.messageText,
+    ),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(headline, SLACK_LIMITS.sectionText) } },
+      peopleAndDates(details),
+      stagesSection(details),
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `Opened by ${mentionUser(panel.created_by)} · \`/panel status ${reference}\` for details`,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** One panel as its team sees it on demand (ephemeral), including the first-interview notes. */
+export function getPanelStatusBlocks(details: PanelDetails): { text: string; blocks: KnownBlock[] } {
+  const { panel } = details;
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(title(details), SLACK_LIMITS.sectionText) } },
+    peopleAndDates(details),
+    stagesSection(details),
+  ];
+  if (panel.first_interview_notes !== null) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `*Notes from the first interview*\n${escapeMrkdwn(panel.first_interview_notes)}`,
+          SLACK_LIMITS.sectionText,
+        ),
+      },
+    });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Opened by ${mentionUser(panel.created_by)} on ${slackDate(panel.created_at, '{date_short_pretty}')}`,
+      },
+    ],
+  });
+  return { text: `${formatPanelReference(panel.number)}: ${escapeMrkdwn(panel.candidate_name)}`, blocks };
+}

@@ -1,0 +1,74 @@
+import type { WebClient } from '@slack/web-api';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Database } from '../src/db/database.js';
+import type { Logger } from '../src/logger.js';
+import { createAnnouncementProcessor } from './announcement.js';
+import { type AnnouncementJob, type MaintenanceJob, QUEUE_NAMES, type Queues } from './queues.js';
+import { reconcile } from './reconcile.js';
+
+export interface WorkerDeps {
+  db: Kysely<Database>;
+  client: WebClient;
+  logger: Logger;
+  queues: Queues;
+  /** A connection with `maxRetriesPerRequest: null`; BullMQ duplicates it per worker. */
+  connection: Redis;
+  prefix: string;
+  /** How often the reconciler runs. */
+  reconcileEveryMs?: number;
+}
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the BullMQ workers and the periodic reconciler. Runs inside the web process or alone
+ * (`npm run worker`); any number may run at once.
+ */
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const { db, client, logger, queues, connection, prefix, reconcileEveryMs = 5 * 60_000 } = deps;
+  const announcements = new Worker<AnnouncementJob>(
+    QUEUE_NAMES.announcements,
+    createAnnouncementProcessor({ db, client, logger }),
+    { connection, prefix, concurrency: 5 },
+  );
+  const maintenance = new Worker<MaintenanceJob>(
+    QUEUE_NAMES.maintenance,
+    async () => {
+      const queued = await reconcile(db, queues);
+      if (queued > 0) logger.info({ queued }, 'reconciler re-enqueued owed work');
+      return queued;
+    },
+    { connection, prefix, concurrency: 1 },
+  );
+  for (const worker of [announcements, maintenance]) {
+    worker.on('failed', (job, error) =>
+      logger.warn(
+        { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error },
+        'job failed',
+      ),
+    );
+    worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
+  }
+  // One scheduler entry shared by every worker process: the reconciler runs once per period in all.
+  await queues.maintenance.upsertJobScheduler(
+    'reconcile',
+    { every: reconcileEveryMs },
+    { data: { task: 'reconcile' } },
+  );
+  // And once now, so work owed from before a restart or a Redis loss goes out at start-up.
+  await queues.maintenance.add(
+    'reconcile-at-start',
+    { task: 'reconcile' },
+    { removeOnComplete: true, removeOnFail: 100 },
+  );
+
+  return {
+    async close() {
+      await Promise.all([announcements.close(), maintenance.close()]);
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import * as panels from './2026-11-25T12-00-00_panels.js';
+
+/**
+ * Every migration, by name, in the order they apply. Listed statically (rather than read from
+ * the folder at run time) so the same list works under tsx, vitest and the compiled build.
+ * Add each new migration here; never rename or edit a shipped one.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-25T12-00-00_panels': panels,
+};

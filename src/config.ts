@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
+const configSchema = z.object({
+  SLACK_SIGNING_SECRET: z
+    .string({ message: 'required: the Signing Secret from the app’s Basic Information page' })
+    .min(1, 'required: the Signing Secret from the app’s Basic Information page'),
+  SLACK_BOT_TOKEN: z
+    .string({ message: 'required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
+    .startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith('xapp-', 'must be an app-level token starting with xapp- (or unset for HTTP mode)')
+    .optional(),
+  SLACK_API_URL: z
+    .url({ message: 'must be a URL such as https://slack.com/api/' })
+    .default('https://slack.com/api/')
+    .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
+  DATABASE_URL: z
+    .string({ message: 'required: a PostgreSQL URL such as postgres://user:pass@host:5432/panelist' })
+    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL starting with postgres://'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a Redis URL starting with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  PORT: z.coerce
+    .number({ message: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(3000),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  RUN_WORKER: booleanFlag.default(true),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, - and _')
+    .default('panelist'),
+});
+
+/** Validated process configuration. See `.env.example` and the README for each variable. */
+export type Config = z.output<typeof configSchema>;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** Raised when the environment does not describe a runnable Panelist; `problems` holds one line per variable. */
+export class ConfigError extends Error {
+  readonly code = 'panelist_config_invalid';
+  constructor(readonly problems: string[]) {
+    super(
+      `Panelist cannot start; fix these environment variables:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and validates configuration from an environment. Empty strings count as unset so that a
+ * `.env` copied from `.env.example` with blank optional values still works.
+ * @throws ConfigError with one line per missing or invalid variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,80 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Postgres `bigint` ids arrive as strings from `pg`; we keep them as strings end to end. */
+type BigIntId = ColumnType<string, never, never>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export type PanelState = 'open' | 'decided' | 'cancelled';
+export type MemberRole = 'recruiter' | 'hiring_manager' | 'decision_maker' | 'interviewer';
+export type StageKind = 'manager' | 'peer' | 'executive' | 'practical';
+
+export interface WorkspaceTable {
+  team_id: string;
+  panels_created: Generated<number>;
+  created_at: CreatedAt;
+}
+
+export interface PanelTable {
+  id: BigIntId;
+  team_id: string;
+  number: number;
+  candidate_name: string;
+  role_title: string;
+  channel_id: string;
+  decision_deadline: Date;
+  /** A calendar date (`YYYY-MM-DD`); `pg` is told to hand dates back as strings. */
+  answer_promised_on: string;
+  first_interview_notes: string | null;
+  sealed: Generated<boolean>;
+  state: Generated<PanelState>;
+  /** Bumped on every change the announcement shows; the announcement job catches up to it. */
+  revision: Generated<number>;
+  announced_revision: Generated<number>;
+  announcement_ts: string | null;
+  created_by: string;
+  created_from_view: string;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface PanelMemberTable {
+  team_id: string;
+  panel_id: string;
+  user_id: string;
+  role: MemberRole;
+  added_at: CreatedAt;
+}
+
+export interface StageTable {
+  id: BigIntId;
+  team_id: string;
+  panel_id: string;
+  kind: StageKind;
+  position: number;
+}
+
+export interface AuditEventTable {
+  id: BigIntId;
+  team_id: string;
+  panel_id: string | null;
+  actor_user_id: string;
+  action: string;
+  /** Facts about the action; never feedback text. */
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>;
+  occurred_at: CreatedAt;
+}
+
+/** The whole schema, as Kysely sees it. */
+export interface Database {
+  workspace: WorkspaceTable;
+  panel: PanelTable;
+  panel_member: PanelMemberTable;
+  stage: StageTable;
+  audit_event: AuditEventTable;
+}
+
+export type Panel = Selectable<PanelTable>;
+export type NewPanel = Insertable<PanelTable>;
+export type PanelMember = Selectable<PanelMemberTable>;
+export type Stage = Selectable<StageTable>;
+export type AuditEvent = Selectable<AuditEventTable>;

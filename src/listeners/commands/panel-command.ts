@@ -1,0 +1,98 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { getHelpBlocks } from '../../../blocks/help-message.js';
+import { getNewPanelModal } from '../../../blocks/new-panel-modal.js';
+import { getPanelListBlocks } from '../../../blocks/panel-list.js';
+import { getPanelStatusBlocks } from '../../../blocks/panel-summary.js';
+import { enqueueAnnouncement } from '../../../jobs/queues.js';
+import { listPanelsForUser } from '../../db/panels.js';
+import type { AppDeps } from '../../deps.js';
+import { formatPanelReference, parsePanelReference } from '../../domain/panel-reference.js';
+import { cancelPanel, lookUpPanelFor } from '../../services/panels.js';
+import { ephemeral, missingReference, notOnTeam, somethingWentWrong, unknownPanel } from './panel-replies.js';
+
+type CommandArgs = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
+
+const LIST_LIMIT = 30;
+
+/**
+ * `/panel <subcommand> [panel]`. Answers that need only the database are sent in the ack itself
+ * (milliseconds); `new` acks first, then opens the modal with the trigger id.
+ */
+export function panelCommand(deps: AppDeps) {
+  return async ({ command, ack, client, respond, logger }: CommandArgs): Promise<void> => {
+    const [subcommand = 'help', argument = ''] = command.text.trim().split(/\s+/).filter(Boolean);
+    const teamId = command.team_id;
+    const userId = command.user_id;
+    const panelNumber = (): number | undefined => parsePanelReference(argument);
+    try {
+      switch (subcommand.toLowerCase()) {
+        case 'help':
+          await ack({ response_type: 'ephemeral', ...getHelpBlocks() });
+          return;
+        case 'new': {
+          await ack();
+          await client.views.open({
+            trigger_id: command.trigger_id,
+            view: getNewPanelModal({ initialUserId: userId }),
+          });
+          return;
+        }
+        case 'list': {
+          const panels = await listPanelsForUser(deps.db, teamId, userId, LIST_LIMIT);
+          await ack({ response_type: 'ephemeral', ...getPanelListBlocks(panels, { limit: LIST_LIMIT }) });
+          return;
+        }
+        case 'status': {
+          const number = panelNumber();
+          if (number === undefined) return void (await ack(missingReference('status')));
+          const lookup = await lookUpPanelFor(deps.db, teamId, number, userId);
+          if (lookup.kind === 'not_found') return void (await ack(unknownPanel(number)));
+          if (lookup.kind === 'forbidden') return void (await ack(notOnTeam(number, lookup.recruiterId)));
+          await ack({ response_type: 'ephemeral', ...getPanelStatusBlocks(lookup.details) });
+          return;
+        }
+        case 'cancel': {
+          const number = panelNumber();
+          if (number === undefined) return void (await ack(missingReference('cancel')));
+          const result = await cancelPanel(deps.db, { teamId, number, actorId: userId });
+          const reference = formatPanelReference(number);
+          switch (result.kind) {
+            case 'not_found':
+              return void (await ack(unknownPanel(number)));
+            case 'forbidden':
+              return void (await ack(
+                result.reason === 'not_on_team'
+                  ? notOnTeam(number, undefined)
+                  : ephemeral(`Only the recruiter or hiring manager of ${reference} can cancel it.`),
+              ));
+            case 'not_open':
+              return void (await ack(
+                ephemeral(`${reference} is already ${result.panel.state}; nothing changed.`),
+              ));
+            case 'cancelled':
+              await ack(
+                ephemeral(`:no_entry: ${reference} is cancelled. Its announcement is being updated.`),
+              );
+              await enqueueAnnouncement(deps.queues, {
+                teamId,
+                panelId: result.panel.id,
+                revision: result.panel.revision,
+              }).catch((error: unknown) =>
+                logger.warn(
+                  `announcement update for ${reference} not queued; the reconciler will retry`,
+                  error,
+                ),
+              );
+              return;
+          }
+          return;
+        }
+        default:
+          await ack({ response_type: 'ephemeral', ...getHelpBlocks(subcommand) });
+      }
+    } catch (error) {
+      deps.logger.error({ err: error, teamId, userId, subcommand }, '/panel failed');
+      await ack(somethingWentWrong).catch(() => respond(somethingWentWrong));
+    }
+  };
+}

@@ -1,0 +1,74 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { NEW_PANEL_BLOCKS } from '../../../blocks/ids.js';
+import { getPanelCreatedModal } from '../../../blocks/new-panel-modal.js';
+import { enqueueAnnouncement } from '../../../jobs/queues.js';
+import type { AppDeps } from '../../deps.js';
+import { parseNewPanelForm } from '../../domain/new-panel-form.js';
+import { formatPanelReference } from '../../domain/panel-reference.js';
+import { createPanel } from '../../services/panels.js';
+import { checkChannelAccess } from '../../slack/channel-access.js';
+
+type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+
+/**
+ * The `/panel new` modal was submitted: validate every field (errors go next to the field and
+ * nothing is stored), create the panel in one transaction, show its reference in the modal,
+ * then queue the channel announcement.
+ */
+export function newPanelSubmission(deps: AppDeps) {
+  return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
+    const teamId = view.team_id;
+    const userId = body.user.id;
+    try {
+      const [submitter, channelAccess] = await Promise.all([
+        deps.users.get(teamId, userId),
+        (async () => {
+          const channelId = view.state.values[NEW_PANEL_BLOCKS.channel]?.input?.selected_conversation;
+          return channelId ? checkChannelAccess(client, channelId) : ({ ok: true } as const);
+        })(),
+      ]);
+      const form = parseNewPanelForm(view.state.values, {
+        now: deps.clock.now(),
+        timeZone: submitter.timeZone,
+      });
+      const errors = form.ok ? {} : { ...form.errors };
+      if (!channelAccess.ok) errors[NEW_PANEL_BLOCKS.channel] = channelAccess.problem;
+      if (!form.ok || Object.keys(errors).length > 0) {
+        await ack({ response_action: 'errors', errors });
+        return;
+      }
+      const { panel, created } = await createPanel(deps.db, {
+        teamId,
+        creatorId: userId,
+        viewId: view.id,
+        input: form.input,
+      });
+      await ack({
+        response_action: 'update',
+        view: getPanelCreatedModal({
+          reference: formatPanelReference(panel.number),
+          candidateName: panel.candidate_name,
+          channelId: panel.channel_id,
+        }),
+      });
+      if (created) {
+        await enqueueAnnouncement(deps.queues, { teamId, panelId: panel.id, revision: panel.revision }).catch(
+          (error: unknown) =>
+            deps.logger.warn(
+              { err: error, teamId, panelId: panel.id },
+              'announcement not queued; the reconciler will retry',
+            ),
+        );
+      }
+    } catch (error) {
+      deps.logger.error({ err: error, teamId, userId }, 'new panel submission failed');
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [NEW_PANEL_BLOCKS.candidate]:
+            'Panelist could not save the panel just now. Nothing was stored; try again in a minute.',
+        },
+      });
+    }
+  };
+}

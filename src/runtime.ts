@@ -1,0 +1,184 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App } from '@slack/bolt';
+import { type RetryOptions, WebClient, type WebClientOptions } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { closeQueues, createQueues, type Queues } from '../jobs/queues.js';
+import { createProducerConnection, createWorkerConnection } from '../jobs/redis.js';
+import { type RunningWorkers, startWorkers } from '../jobs/worker.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { createDatabase } from './db/connection.js';
+import type { Database } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import type { AppDeps } from './deps.js';
+import { healthRoute } from './health.js';
+import { registerListeners } from './listeners/index.js';
+import { createLogger, type Logger, toBoltLogger } from './logger.js';
+import { UserDirectory } from './slack/user-directory.js';
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Web API retry policy; tests shorten it so injected 5xx errors resolve quickly. */
+  slackRetryConfig?: RetryOptions;
+  reconcileEveryMs?: number;
+  /** Run migrations before serving (default true). */
+  migrate?: boolean;
+}
+
+export interface RunningPanelist {
+  /** The HTTP port actually bound (useful with PORT=0). */
+  port: number;
+  deps: AppDeps;
+  /** Stops taking requests, then closes workers, queues and connections, in that order. */
+  stop(): Promise<void>;
+}
+
+function watchRedis(redis: Redis, logger: Logger, role: string): Redis {
+  let lastLogged = 0;
+  // ioredis emits 'error' on every failed reconnect; log at most one a minute.
+  redis.on('error', (error) => {
+    if (Date.now() - lastLogged < 60_000) return;
+    lastLogged = Date.now();
+    logger.warn({ err: error, role }, 'Redis is not answering; retrying');
+  });
+  return redis;
+}
+
+function slackClientOptions(config: Config, logger: Logger, retryConfig?: RetryOptions): WebClientOptions {
+  return {
+    slackApiUrl: config.SLACK_API_URL,
+    logger: toBoltLogger(logger.child({ component: 'web-api' })),
+    timeout: 10_000,
+    ...(retryConfig === undefined ? {} : { retryConfig }),
+  };
+}
+
+/** Opens the database (migrated), Redis and the queues that both processes need. */
+async function openShared(config: Config, logger: Logger, migrate: boolean) {
+  const db: Kysely<Database> = createDatabase({ connectionString: config.DATABASE_URL });
+  if (migrate) {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  }
+  const redis = watchRedis(createProducerConnection(config.REDIS_URL), logger, 'producer');
+  const queues: Queues = createQueues(redis, config.QUEUE_PREFIX);
+  return { db, redis, queues };
+}
+
+async function startWorkerProcessParts(
+  config: Config,
+  deps: Pick<AppDeps, 'db' | 'client' | 'logger' | 'queues'>,
+  reconcileEveryMs: number | undefined,
+): Promise<{ workers: RunningWorkers; connection: Redis }> {
+  const connection = watchRedis(createWorkerConnection(config.REDIS_URL), deps.logger, 'worker');
+  const workers = await startWorkers({
+    ...deps,
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    ...(reconcileEveryMs === undefined ? {} : { reconcileEveryMs }),
+  });
+  return { workers, connection };
+}
+
+/**
+ * Starts the web process: migrations, the Bolt app (HTTP on PORT, or Socket Mode when
+ * SLACK_APP_TOKEN is set, with `/healthz` served in both), and the worker unless RUN_WORKER=false.
+ */
+export async function startPanelist(config: Config, options: StartOptions = {}): Promise<RunningPanelist> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const { db, redis, queues } = await openShared(config, logger, options.migrate ?? true);
+  const clientOptions = slackClientOptions(config, logger, options.slackRetryConfig);
+  const client = new WebClient(config.SLACK_BOT_TOKEN, clientOptions);
+  const deps: AppDeps = {
+    config,
+    db,
+    queues,
+    redis,
+    clock: options.clock ?? systemClock,
+    logger,
+    users: new UserDirectory(client, logger),
+    client,
+  };
+
+  const common = {
+    token: config.SLACK_BOT_TOKEN,
+    logger: toBoltLogger(logger.child({ component: 'bolt' })),
+    clientOptions,
+    customRoutes: [healthRoute(db, redis)],
+  };
+  const app =
+    config.SLACK_APP_TOKEN === undefined
+      ? new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET })
+      : new App({
+          ...common,
+          socketMode: true,
+          appToken: config.SLACK_APP_TOKEN,
+          installerOptions: { port: config.PORT },
+        });
+  registerListeners(app, deps);
+  app.error(async (error) => {
+    logger.error({ err: error }, 'unhandled listener error');
+  });
+
+  let port = config.PORT;
+  if (config.SLACK_APP_TOKEN === undefined) {
+    const server = (await app.start(config.PORT)) as Server;
+    port = (server.address() as AddressInfo).port;
+  } else {
+    await app.start();
+  }
+
+  const worker = config.RUN_WORKER
+    ? await startWorkerProcessParts(config, deps, options.reconcileEveryMs)
+    : undefined;
+  logger.info(
+    { port, socketMode: config.SLACK_APP_TOKEN !== undefined, worker: config.RUN_WORKER },
+    'Panelist is up',
+  );
+
+  return {
+    port,
+    deps,
+    async stop() {
+      await app.stop();
+      if (worker !== undefined) {
+        await worker.workers.close();
+        worker.connection.disconnect();
+      }
+      await closeQueues(queues);
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+/** Starts only the workers (`npm run worker`): no HTTP, no Slack listeners. */
+export async function startWorkerOnly(
+  config: Config,
+  options: Pick<StartOptions, 'logger' | 'slackRetryConfig' | 'reconcileEveryMs' | 'migrate'> = {},
+): Promise<{ stop(): Promise<void> }> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'panelist-worker');
+  const { db, redis, queues } = await openShared(config, logger, options.migrate ?? true);
+  const client = new WebClient(
+    config.SLACK_BOT_TOKEN,
+    slackClientOptions(config, logger, options.slackRetryConfig),
+  );
+  const { workers, connection } = await startWorkerProcessParts(
+    config,
+    { db, client, logger, queues },
+    options.reconcileEveryMs,
+  );
+  logger.info('Panelist worker is up');
+  return {
+    async stop() {
+      await workers.close();
+      connection.disconnect();
+      await closeQueues(queues);
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}

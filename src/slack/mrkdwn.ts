@@ -1,0 +1,43 @@
+/**
+ * Escapes user text for Slack mrkdwn: `&`, `<` and `>` become entities, so text such as
+ * `<!channel>` or `<@U123>` shows literally instead of notifying anyone.
+ * https://docs.slack.dev/messaging/formatting-message-text#escaping
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/** A user mention: every reader sees the person's current display name. */
+export function mentionUser(userId: string): string {
+  return `<@${userId}>`;
+}
+
+/** A channel mention. */
+export function mentionChannel(channelId: string): string {
+  return `<#${channelId}>`;
+}
+
+/**
+ * A time shown in each reader's own time zone (Slack's `<!date^…>`), with a UTC fallback for
+ * clients that cannot render it. https://docs.slack.dev/messaging/formatting-message-text#date-formatting
+ * @param format Slack date tokens, e.g. `{date_short_pretty} at {time}`.
+ */
+export function slackDate(at: Date, format = '{date_short_pretty} at {time}'): string {
+  const seconds = Math.floor(at.getTime() / 1000);
+  const fallback = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${seconds}^${format}|${fallback}>`;
+}
+
+/** A calendar date (YYYY-MM-DD), which has no time zone, shown as e.g. `Mon 30 Nov 2026`. */
+export function calendarDate(isoDate: string): string {
+  const [year, month, day] = isoDate.split('-').map(Number);
+  if (year === undefined || month === undefined || day === undefined) return isoDate;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.toLocaleDateString('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}

@@ -1,0 +1,46 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+
+/** What Panelist needs to know of a Slack user. */
+export interface SlackUserProfile {
+  id: string;
+  /** IANA time zone, e.g. `Europe/Berlin`; `UTC` when Slack does not say. */
+  timeZone: string;
+  isBot: boolean;
+  deleted: boolean;
+}
+
+/**
+ * Looks users up with `users.info`, caching each for a while: time zones change rarely, and
+ * a modal submission must stay far inside Slack's 3-second window.
+ */
+export class UserDirectory {
+  readonly #cache = new Map<string, { profile: SlackUserProfile; expires: number }>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly logger: Logger,
+    private readonly ttlMs = 10 * 60 * 1000,
+  ) {}
+
+  async get(teamId: string, userId: string): Promise<SlackUserProfile> {
+    const key = `${teamId}/${userId}`;
+    const cached = this.#cache.get(key);
+    if (cached !== undefined && cached.expires > Date.now()) return cached.profile;
+    try {
+      const { user } = await this.client.users.info({ user: userId });
+      const profile: SlackUserProfile = {
+        id: userId,
+        timeZone: user?.tz ?? 'UTC',
+        isBot: user?.is_bot ?? false,
+        deleted: user?.deleted ?? false,
+      };
+      this.#cache.set(key, { profile, expires: Date.now() + this.ttlMs });
+      return profile;
+    } catch (error) {
+      // A lookup failure must not block the person: fall back to UTC and try again next time.
+      this.logger.warn({ err: error, teamId, userId }, 'users.info failed; assuming UTC');
+      return { id: userId, timeZone: 'UTC', isBot: false, deleted: false };
+    }
+  }
+}

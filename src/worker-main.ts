@@ -1,0 +1,18 @@
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { stopOnSignals } from './process-lifecycle.js';
+import { startWorkerOnly } from './runtime.js';
+
+try {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'panelist-worker');
+  const worker = await startWorkerOnly(config, { logger });
+  stopOnSignals(() => worker.stop(), logger);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(78);
+  }
+  console.error('Panelist worker failed to start:', error);
+  process.exit(1);
+}

@@ -1,0 +1,72 @@
+import { NEW_PANEL_BLOCKS, NEW_PANEL_INPUT } from '../../blocks/ids.js';
+import type { StageKind } from '../../src/db/database.js';
+import type { ViewValues } from './slack-requests.js';
+
+/** The people of a typical panel. */
+export const PEOPLE = {
+  recruiter: 'URECRUITER',
+  hiringManager: 'UMANAGER',
+  decisionMaker: 'UDECIDER',
+  outsider: 'UOUTSIDER',
+} as const;
+
+export const HIRING_CHANNEL = 'CHIRING';
+
+export interface NewPanelFields {
+  candidate: string | null;
+  role: string | null;
+  hiringManager: string | null;
+  recruiter: string | null;
+  decisionMakers: string[];
+  channel: string | null;
+  /** Seconds since the epoch. */
+  deadline: number | null;
+  promised: string | null;
+  stages: StageKind[];
+  notes: string | null;
+}
+
+/** A valid form relative to `now`: deadline in 7 days, answer promised in 9. */
+export function validNewPanelFields(now: Date, overrides: Partial<NewPanelFields> = {}): NewPanelFields {
+  const deadline = new Date(now.getTime() + 7 * 24 * 3600 * 1000);
+  const promised = new Date(now.getTime() + 9 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  return {
+    candidate: 'Ada Lovelace',
+    role: 'Staff Engineer',
+    hiringManager: PEOPLE.hiringManager,
+    recruiter: PEOPLE.recruiter,
+    decisionMakers: [PEOPLE.decisionMaker],
+    channel: HIRING_CHANNEL,
+    deadline: Math.floor(deadline.getTime() / 1000),
+    promised,
+    stages: ['manager', 'peer', 'executive'],
+    notes: 'Strong on systems design; probe people leadership.',
+    ...overrides,
+  };
+}
+
+/** The new-panel modal's state values, as Slack sends them on submission. */
+export function newPanelValues(fields: NewPanelFields): ViewValues {
+  const v = (value: Record<string, unknown>) => ({ [NEW_PANEL_INPUT]: value });
+  return {
+    [NEW_PANEL_BLOCKS.candidate]: v({ type: 'plain_text_input', value: fields.candidate }),
+    [NEW_PANEL_BLOCKS.role]: v({ type: 'plain_text_input', value: fields.role }),
+    [NEW_PANEL_BLOCKS.hiringManager]: v({ type: 'users_select', selected_user: fields.hiringManager }),
+    [NEW_PANEL_BLOCKS.recruiter]: v({ type: 'users_select', selected_user: fields.recruiter }),
+    [NEW_PANEL_BLOCKS.decisionMakers]: v({
+      type: 'multi_users_select',
+      selected_users: fields.decisionMakers,
+    }),
+    [NEW_PANEL_BLOCKS.channel]: v({ type: 'conversations_select', selected_conversation: fields.channel }),
+    [NEW_PANEL_BLOCKS.deadline]: v({ type: 'datetimepicker', selected_date_time: fields.deadline }),
+    [NEW_PANEL_BLOCKS.answerPromisedOn]: v({ type: 'datepicker', selected_date: fields.promised }),
+    [NEW_PANEL_BLOCKS.stages]: v({
+      type: 'checkboxes',
+      selected_options: fields.stages.map((kind) => ({
+        value: kind,
+        text: { type: 'plain_text', text: kind },
+      })),
+    }),
+    [NEW_PANEL_BLOCKS.notes]: v({ type: 'plain_text_input', value: fields.notes }),
+  };
+}

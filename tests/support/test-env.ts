@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { pino } from 'pino';
+import { ManualClock } from '../../src/clock.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { type RunningPanelist, type StartOptions, startPanelist } from '../../src/runtime.js';
+import { SlackDouble } from './slack-double.js';
+import { SlackRequests } from './slack-requests.js';
+
+/** Where the test Postgres and Redis are; CI and this machine run both locally. */
+export const TEST_POSTGRES_URL =
+  process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const SIGNING_SECRET = 'test-signing-secret';
+export const TEAM_ID = 'T0PANEL';
+
+/** A fixed "now" for tests: Tuesday 1 December 2026, 10:00 UTC. */
+export const TEST_NOW = new Date('2026-12-01T10:00:00Z');
+
+function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/** A database of the test's own, dropped by the returned function. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = uniqueName('panelist_test');
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** Deletes every Redis key under a queue prefix. */
+export async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface TestApp {
+  panelist: RunningPanelist;
+  slack: SlackDouble;
+  requests: SlackRequests;
+  clock: ManualClock;
+  config: Config;
+  databaseUrl: string;
+  appUrl: string;
+  /** Stops the app and removes the test's database and Redis keys. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a real Panelist (HTTP, Postgres, Redis, BullMQ worker) on a database and Redis prefix
+ * of its own, talking to a fresh Slack double. Nothing is faked inside the app.
+ */
+export async function startTestApp(
+  overrides: Partial<Record<string, string>> = {},
+  options: StartOptions = {},
+): Promise<TestApp> {
+  const slack = await new SlackDouble({ teamId: TEAM_ID }).start();
+  const database = await createTestDatabase();
+  const prefix = uniqueName('t');
+  const config = loadConfig({
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_API_URL: slack.apiUrl,
+    DATABASE_URL: database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    QUEUE_PREFIX: prefix,
+    ...overrides,
+  });
+  const clock = new ManualClock(TEST_NOW);
+  const panelist = await startPanelist(config, {
+    clock,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    slackRetryConfig: { retries: 3, factor: 1, minTimeout: 20, maxTimeout: 50 },
+    ...options,
+  });
+  const appUrl = `http://127.0.0.1:${panelist.port}`;
+  return {
+    panelist,
+    slack,
+    requests: new SlackRequests(appUrl, SIGNING_SECRET, TEAM_ID, slack.baseUrl),
+    clock,
+    config,
+    databaseUrl: database.url,
+    appUrl,
+    async close() {
+      await panelist.stop();
+      await slack.close();
+      await database.drop();
+      await deleteRedisPrefix(prefix);
+    },
+  };
+}
