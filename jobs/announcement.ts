@@ -1,29 +1,35 @@
 import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
-import { type Job, UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Kysely } from 'kysely';
+import { getAnnouncementFailedMessage } from '../blocks/announcement-failed.js';
 import { getPanelAnnouncement } from '../blocks/panel-summary.js';
 import { recordAudit } from '../src/db/audit.js';
-import type { Database } from '../src/db/database.js';
-import { findPanelById, markAnnounced } from '../src/db/panels.js';
+import type { Database, Panel } from '../src/db/database.js';
+import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/panels.js';
 import type { Logger } from '../src/logger.js';
 import type { AnnouncementJob } from './queues.js';
 
-/** Slack errors that retrying cannot fix. */
+/** Slack errors that retrying cannot fix: the person who opened the panel is told instead. */
 const PERMANENT_SLACK_ERRORS = new Set([
   'channel_not_found',
   'not_in_channel',
   'is_archived',
   'account_inactive',
-  'invalid_auth',
-  'token_revoked',
   'restricted_action',
+  'msg_too_long',
+  'invalid_blocks',
 ]);
+
+/** chat.update errors meaning the announcement is gone (deleted by someone): post it afresh. */
+const MESSAGE_GONE_ERRORS = new Set(['message_not_found', 'cant_update_message']);
 
 export interface AnnouncementDeps {
   db: Kysely<Database>;
   client: WebClient;
   logger: Logger;
 }
+
+export type AnnouncementOutcome = 'posted' | 'updated' | 'current' | 'gone' | 'failed';
 
 function platformErrorCode(error: unknown): string | undefined {
   if ((error as { code?: unknown })?.code !== ErrorCode.PlatformError) return undefined;
@@ -33,46 +39,77 @@ function platformErrorCode(error: unknown): string | undefined {
 /**
  * Posts or updates a panel's announcement so it shows the panel as it now stands. The panel row
  * is locked meanwhile, so two syncs of one panel never both post; a sync that finds the
- * announcement already current does nothing.
+ * announcement already current does nothing. Transient Slack errors (429, 5xx) are retried by
+ * the Web API client and then by BullMQ; permanent ones are recorded and the creator is told once.
  */
 export function createAnnouncementProcessor({ db, client, logger }: AnnouncementDeps) {
-  return async (job: Job<AnnouncementJob>): Promise<'posted' | 'updated' | 'current' | 'gone'> => {
+  return async (job: Job<AnnouncementJob>): Promise<AnnouncementOutcome> => {
     const { teamId, panelId } = job.data;
-    try {
-      return await db.transaction().execute(async (trx) => {
-        const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
-        if (details === undefined) return 'gone';
-        const { panel } = details;
-        if (panel.announced_revision >= panel.revision) return 'current';
-        const message = getPanelAnnouncement(details);
-        if (panel.announcement_ts === null) {
-          const posted = await client.chat.postMessage({
-            channel: panel.channel_id,
-            ...message,
-            unfurl_links: false,
-          });
-          if (posted.ts === undefined) throw new Error('chat.postMessage returned no ts');
-          await markAnnounced(trx, teamId, panelId, panel.revision, posted.ts);
-          await recordAudit(trx, {
-            teamId,
-            panelId,
-            actorUserId: panel.created_by,
-            action: 'panel.announced',
-            detail: { channel: panel.channel_id, ts: posted.ts },
-          });
-          return 'posted';
+    const result = await db.transaction().execute(async (trx) => {
+      const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
+      if (details === undefined) return { outcome: 'gone' as const };
+      const { panel } = details;
+      if (panel.announced_revision >= panel.revision) return { outcome: 'current' as const };
+      const message = getPanelAnnouncement(details);
+      try {
+        if (panel.announcement_ts !== null) {
+          try {
+            await client.chat.update({ channel: panel.channel_id, ts: panel.announcement_ts, ...message });
+            await markAnnounced(trx, teamId, panelId, panel.revision, panel.announcement_ts);
+            return { outcome: 'updated' as const };
+          } catch (error) {
+            const code = platformErrorCode(error);
+            if (code === undefined || !MESSAGE_GONE_ERRORS.has(code)) throw error;
+          }
         }
-        await client.chat.update({ channel: panel.channel_id, ts: panel.announcement_ts, ...message });
-        await markAnnounced(trx, teamId, panelId, panel.revision, panel.announcement_ts);
-        return 'updated';
-      });
-    } catch (error) {
-      const code = platformErrorCode(error);
-      if (code !== undefined && PERMANENT_SLACK_ERRORS.has(code)) {
-        logger.error({ teamId, panelId, slackError: code }, 'announcement cannot be posted; giving up');
-        throw new UnrecoverableError(`Slack refused the announcement: ${code}`);
+        const posted = await client.chat.postMessage({
+          channel: panel.channel_id,
+          ...message,
+          unfurl_links: false,
+        });
+        if (posted.ts === undefined) throw new Error('chat.postMessage returned no ts');
+        await markAnnounced(trx, teamId, panelId, panel.revision, posted.ts);
+        await recordAudit(trx, {
+          teamId,
+          panelId,
+          actorUserId: panel.created_by,
+          action: 'panel.announced',
+          detail: { channel: panel.channel_id, ts: posted.ts },
+        });
+        return { outcome: 'posted' as const };
+      } catch (error) {
+        const code = platformErrorCode(error);
+        if (code === undefined || !PERMANENT_SLACK_ERRORS.has(code)) throw error;
+        await markAnnouncementFailed(trx, teamId, panelId, panel.revision);
+        await recordAudit(trx, {
+          teamId,
+          panelId,
+          actorUserId: panel.created_by,
+          action: 'panel.announcement_failed',
+          detail: { channel: panel.channel_id, slackError: code },
+        });
+        return { outcome: 'failed' as const, panel, code };
       }
-      throw error;
-    }
+    });
+    if (result.outcome === 'failed') await tellCreator(client, logger, result.panel, result.code);
+    return result.outcome;
   };
+}
+
+async function tellCreator(client: WebClient, logger: Logger, panel: Panel, code: string): Promise<void> {
+  logger.warn(
+    { teamId: panel.team_id, panelId: panel.id, slackError: code },
+    'announcement refused by Slack',
+  );
+  try {
+    await client.chat.postMessage({
+      channel: panel.created_by,
+      ...getAnnouncementFailedMessage(panel, code),
+    });
+  } catch (error) {
+    logger.error(
+      { err: error, teamId: panel.team_id, panelId: panel.id },
+      'could not tell the creator either',
+    );
+  }
 }

@@ -28,11 +28,22 @@ async function probe(check: () => Promise<unknown>): Promise<DependencyState> {
   }
 }
 
+/** A PING that waits for a connection still being opened, but fails fast on one that was lost. */
+async function pingRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'wait' || redis.status === 'connecting' || redis.status === 'connect') {
+    await new Promise<void>((resolve, reject) => {
+      redis.once('ready', resolve);
+      redis.once('error', reject);
+    });
+  }
+  await redis.ping();
+}
+
 /** Asks Postgres and Redis whether they answer, each within 1.5 seconds. */
 export async function checkHealth(db: Kysely<Database>, redis: Redis): Promise<HealthReport> {
   const [postgres, redisState] = await Promise.all([
     probe(() => sql`select 1`.execute(db)),
-    probe(() => redis.ping()),
+    probe(() => pingRedis(redis)),
   ]);
   const status = postgres === 'ok' && redisState === 'ok' ? 'ok' : 'degraded';
   return { status, postgres, redis: redisState };

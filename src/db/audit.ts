@@ -2,7 +2,11 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './database.js';
 
 /** Actions recorded in the audit log. */
-export type AuditAction = 'panel.created' | 'panel.cancelled' | 'panel.announced';
+export type AuditAction =
+  | 'panel.created'
+  | 'panel.cancelled'
+  | 'panel.announced'
+  | 'panel.announcement_failed';
 
 /** Appends to the audit log. `detail` holds facts (ids, states), never feedback text. */
 export async function recordAudit(

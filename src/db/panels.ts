@@ -205,6 +205,24 @@ export async function markAnnounced(
     .execute();
 }
 
+/**
+ * Records that Slack refused the announcement for good at `revision`, so nobody retries it
+ * until the panel changes again.
+ */
+export async function markAnnouncementFailed(
+  trx: Transaction<Database>,
+  teamId: string,
+  panelId: string,
+  revision: number,
+): Promise<void> {
+  await trx
+    .updateTable('panel')
+    .set({ announced_revision: sql<number>`greatest(announced_revision, ${revision})` })
+    .where('team_id', '=', teamId)
+    .where('id', '=', panelId)
+    .execute();
+}
+
 /** Panels whose announcement is behind their current revision, for the reconciler. */
 export async function listPanelsBehindAnnouncement(
   db: Db,

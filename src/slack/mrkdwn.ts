@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+
 /**
  * Escapes user text for Slack mrkdwn: `&`, `<` and `>` become entities, so text such as
  * `<!channel>` or `<@U123>` shows literally instead of notifying anyone.
@@ -30,14 +32,6 @@ export function slackDate(at: Date, format = '{date_short_pretty} at {time}'): s
 
 /** A calendar date (YYYY-MM-DD), which has no time zone, shown as e.g. `Mon 30 Nov 2026`. */
 export function calendarDate(isoDate: string): string {
-  const [year, month, day] = isoDate.split('-').map(Number);
-  if (year === undefined || month === undefined || day === undefined) return isoDate;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.toLocaleDateString('en-GB', {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
+  const date = DateTime.fromISO(isoDate, { zone: 'UTC' });
+  return date.isValid ? date.toFormat('ccc d LLL yyyy', { locale: 'en-GB' }) : isoDate;
 }

@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { NEW_PANEL_BLOCKS, NEW_PANEL_INPUT } from '../../blocks/ids.js';
-import type { StageKind } from '../../src/db/database.js';
+import type { Database, StageKind } from '../../src/db/database.js';
+import type { NewPanelInput } from '../../src/domain/new-panel-form.js';
+import { createPanel } from '../../src/services/panels.js';
 import type { ViewValues } from './slack-requests.js';
 
 /** The people of a typical panel. */
@@ -69,4 +73,32 @@ export function newPanelValues(fields: NewPanelFields): ViewValues {
     }),
     [NEW_PANEL_BLOCKS.notes]: v({ type: 'plain_text_input', value: fields.notes }),
   };
+}
+
+/** Creates a panel through the same service the modal uses, for tests about what follows. */
+export async function givenPanel(
+  db: Kysely<Database>,
+  now: Date,
+  overrides: Partial<NewPanelInput> & { teamId?: string; creatorId?: string } = {},
+) {
+  const { teamId = 'T0PANEL', creatorId = PEOPLE.recruiter, ...input } = overrides;
+  const { panel } = await createPanel(db, {
+    teamId,
+    creatorId,
+    viewId: `V${randomUUID()}`,
+    input: {
+      candidateName: 'Ada Lovelace',
+      roleTitle: 'Staff Engineer',
+      hiringManagerId: PEOPLE.hiringManager,
+      recruiterId: PEOPLE.recruiter,
+      decisionMakerIds: [PEOPLE.decisionMaker],
+      channelId: HIRING_CHANNEL,
+      decisionDeadline: new Date(now.getTime() + 7 * 24 * 3600 * 1000),
+      answerPromisedOn: new Date(now.getTime() + 9 * 24 * 3600 * 1000).toISOString().slice(0, 10),
+      stageKinds: ['manager', 'peer', 'executive'],
+      firstInterviewNotes: 'Strong on systems design.',
+      ...input,
+    },
+  });
+  return panel;
 }

@@ -40,6 +40,16 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
       await client.connect();
       try {
+        // Closed pools may take a moment to leave the server; forcing them out instead makes
+        // their clients emit errors after the test has finished.
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const { rows } = await client.query(
+            'select count(*)::int as n from pg_stat_activity where datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         await client.query(`drop database if exists ${name} with (force)`);
       } finally {
         await client.end();

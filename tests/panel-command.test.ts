@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { givenPanel, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
+import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
+
+// Real: HTTP, Bolt, Postgres, Redis, BullMQ worker. Faked: Slack's Web API (the Slack double).
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  t.slack.addChannel(HIRING_CHANNEL, { name: 'hiring', is_member: true });
+});
+afterAll(async () => t?.close());
+
+function messageText(json: Record<string, unknown> | undefined): string {
+  return `${String(json?.text)} ${JSON.stringify(json?.blocks ?? [])}`;
+}
+
+describe('/panel help', () => {
+  it.each([[''], ['help'], ['HELP']])(
+    '"/panel %s" lists every subcommand with an example, privately',
+    async (text) => {
+      const res = await t.requests.command(PEOPLE.outsider, text);
+      expect(res.status).toBe(200);
+      expect(res.json?.response_type).toBe('ephemeral');
+      const shown = messageText(res.json);
+      for (const example of [
+        '/panel new',
+        '/panel list',
+        '/panel status P-12',
+        '/panel cancel P-12',
+        '/panel help',
+      ]) {
+        expect(shown).toContain(example);
+      }
+    },
+  );
+
+  it('an unknown subcommand says so and shows the help', async () => {
+    const res = await t.requests.command(PEOPLE.outsider, 'frobnicate P-1');
+    expect(res.json?.response_type).toBe('ephemeral');
+    expect(messageText(res.json)).toContain('I don’t know `frobnicate`');
+    expect(messageText(res.json)).toContain('/panel status P-12');
+  });
+});
+
+describe('/panel list and /panel status', () => {
+  it('lists the panels the user takes part in, newest first, and nobody else’s', async () => {
+    const db = t.panelist.deps.db;
+    const older = await givenPanel(db, TEST_NOW, { candidateName: 'Older Candidate' });
+    const newer = await givenPanel(db, TEST_NOW, { candidateName: 'Newer Candidate' });
+    await givenPanel(db, TEST_NOW, {
+      candidateName: 'Someone Else’s',
+      hiringManagerId: 'UOTHERHM',
+      recruiterId: 'UOTHERREC',
+      decisionMakerIds: ['UOTHERDM'],
+      creatorId: 'UOTHERREC',
+    });
+
+    const res = await t.requests.command(PEOPLE.decisionMaker, 'list');
+    const shown = messageText(res.json);
+    expect(res.json?.response_type).toBe('ephemeral');
+    expect(shown).toContain(`P-${newer.number}`);
+    expect(shown.indexOf('Newer Candidate')).toBeLessThan(shown.indexOf('Older Candidate'));
+    expect(shown).not.toContain('Someone Else’s');
+    expect(older.number).toBeLessThan(newer.number);
+  });
+
+  it('tells a user on no panel how to start one', async () => {
+    const res = await t.requests.command('UNOBODY', 'list');
+    expect(messageText(res.json)).toContain('not on any panel');
+  });
+
+  it('shows a panel to a member of its team, with the first-interview notes', async () => {
+    const panel = await givenPanel(t.panelist.deps.db, TEST_NOW, { candidateName: 'Status <Check>' });
+    const res = await t.requests.command(PEOPLE.hiringManager, `status P-${panel.number}`);
+    const shown = messageText(res.json);
+    expect(res.json?.response_type).toBe('ephemeral');
+    expect(shown).toContain(`P-${panel.number} · Status &lt;Check&gt;`);
+    expect(shown).toContain('Strong on systems design.');
+    expect(shown).toContain('<!date^');
+  });
+
+  it('accepts the reference typed loosely (p-3, P3, 3)', async () => {
+    const panel = await givenPanel(t.panelist.deps.db, TEST_NOW);
+    for (const typed of [`p-${panel.number}`, `P${panel.number}`, `${panel.number}`]) {
+      const res = await t.requests.command(PEOPLE.recruiter, `status ${typed}`);
+      expect(messageText(res.json)).toContain(`P-${panel.number} · Ada Lovelace`);
+    }
+  });
+
+  it('refuses someone outside the panel’s team, clearly and without details', async () => {
+    const panel = await givenPanel(t.panelist.deps.db, TEST_NOW, { candidateName: 'Private Person' });
+    const res = await t.requests.command(PEOPLE.outsider, `status P-${panel.number}`);
+    const shown = messageText(res.json);
+    expect(res.json?.response_type).toBe('ephemeral');
+    expect(shown).toContain(`P-${panel.number} is visible only to its team`);
+    expect(shown).toContain(`<@${PEOPLE.recruiter}>`);
+    expect(shown).not.toContain('Private Person');
+  });
+
+  it('says clearly when a reference does not exist, or is missing', async () => {
+    const unknown = await t.requests.command(PEOPLE.recruiter, 'status P-9999');
+    expect(messageText(unknown.json)).toContain('There is no panel P-9999 in this workspace');
+    const missing = await t.requests.command(PEOPLE.recruiter, 'status');
+    expect(messageText(missing.json)).toContain('Which panel?');
+    const garbage = await t.requests.command(PEOPLE.recruiter, 'status banana');
+    expect(messageText(garbage.json)).toContain('Which panel?');
+  });
+
+  it('never shows another workspace’s panel', async () => {
+    const foreign = await givenPanel(t.panelist.deps.db, TEST_NOW, {
+      teamId: 'TOTHERTEAM',
+      candidateName: 'Foreign',
+    });
+    expect(foreign.number).toBe(1);
+    const res = await t.requests.command(PEOPLE.recruiter, 'list');
+    expect(messageText(res.json)).not.toContain('Foreign');
+    const own = await t.panelist.deps.db
+      .selectFrom('panel')
+      .select('number')
+      .where('team_id', '=', TEAM_ID)
+      .execute();
+    expect(own.length).toBeGreaterThan(0);
+  });
+});
+
+describe('/panel cancel', () => {
+  it('lets the recruiter cancel an open panel and updates the announcement in place', async () => {
+    const panel = await givenPanel(t.panelist.deps.db, TEST_NOW, { candidateName: 'To Cancel' });
+    const { enqueueAnnouncement } = await import('../jobs/queues.js');
+    await enqueueAnnouncement(t.panelist.deps.queues, {
+      teamId: TEAM_ID,
+      panelId: panel.id,
+      revision: panel.revision,
+    });
+    const posted = await t.slack.waitForCall('chat.postMessage', (c) =>
+      JSON.stringify(c.args.blocks).includes('To Cancel'),
+    );
+
+    const res = await t.requests.command(PEOPLE.recruiter, `cancel P-${panel.number}`);
+    expect(messageText(res.json)).toContain(`P-${panel.number} is cancelled`);
+    const updated = await t.slack.waitForCall('chat.update', (c) =>
+      JSON.stringify(c.args.blocks).includes('To Cancel'),
+    );
+    expect(updated.args.channel).toBe(HIRING_CHANNEL);
+    expect(JSON.stringify(updated.args.blocks)).toContain('this panel was cancelled');
+    expect(posted).toBeDefined();
+    const row = await t.panelist.deps.db
+      .selectFrom('panel')
+      .select('state')
+      .where('id', '=', panel.id)
+      .executeTakeFirstOrThrow();
+    expect(row.state).toBe('cancelled');
+
+    const again = await t.requests.command(PEOPLE.recruiter, `cancel P-${panel.number}`);
+    expect(messageText(again.json)).toContain('already cancelled');
+  });
+
+  it('refuses a decision maker (not a coordinator) and an outsider, changing nothing', async () => {
+    const panel = await givenPanel(t.panelist.deps.db, TEST_NOW);
+    const byDecider = await t.requests.command(PEOPLE.decisionMaker, `cancel P-${panel.number}`);
+    expect(messageText(byDecider.json)).toContain('Only the recruiter or hiring manager');
+    const byOutsider = await t.requests.command(PEOPLE.outsider, `cancel P-${panel.number}`);
+    expect(messageText(byOutsider.json)).toContain('visible only to its team');
+    const row = await t.panelist.deps.db
+      .selectFrom('panel')
+      .select('state')
+      .where('id', '=', panel.id)
+      .executeTakeFirstOrThrow();
+    expect(row.state).toBe('open');
+  });
+});
+
+describe('App Home', () => {
+  it('publishes the user’s open panels when they open the Home tab', async () => {
+    const panel = await givenPanel(t.panelist.deps.db, TEST_NOW, {
+      candidateName: 'Home Candidate',
+      recruiterId: 'UHOMEUSER',
+    });
+    const res = await t.requests.event({
+      type: 'app_home_opened',
+      user: 'UHOMEUSER',
+      channel: 'DHOME',
+      tab: 'home',
+    });
+    expect(res.status).toBe(200);
+    const call = await t.slack.waitForCall('views.publish', (c) => c.args.user_id === 'UHOMEUSER');
+    const view = JSON.stringify(call.args.view);
+    expect(view).toContain(`P-${panel.number}`);
+    expect(view).toContain('Home Candidate');
+  });
+});
