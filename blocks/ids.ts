@@ -4,6 +4,9 @@
  */
 export const VIEW_IDS = {
   newPanel: 'panel_new',
+  schedule: 'panel_schedule',
+  reschedule: 'slot_reschedule',
+  replaceInterviewer: 'slot_replace',
 } as const;
 
 /** Block ids of the new-panel modal; errors from validation are keyed by these. */
@@ -28,5 +31,33 @@ export const NEW_PANEL_INPUT = 'input';
 export const ACTION_IDS = {
   /** Buttons that only open a URL still send an action; this id is acknowledged and ignored. */
   openLink: 'open_link',
-  viewStatus: 'panel_view_status',
+  /** Announcement button: open the scheduling modal (value: panel id). */
+  openSchedule: 'panel_schedule_open',
+  /** Scheduling modal button: one more slot group. */
+  addSlot: 'schedule_add_slot',
+  /** Status view buttons (value: slot id). */
+  rescheduleSlot: 'slot_reschedule_open',
+  cancelSlot: 'slot_cancel',
+  /** Interviewer's DM button (value: slot id). */
+  declineSlot: 'slot_decline',
+  /** Coordinator's DM button (value: `<slot id>:<user id>`). */
+  replaceInterviewer: 'slot_replace_open',
 } as const;
+
+/** Block ids of one slot group in the scheduling modals; `index` is the group's position. */
+export function slotBlockIds(index: number) {
+  return {
+    stage: `slot_${index}_stage`,
+    start: `slot_${index}_start`,
+    duration: `slot_${index}_duration`,
+    interviewers: `slot_${index}_interviewers`,
+    location: `slot_${index}_location`,
+    note: `slot_${index}_note`,
+  } as const;
+}
+
+/** The single input inside each scheduling block. */
+export const SLOT_INPUT = 'input';
+
+/** Block id of the user picker in the replace-interviewer modal. */
+export const REPLACEMENT_BLOCK = 'replacement';

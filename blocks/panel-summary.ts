@@ -1,10 +1,14 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import type { MemberRole, PanelState } from '../src/db/database.js';
 import type { PanelDetails } from '../src/db/panels.js';
+import type { SlotWithPeople } from '../src/db/slots.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
 import { stageDefinition } from '../src/domain/stages.js';
 import { calendarDate, escapeMrkdwn, mentionUser, slackDate } from '../src/slack/mrkdwn.js';
+import { ACTION_IDS } from './ids.js';
 import { SLACK_LIMITS, truncate } from './limits.js';
+import { scheduleLines } from './schedule-modal.js';
+import { slotTime } from './slot-messages.js';
 
 const STATE_LABELS: Record<PanelState, string> = {
   open: ':large_green_circle: Open',
@@ -49,6 +53,13 @@ function stagesSection(details: PanelDetails): SectionBlock {
   };
 }
 
+function scheduleSection(slots: readonly SlotWithPeople[]): SectionBlock {
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(`*Schedule*\n${scheduleLines(slots)}`, SLACK_LIMITS.sectionText) },
+  };
+}
+
 function title(details: PanelDetails): string {
   const { panel } = details;
   return `*${formatPanelReference(panel.number)} · ${escapeMrkdwn(panel.candidate_name)}* for *${escapeMrkdwn(panel.role_title)}*`;
@@ -58,7 +69,10 @@ function title(details: PanelDetails): string {
  * The hiring-channel announcement of a panel, kept up to date in place with `chat.update`.
  * It holds no first-interview notes: a channel may have readers outside the panel's team.
  */
-export function getPanelAnnouncement(details: PanelDetails): { text: string; blocks: KnownBlock[] } {
+export function getPanelAnnouncement(
+  details: PanelDetails,
+  slots: readonly SlotWithPeople[] = [],
+): { text: string; blocks: KnownBlock[] } {
   const { panel } = details;
   const reference = formatPanelReference(panel.number);
   const headline =
@@ -74,6 +88,23 @@ export function getPanelAnnouncement(details: PanelDetails): { text: string; blo
       { type: 'section', text: { type: 'mrkdwn', text: truncate(headline, SLACK_LIMITS.sectionText) } },
       peopleAndDates(details),
       stagesSection(details),
+      scheduleSection(slots),
+      ...(panel.state === 'open'
+        ? [
+            {
+              type: 'actions' as const,
+              block_id: 'announcement_actions',
+              elements: [
+                {
+                  type: 'button' as const,
+                  action_id: ACTION_IDS.openSchedule,
+                  value: panel.id,
+                  text: { type: 'plain_text' as const, text: 'Schedule' },
+                },
+              ],
+            },
+          ]
+        : []),
       {
         type: 'context',
         elements: [
@@ -88,13 +119,77 @@ export function getPanelAnnouncement(details: PanelDetails): { text: string; blo
 }
 
 /** One panel as its team sees it on demand (ephemeral), including the first-interview notes. */
-export function getPanelStatusBlocks(details: PanelDetails): { text: string; blocks: KnownBlock[] } {
+export function getPanelStatusBlocks(
+  details: PanelDetails,
+  slots: readonly SlotWithPeople[] = [],
+  { canCoordinate = false }: { canCoordinate?: boolean } = {},
+): { text: string; blocks: KnownBlock[] } {
   const { panel } = details;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncate(title(details), SLACK_LIMITS.sectionText) } },
     peopleAndDates(details),
     stagesSection(details),
   ];
+  if (canCoordinate && panel.state === 'open') {
+    // One section a slot, with its own Reschedule and Cancel buttons, up to Slack's block limit.
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: slots.length === 0 ? '*Schedule*\n_Nothing booked yet._' : '*Schedule*' },
+    });
+    for (const slot of slots.slice(0, 15)) {
+      blocks.push(
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: truncate(scheduleLines([slot]).replace(/^• /, ''), SLACK_LIMITS.sectionText),
+          },
+        },
+        {
+          type: 'actions',
+          block_id: `slot_${slot.slot.id}_manage`,
+          elements: [
+            {
+              type: 'button',
+              action_id: ACTION_IDS.rescheduleSlot,
+              value: slot.slot.id,
+              text: { type: 'plain_text', text: 'Reschedule' },
+            },
+            {
+              type: 'button',
+              action_id: ACTION_IDS.cancelSlot,
+              value: slot.slot.id,
+              style: 'danger',
+              text: { type: 'plain_text', text: 'Cancel slot' },
+              confirm: {
+                title: { type: 'plain_text', text: 'Cancel this slot?' },
+                text: {
+                  type: 'mrkdwn',
+                  text: truncate(`${slotTime(slot.slot)}: its interviewers will be told and freed.`, 300),
+                },
+                confirm: { type: 'plain_text', text: 'Cancel slot' },
+                deny: { type: 'plain_text', text: 'Keep it' },
+              },
+            },
+          ],
+        },
+      );
+    }
+    blocks.push({
+      type: 'actions',
+      block_id: 'status_schedule',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.openSchedule,
+          value: panel.id,
+          text: { type: 'plain_text', text: 'Add slots' },
+        },
+      ],
+    });
+  } else {
+    blocks.push(scheduleSection(slots));
+  }
   if (panel.first_interview_notes !== null) {
     blocks.push({
       type: 'section',

@@ -6,6 +6,7 @@ import { getPanelAnnouncement } from '../blocks/panel-summary.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Panel } from '../src/db/database.js';
 import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/panels.js';
+import { listPanelSlots } from '../src/db/slots.js';
 import type { Logger } from '../src/logger.js';
 import type { AnnouncementJob } from './queues.js';
 
@@ -50,7 +51,7 @@ export function createAnnouncementProcessor({ db, client, logger }: Announcement
       if (details === undefined) return { outcome: 'gone' as const };
       const { panel } = details;
       if (panel.announced_revision >= panel.revision) return { outcome: 'current' as const };
-      const message = getPanelAnnouncement(details);
+      const message = getPanelAnnouncement(details, await listPanelSlots(trx, teamId, panelId));
       try {
         if (panel.announcement_ts !== null) {
           try {

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as panels from './2026-11-25T12-00-00_panels.js';
+import * as slots from './2026-11-25T14-00-00_slots.js';
 
 /**
  * Every migration, by name, in the order they apply. Listed statically (rather than read from
@@ -8,4 +9,5 @@ import * as panels from './2026-11-25T12-00-00_panels.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T12-00-00_panels': panels,
+  '2026-11-25T14-00-00_slots': slots,
 };

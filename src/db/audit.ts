@@ -6,7 +6,12 @@ export type AuditAction =
   | 'panel.created'
   | 'panel.cancelled'
   | 'panel.announced'
-  | 'panel.announcement_failed';
+  | 'panel.announcement_failed'
+  | 'slot.booked'
+  | 'slot.rescheduled'
+  | 'slot.cancelled'
+  | 'slot.declined'
+  | 'slot.interviewer_replaced';
 
 /** Appends to the audit log. `detail` holds facts (ids, states), never feedback text. */
 export async function recordAudit(

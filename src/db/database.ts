@@ -11,6 +11,10 @@ export type StageKind = 'manager' | 'peer' | 'executive' | 'practical';
 export interface WorkspaceTable {
   team_id: string;
   panels_created: Generated<number>;
+  /** Minutes an interviewer must have free between two interviews. */
+  slot_buffer_minutes: Generated<number>;
+  /** Interviews one person may have in a week. */
+  weekly_interview_limit: Generated<number>;
   created_at: CreatedAt;
 }
 
@@ -53,6 +57,33 @@ export interface StageTable {
   position: number;
 }
 
+export type SlotState = 'booked' | 'cancelled';
+
+export interface SlotTable {
+  id: BigIntId;
+  team_id: string;
+  panel_id: string;
+  stage_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  /** A room or a video link. */
+  location: string | null;
+  note: string | null;
+  state: Generated<SlotState>;
+  created_by: string;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface SlotInterviewerTable {
+  team_id: string;
+  slot_id: string;
+  user_id: string;
+  /** `tstzrange` of the slot plus the buffer after it, written as `[start,end)`. */
+  busy: ColumnType<string, string, string>;
+  declined_at: Date | null;
+}
+
 export interface AuditEventTable {
   id: BigIntId;
   team_id: string;
@@ -70,6 +101,8 @@ export interface Database {
   panel: PanelTable;
   panel_member: PanelMemberTable;
   stage: StageTable;
+  slot: SlotTable;
+  slot_interviewer: SlotInterviewerTable;
   audit_event: AuditEventTable;
 }
 
@@ -78,3 +111,6 @@ export type NewPanel = Insertable<PanelTable>;
 export type PanelMember = Selectable<PanelMemberTable>;
 export type Stage = Selectable<StageTable>;
 export type AuditEvent = Selectable<AuditEventTable>;
+export type Slot = Selectable<SlotTable>;
+export type SlotInterviewer = Selectable<SlotInterviewerTable>;
+export type Workspace = Selectable<WorkspaceTable>;

@@ -173,6 +173,37 @@ export async function listPanelsForUser(
     .execute();
 }
 
+/** Open panels a user coordinates (as creator, recruiter or hiring manager), newest first. */
+export async function listPanelsCoordinatedBy(
+  db: Db,
+  teamId: string,
+  userId: string,
+  limit: number,
+): Promise<Panel[]> {
+  return db
+    .selectFrom('panel')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('state', '=', 'open')
+    .where((eb) =>
+      eb.or([
+        eb('created_by', '=', userId),
+        eb.exists(
+          eb
+            .selectFrom('panel_member')
+            .select(sql`1`.as('one'))
+            .where('panel_member.team_id', '=', teamId)
+            .whereRef('panel_member.panel_id', '=', 'panel.id')
+            .where('panel_member.user_id', '=', userId)
+            .where('panel_member.role', 'in', ['recruiter', 'hiring_manager']),
+        ),
+      ]),
+    )
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
 /** Moves a panel to a new state and bumps its revision so the announcement catches up. */
 export async function setPanelState(
   trx: Transaction<Database>,

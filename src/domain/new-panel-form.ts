@@ -35,6 +35,7 @@ export interface FormValue {
   selected_date?: string | null;
   selected_date_time?: number | null;
   selected_options?: { value: string }[];
+  selected_option?: { value: string } | null;
 }
 
 export type FormValues = Record<string, Record<string, FormValue>>;

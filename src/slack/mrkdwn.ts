@@ -20,13 +20,16 @@ export function mentionChannel(channelId: string): string {
 }
 
 /**
- * A time shown in each reader's own time zone (Slack's `<!date^…>`), with a UTC fallback for
- * clients that cannot render it. https://docs.slack.dev/messaging/formatting-message-text#date-formatting
+ * A time shown in each reader's own time zone (Slack's `<!date^…>`). The fallback text, for
+ * clients that cannot render it, is written in `fallbackZone` (the recipient's zone in a DM).
+ * https://docs.slack.dev/messaging/formatting-message-text#date-formatting
  * @param format Slack date tokens, e.g. `{date_short_pretty} at {time}`.
  */
-export function slackDate(at: Date, format = '{date_short_pretty} at {time}'): string {
+export function slackDate(at: Date, format = '{date_short_pretty} at {time}', fallbackZone = 'UTC'): string {
   const seconds = Math.floor(at.getTime() / 1000);
-  const fallback = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const fallback = DateTime.fromJSDate(at, { zone: fallbackZone }).toFormat('ccc d LLL yyyy HH:mm ZZZZ', {
+    locale: 'en-GB',
+  });
   return `<!date^${seconds}^${format}|${fallback}>`;
 }
 

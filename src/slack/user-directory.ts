@@ -4,6 +4,8 @@ import type { Logger } from '../logger.js';
 /** What Panelist needs to know of a Slack user. */
 export interface SlackUserProfile {
   id: string;
+  /** What people call them in Slack: display name, else real name, else the id. */
+  name: string;
   /** IANA time zone, e.g. `Europe/Berlin`; `UTC` when Slack does not say. */
   timeZone: string;
   isBot: boolean;
@@ -23,6 +25,13 @@ export class UserDirectory {
     private readonly ttlMs = 10 * 60 * 1000,
   ) {}
 
+  /** Profiles of several users at once, keyed by id. */
+  async getMany(teamId: string, userIds: Iterable<string>): Promise<Map<string, SlackUserProfile>> {
+    const ids = [...new Set(userIds)];
+    const profiles = await Promise.all(ids.map((id) => this.get(teamId, id)));
+    return new Map(profiles.map((profile) => [profile.id, profile]));
+  }
+
   async get(teamId: string, userId: string): Promise<SlackUserProfile> {
     const key = `${teamId}/${userId}`;
     const cached = this.#cache.get(key);
@@ -31,6 +40,7 @@ export class UserDirectory {
       const { user } = await this.client.users.info({ user: userId });
       const profile: SlackUserProfile = {
         id: userId,
+        name: user?.profile?.display_name || user?.real_name || user?.name || userId,
         timeZone: user?.tz ?? 'UTC',
         isBot: user?.is_bot ?? false,
         deleted: user?.deleted ?? false,
@@ -40,7 +50,7 @@ export class UserDirectory {
     } catch (error) {
       // A lookup failure must not block the person: fall back to UTC and try again next time.
       this.logger.warn({ err: error, teamId, userId }, 'users.info failed; assuming UTC');
-      return { id: userId, timeZone: 'UTC', isBot: false, deleted: false };
+      return { id: userId, name: userId, timeZone: 'UTC', isBot: false, deleted: false };
     }
   }
 }

@@ -106,6 +106,7 @@ export class SlackDouble {
           team_id: this.teamId,
           name: id.toLowerCase(),
           real_name: user.real_name ?? id,
+          profile: { display_name: user.real_name ?? '', real_name: user.real_name ?? id },
           tz: user.tz,
           is_bot: user.is_bot ?? false,
           deleted: user.deleted ?? false,

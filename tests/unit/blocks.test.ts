@@ -78,7 +78,7 @@ describe('Block Kit builders stay inside Slack’s limits with the longest input
     const views: View[] = [
       getNewPanelModal(),
       getPanelCreatedModal({ reference: 'P-1', candidateName: 'Ada', channelId: 'C1' }),
-      getAppHome({ panels: [] }),
+      getAppHome({ interviews: [], coordinating: [], panels: [] }),
     ];
     for (const view of views) {
       checkBlocks(view.blocks as KnownBlock[], SLACK_LIMITS.blocksPerModal);

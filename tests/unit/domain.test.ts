@@ -28,7 +28,16 @@ describe('mrkdwn', () => {
   });
   it('formats a time for each reader’s zone with a UTC fallback', () => {
     expect(slackDate(new Date('2026-12-08T10:00:00Z'))).toBe(
-      '<!date^1796724000^{date_short_pretty} at {time}|2026-12-08 10:00 UTC>',
+      '<!date^1796724000^{date_short_pretty} at {time}|Tue 8 Dec 2026 10:00 UTC>',
+    );
+  });
+  it('writes the fallback in the recipient’s zone, across a daylight-saving change', () => {
+    // Berlin moves from CET (UTC+1) to CEST (UTC+2) on Sunday 28 March 2027.
+    expect(slackDate(new Date('2027-03-26T08:00:00Z'), '{time}', 'Europe/Berlin')).toContain(
+      '|Fri 26 Mar 2027 09:00 CET>',
+    );
+    expect(slackDate(new Date('2027-03-29T07:00:00Z'), '{time}', 'Europe/Berlin')).toContain(
+      '|Mon 29 Mar 2027 09:00 CEST>',
     );
   });
   it('shows a calendar date without shifting it by time zone', () => {

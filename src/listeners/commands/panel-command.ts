@@ -5,9 +5,12 @@ import { getPanelListBlocks } from '../../../blocks/panel-list.js';
 import { getPanelStatusBlocks } from '../../../blocks/panel-summary.js';
 import { enqueueAnnouncement } from '../../../jobs/queues.js';
 import { listPanelsForUser } from '../../db/panels.js';
+import { listPanelSlots } from '../../db/slots.js';
 import type { AppDeps } from '../../deps.js';
 import { formatPanelReference, parsePanelReference } from '../../domain/panel-reference.js';
-import { cancelPanel, lookUpPanelFor } from '../../services/panels.js';
+import { canCoordinatePanel } from '../../domain/permissions.js';
+import { cancelPanel, lookUpPanelFor, viewerOf } from '../../services/panels.js';
+import { openScheduleModal } from '../schedule-modal-opener.js';
 import { ephemeral, missingReference, notOnTeam, somethingWentWrong, unknownPanel } from './panel-replies.js';
 
 type CommandArgs = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
@@ -48,7 +51,27 @@ export function panelCommand(deps: AppDeps) {
           const lookup = await lookUpPanelFor(deps.db, teamId, number, userId);
           if (lookup.kind === 'not_found') return void (await ack(unknownPanel(number)));
           if (lookup.kind === 'forbidden') return void (await ack(notOnTeam(number, lookup.recruiterId)));
-          await ack({ response_type: 'ephemeral', ...getPanelStatusBlocks(lookup.details) });
+          const slots = await listPanelSlots(deps.db, teamId, lookup.details.panel.id);
+          const canCoordinate = canCoordinatePanel(viewerOf(lookup.details, userId));
+          await ack({
+            response_type: 'ephemeral',
+            ...getPanelStatusBlocks(lookup.details, slots, { canCoordinate }),
+          });
+          return;
+        }
+        case 'schedule': {
+          const number = panelNumber();
+          if (number === undefined) return void (await ack(missingReference('schedule')));
+          const lookup = await lookUpPanelFor(deps.db, teamId, number, userId);
+          if (lookup.kind === 'not_found') return void (await ack(unknownPanel(number)));
+          if (lookup.kind === 'forbidden') return void (await ack(notOnTeam(number, lookup.recruiterId)));
+          await ack();
+          await openScheduleModal(deps, client, {
+            triggerId: command.trigger_id,
+            teamId,
+            panelId: lookup.details.panel.id,
+            userId,
+          });
           return;
         }
         case 'cancel': {

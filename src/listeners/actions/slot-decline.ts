@@ -1,0 +1,57 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { getDeclinedNoticeMessage } from '../../../blocks/slot-messages.js';
+import type { AppDeps } from '../../deps.js';
+import { declineSlot } from '../../services/scheduling.js';
+import { mentionUser } from '../../slack/mrkdwn.js';
+
+type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
+
+/**
+ * **I can't make it** in an interviewer's booking DM (value: slot id): the recruiter and hiring
+ * manager get a DM with a button to pick a replacement; the interviewer is told who was asked.
+ */
+export function declineSlotButton(deps: AppDeps) {
+  return async ({ ack, body, action, respond }: ButtonArgs): Promise<void> => {
+    await ack();
+    const teamId = body.team?.id ?? '';
+    const userId = body.user.id;
+    const outcome = await declineSlot(deps.db, { teamId, slotId: action.value ?? '', userId });
+    if (outcome.kind === 'not_yours') {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'You are no longer booked on that slot; nothing to do.',
+      });
+      return;
+    }
+    const coordinators = [
+      ...new Set(
+        outcome.panel.members
+          .filter((m) => m.role === 'recruiter' || m.role === 'hiring_manager')
+          .map((m) => m.user_id),
+      ),
+    ];
+    if (outcome.kind === 'already') {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: `You already told ${coordinators.map(mentionUser).join(' and ')}; they will pick a replacement.`,
+      });
+      return;
+    }
+    await Promise.all(
+      coordinators.map(async (coordinatorId) => {
+        const { timeZone } = await deps.users.get(teamId, coordinatorId);
+        await deps.client.chat.postMessage({
+          channel: coordinatorId,
+          ...getDeclinedNoticeMessage(outcome.panel.panel, outcome.slot, userId, timeZone),
+        });
+      }),
+    );
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: `Thanks: ${coordinators.map(mentionUser).join(' and ')} will pick a replacement. You stay booked until they do.`,
+    });
+  };
+}

@@ -1,0 +1,164 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { slotBlockIds } from '../../../blocks/ids.js';
+import {
+  getNoticeModal,
+  getScheduleSavedModal,
+  type RescheduleMetadata,
+  type ScheduleMetadata,
+} from '../../../blocks/schedule-modal.js';
+import { findPanelById } from '../../db/panels.js';
+import type { AppDeps } from '../../deps.js';
+import { parseSlotGroups, type SlotDraft } from '../../domain/schedule-form.js';
+import { afterScheduleChange, noticesForChange } from '../../services/schedule-effects.js';
+import { bookSlots, rescheduleSlot, type SchedulingPeople } from '../../services/scheduling.js';
+
+type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+
+function parseMetadata<T>(raw: string): T | undefined {
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Looks up everyone a submission involves; bots and deactivated accounts cannot interview. */
+async function gatherPeople(
+  deps: AppDeps,
+  teamId: string,
+  coordinatorId: string,
+  drafts: readonly SlotDraft[],
+): Promise<{ people: SchedulingPeople; errors: Record<string, string> }> {
+  const [interviewers, coordinator] = await Promise.all([
+    deps.users.getMany(
+      teamId,
+      drafts.flatMap((d) => d.interviewerIds),
+    ),
+    deps.users.get(teamId, coordinatorId),
+  ]);
+  const errors: Record<string, string> = {};
+  for (const draft of drafts) {
+    const unfit = draft.interviewerIds
+      .map((id) => interviewers.get(id))
+      .filter((p) => p?.isBot || p?.deleted);
+    if (unfit.length > 0) {
+      errors[slotBlockIds(Number(draft.key)).interviewers] =
+        `${unfit.map((p) => p?.name).join(', ')} cannot interview (a bot or a deactivated account).`;
+    }
+  }
+  return { people: { interviewers, coordinatorTimeZone: coordinator.timeZone }, errors };
+}
+
+const SAVE_FAILED =
+  'Panelist could not save the schedule just now. Nothing was saved; try again in a minute.';
+
+/** The scheduling modal: book every filled slot group, all or nothing. */
+export function scheduleSubmission(deps: AppDeps) {
+  return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+    const teamId = view.team_id;
+    const userId = body.user.id;
+    try {
+      const metadata = parseMetadata<ScheduleMetadata>(view.private_metadata);
+      const details = metadata && (await findPanelById(deps.db, teamId, metadata.panelId));
+      if (!metadata || !details) {
+        await ack({
+          response_action: 'update',
+          view: getNoticeModal('Panel not found', 'That panel no longer exists.'),
+        });
+        return;
+      }
+      const form = parseSlotGroups(
+        view.state.values,
+        metadata.groups,
+        new Set(details.stages.map((s) => s.id)),
+      );
+      if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
+      const { people, errors } = await gatherPeople(deps, teamId, userId, form.slots);
+      if (Object.keys(errors).length > 0) return void (await ack({ response_action: 'errors', errors }));
+
+      const outcome = await bookSlots(deps.db, {
+        teamId,
+        panelId: details.panel.id,
+        actorId: userId,
+        drafts: form.slots,
+        people,
+        now: deps.clock.now(),
+      });
+      if (outcome.kind === 'invalid')
+        return void (await ack({ response_action: 'errors', errors: outcome.errors }));
+      if (outcome.kind === 'refused') {
+        return void (await ack({
+          response_action: 'update',
+          view: getNoticeModal('Not scheduled', outcome.message),
+        }));
+      }
+      const { booked } = outcome.result;
+      await ack({
+        response_action: 'update',
+        view: getScheduleSavedModal(outcome.panel, booked, outcome.warnings, 'Booked'),
+      });
+      await afterScheduleChange(
+        deps,
+        outcome.panel,
+        booked.map((slot) => ({ kind: 'booked', slot, userIds: slot.interviewers.map((i) => i.userId) })),
+      );
+    } catch (error) {
+      deps.logger.error({ err: error, teamId, userId }, 'schedule submission failed');
+      await ack({ response_action: 'errors', errors: { [slotBlockIds(0).start]: SAVE_FAILED } }).catch(
+        () => undefined,
+      );
+    }
+  };
+}
+
+/** The reschedule and replace-interviewer modals: change one slot. */
+export function rescheduleSubmission(deps: AppDeps) {
+  return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+    const teamId = view.team_id;
+    const userId = body.user.id;
+    try {
+      const metadata = parseMetadata<RescheduleMetadata>(view.private_metadata);
+      const details = metadata && (await findPanelById(deps.db, teamId, metadata.panelId));
+      if (!metadata || !details) {
+        await ack({
+          response_action: 'update',
+          view: getNoticeModal('Panel not found', 'That panel no longer exists.'),
+        });
+        return;
+      }
+      const form = parseSlotGroups(view.state.values, 1, new Set(details.stages.map((s) => s.id)));
+      if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
+      const [draft] = form.slots;
+      if (draft === undefined) return;
+      const { people, errors } = await gatherPeople(deps, teamId, userId, [draft]);
+      if (Object.keys(errors).length > 0) return void (await ack({ response_action: 'errors', errors }));
+
+      const outcome = await rescheduleSlot(deps.db, {
+        teamId,
+        slotId: metadata.slotId,
+        actorId: userId,
+        draft,
+        people,
+        now: deps.clock.now(),
+      });
+      if (outcome.kind === 'invalid')
+        return void (await ack({ response_action: 'errors', errors: outcome.errors }));
+      if (outcome.kind === 'refused') {
+        return void (await ack({
+          response_action: 'update',
+          view: getNoticeModal('Not changed', outcome.message),
+        }));
+      }
+      await ack({
+        response_action: 'update',
+        view: getScheduleSavedModal(outcome.panel, [outcome.result.after], outcome.warnings, 'Saved'),
+      });
+      await afterScheduleChange(deps, outcome.panel, noticesForChange(outcome.result));
+    } catch (error) {
+      deps.logger.error({ err: error, teamId, userId }, 'reschedule submission failed');
+      await ack({ response_action: 'errors', errors: { [slotBlockIds(0).start]: SAVE_FAILED } }).catch(
+        () => undefined,
+      );
+    }
+  };
+}

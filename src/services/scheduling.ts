@@ -1,0 +1,445 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { slotBlockIds } from '../../blocks/ids.js';
+import { recordAudit } from '../db/audit.js';
+import type { Database, Panel } from '../db/database.js';
+import { findPanelById, insertMembers, type PanelDetails } from '../db/panels.js';
+import {
+  busyRange,
+  findSlot,
+  getSchedulingSettings,
+  listInterviews,
+  listPanelSlotTimes,
+  lockInterviewers,
+  type SlotWithPeople,
+} from '../db/slots.js';
+import { formatPanelReference } from '../domain/panel-reference.js';
+import { canCoordinatePanel } from '../domain/permissions.js';
+import type { SlotDraft } from '../domain/schedule-form.js';
+import {
+  checkSlotTimes,
+  findCandidateOverlaps,
+  findInterviewerConflicts,
+  findWeeklyOverloads,
+  findWorkingHoursWarnings,
+  formatLocal,
+  type WorkingHoursWarning,
+} from '../domain/slot-rules.js';
+import type { SlackUserProfile } from '../slack/user-directory.js';
+import { viewerOf } from './panels.js';
+
+/** What scheduling needs to know of people, fetched before the transaction opens. */
+export interface SchedulingPeople {
+  /** Profiles of every interviewer involved, by id. */
+  interviewers: Map<string, SlackUserProfile>;
+  /** The coordinator's time zone, for times in error messages. */
+  coordinatorTimeZone: string;
+}
+
+export type ScheduleOutcome<T> =
+  | { kind: 'done'; panel: PanelDetails; warnings: WorkingHoursWarning[]; result: T }
+  | { kind: 'invalid'; errors: Record<string, string> }
+  | { kind: 'refused'; message: string };
+
+const DAY = 24 * 3600 * 1000;
+const EXCLUSION_VIOLATION = '23P01';
+
+class SchedulingRefusal extends Error {
+  readonly code = 'panelist_scheduling_refused';
+}
+
+function isExclusionViolation(error: unknown): error is { constraint?: string } {
+  return (error as { code?: unknown })?.code === EXCLUSION_VIOLATION;
+}
+
+/** Locks the panel and checks that `actorId` may schedule it. */
+async function lockPanelForScheduling(
+  trx: Transaction<Database>,
+  teamId: string,
+  panelId: string,
+  actorId: string,
+): Promise<PanelDetails> {
+  const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
+  if (details === undefined) throw new SchedulingRefusal('That panel no longer exists.');
+  const reference = formatPanelReference(details.panel.number);
+  if (!canCoordinatePanel(viewerOf(details, actorId))) {
+    throw new SchedulingRefusal(
+      `Only the recruiter or hiring manager of ${reference} can change its schedule.`,
+    );
+  }
+  if (details.panel.state !== 'open') {
+    throw new SchedulingRefusal(`${reference} is ${details.panel.state}; its schedule can no longer change.`);
+  }
+  return details;
+}
+
+/**
+ * Checks drafts against every rule: times, the candidate's own overlaps, interviewers' other
+ * interviews with the buffer, and weekly load. Runs inside the booking transaction, after the
+ * interviewers are locked, so what it reads cannot change before the insert.
+ */
+async function checkDrafts(
+  trx: Transaction<Database>,
+  panel: Panel,
+  drafts: readonly SlotDraft[],
+  people: SchedulingPeople,
+  now: Date,
+  fieldOf: (key: string) => ReturnType<typeof slotBlockIds>,
+  excludeSlotId?: string,
+): Promise<{ errors: Record<string, string>; bufferMinutes: number }> {
+  const { bufferMinutes, weeklyLimit } = await getSchedulingSettings(trx, panel.team_id);
+  const errors: Record<string, string> = {};
+  const nameOf = (userId: string) => people.interviewers.get(userId)?.name ?? userId;
+  const zoneOf = (userId: string) => people.interviewers.get(userId)?.timeZone ?? 'UTC';
+  const local = (at: Date) => formatLocal(at, people.coordinatorTimeZone);
+
+  for (const draft of drafts) {
+    const problem = checkSlotTimes(draft, now, panel.decision_deadline);
+    if (problem !== undefined) errors[fieldOf(draft.key).start] = problem;
+  }
+
+  const existingPanelSlots = await listPanelSlotTimes(trx, panel.team_id, panel.id, excludeSlotId);
+  for (const overlap of findCandidateOverlaps(drafts, existingPanelSlots)) {
+    errors[fieldOf(overlap.key).start] ??=
+      `The candidate already has a slot of this panel from ${local(overlap.with.startsAt)} to ${local(overlap.with.endsAt)}.`;
+  }
+
+  const userIds = [...new Set(drafts.flatMap((d) => d.interviewerIds))];
+  const from = new Date(Math.min(...drafts.map((d) => d.startsAt.getTime())) - 8 * DAY);
+  const to = new Date(Math.max(...drafts.map((d) => d.endsAt.getTime())) + 8 * DAY);
+  const interviews = await listInterviews(trx, panel.team_id, userIds, from, to, excludeSlotId);
+
+  const conflictMessages = new Map<string, string[]>();
+  for (const conflict of findInterviewerConflicts(drafts, interviews, bufferMinutes)) {
+    const where =
+      conflict.with.otherKey !== undefined
+        ? 'in another slot of this form'
+        : `(${formatPanelReference(conflict.with.panelNumber ?? 0)})`;
+    const message = `${nameOf(conflict.userId)} already interviews ${local(conflict.with.startsAt)}–${local(conflict.with.endsAt).slice(-9)} ${where}; ${bufferMinutes} minutes must be free between interviews.`;
+    conflictMessages.set(conflict.key, [...(conflictMessages.get(conflict.key) ?? []), message]);
+  }
+  for (const overload of findWeeklyOverloads(drafts, interviews, weeklyLimit, zoneOf)) {
+    const message = `${nameOf(overload.userId)} would have ${overload.total} interviews in the week of ${overload.week}, over the limit of ${overload.limit} by ${overload.over}.`;
+    conflictMessages.set(overload.key, [...(conflictMessages.get(overload.key) ?? []), message]);
+  }
+  for (const [key, messages] of conflictMessages) errors[fieldOf(key).interviewers] = messages.join(' ');
+  return { errors, bufferMinutes };
+}
+
+async function writeInterviewers(
+  trx: Transaction<Database>,
+  teamId: string,
+  slotId: string,
+  draft: SlotDraft,
+  bufferMinutes: number,
+): Promise<void> {
+  await trx
+    .insertInto('slot_interviewer')
+    .values(
+      draft.interviewerIds.map((userId) => ({
+        team_id: teamId,
+        slot_id: slotId,
+        user_id: userId,
+        busy: busyRange(draft.startsAt, draft.endsAt, bufferMinutes),
+      })),
+    )
+    .execute();
+}
+
+async function touchPanel(trx: Transaction<Database>, panel: Panel): Promise<PanelDetails> {
+  await trx
+    .updateTable('panel')
+    .set({ revision: sql<number>`revision + 1`, updated_at: sql<Date>`now()` })
+    .where('team_id', '=', panel.team_id)
+    .where('id', '=', panel.id)
+    .execute();
+  const details = await findPanelById(trx, panel.team_id, panel.id);
+  if (details === undefined) throw new Error('panel vanished inside its own transaction');
+  return details;
+}
+
+/** Members who interview on no booked slot of the panel any more stop being its interviewers. */
+async function pruneInterviewers(trx: Transaction<Database>, teamId: string, panelId: string): Promise<void> {
+  await sql`
+    delete from panel_member pm
+    where pm.team_id = ${teamId} and pm.panel_id = ${panelId} and pm.role = 'interviewer'
+      and not exists (
+        select 1 from slot_interviewer si join slot s on s.id = si.slot_id and s.team_id = si.team_id
+        where s.team_id = ${teamId} and s.panel_id = ${panelId} and s.state = 'booked' and si.user_id = pm.user_id
+      )
+  `.execute(trx);
+}
+
+async function runScheduling<T>(
+  db: Kysely<Database>,
+  work: (trx: Transaction<Database>) => Promise<ScheduleOutcome<T>>,
+  raceField: string,
+): Promise<ScheduleOutcome<T>> {
+  try {
+    return await db.transaction().execute(work);
+  } catch (error) {
+    if (error instanceof SchedulingRefusal) return { kind: 'refused', message: error.message };
+    if (isExclusionViolation(error)) {
+      // Another booking committed between our check and our insert; the database refused ours.
+      const message =
+        error.constraint === 'slot_candidate_no_overlap'
+          ? 'Someone else just booked the candidate at this time. Nothing was saved; choose another time.'
+          : 'Someone else just booked one of these interviewers at this time. Nothing was saved; choose another time or person.';
+      return { kind: 'invalid', errors: { [raceField]: message } };
+    }
+    throw error;
+  }
+}
+
+function fieldsByKey(key: string) {
+  return slotBlockIds(Number(key));
+}
+
+/**
+ * Books new slots on a panel, all or nothing. Every hard rule becomes a field error; working-hours
+ * problems come back as warnings with the booking kept.
+ */
+export async function bookSlots(
+  db: Kysely<Database>,
+  request: {
+    teamId: string;
+    panelId: string;
+    actorId: string;
+    drafts: SlotDraft[];
+    people: SchedulingPeople;
+    now: Date;
+  },
+): Promise<ScheduleOutcome<{ booked: SlotWithPeople[] }>> {
+  const { teamId, panelId, actorId, drafts, people, now } = request;
+  const firstKey = drafts[0]?.key ?? '0';
+  return runScheduling(
+    db,
+    async (trx) => {
+      const { panel } = await lockPanelForScheduling(trx, teamId, panelId, actorId);
+      await lockInterviewers(
+        trx,
+        teamId,
+        drafts.flatMap((d) => d.interviewerIds),
+      );
+      const { errors, bufferMinutes } = await checkDrafts(trx, panel, drafts, people, now, fieldsByKey);
+      if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
+
+      const booked: SlotWithPeople[] = [];
+      for (const draft of drafts) {
+        const slot = await trx
+          .insertInto('slot')
+          .values({
+            team_id: teamId,
+            panel_id: panelId,
+            stage_id: draft.stageId,
+            starts_at: draft.startsAt,
+            ends_at: draft.endsAt,
+            location: draft.location,
+            note: draft.note,
+            created_by: actorId,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await writeInterviewers(trx, teamId, slot.id, draft, bufferMinutes);
+        const withPeople = await findSlot(trx, teamId, slot.id);
+        if (withPeople !== undefined) booked.push(withPeople);
+      }
+      await insertMembers(
+        trx,
+        teamId,
+        panelId,
+        [...new Set(drafts.flatMap((d) => d.interviewerIds))].map((userId) => ({
+          userId,
+          role: 'interviewer' as const,
+        })),
+      );
+      await recordAudit(trx, {
+        teamId,
+        panelId,
+        actorUserId: actorId,
+        action: 'slot.booked',
+        detail: { slots: booked.map((b) => b.slot.id) },
+      });
+      const details = await touchPanel(trx, panel);
+      const warnings = findWorkingHoursWarnings(
+        drafts,
+        (id) => people.interviewers.get(id)?.timeZone ?? 'UTC',
+      );
+      return { kind: 'done', panel: details, warnings, result: { booked } };
+    },
+    fieldsByKey(firstKey).interviewers,
+  );
+}
+
+/** Who a change of a slot concerns. */
+export interface SlotChange {
+  before: SlotWithPeople;
+  after: SlotWithPeople;
+  added: string[];
+  removed: string[];
+  kept: string[];
+}
+
+/** Moves a slot (time, length, people, stage, location, note); its old time is freed at once. */
+export async function rescheduleSlot(
+  db: Kysely<Database>,
+  request: {
+    teamId: string;
+    slotId: string;
+    actorId: string;
+    draft: SlotDraft;
+    people: SchedulingPeople;
+    now: Date;
+  },
+): Promise<ScheduleOutcome<SlotChange>> {
+  const { teamId, slotId, actorId, draft, people, now } = request;
+  return runScheduling(
+    db,
+    async (trx) => {
+      const before = await findSlot(trx, teamId, slotId, { forUpdate: true });
+      if (before === undefined || before.slot.state !== 'booked')
+        throw new SchedulingRefusal('That slot was cancelled meanwhile.');
+      const { panel } = await lockPanelForScheduling(trx, teamId, before.slot.panel_id, actorId);
+      await lockInterviewers(trx, teamId, [
+        ...draft.interviewerIds,
+        ...before.interviewers.map((i) => i.userId),
+      ]);
+      const { errors, bufferMinutes } = await checkDrafts(
+        trx,
+        panel,
+        [draft],
+        people,
+        now,
+        fieldsByKey,
+        slotId,
+      );
+      if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
+
+      await trx
+        .deleteFrom('slot_interviewer')
+        .where('team_id', '=', teamId)
+        .where('slot_id', '=', slotId)
+        .execute();
+      await trx
+        .updateTable('slot')
+        .set({
+          stage_id: draft.stageId,
+          starts_at: draft.startsAt,
+          ends_at: draft.endsAt,
+          location: draft.location,
+          note: draft.note,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('team_id', '=', teamId)
+        .where('id', '=', slotId)
+        .execute();
+      await writeInterviewers(trx, teamId, slotId, draft, bufferMinutes);
+      await insertMembers(
+        trx,
+        teamId,
+        panel.id,
+        draft.interviewerIds.map((userId) => ({ userId, role: 'interviewer' as const })),
+      );
+      await pruneInterviewers(trx, teamId, panel.id);
+      const after = await findSlot(trx, teamId, slotId);
+      if (after === undefined) throw new Error('slot vanished inside its own transaction');
+      const beforeIds = new Set(before.interviewers.map((i) => i.userId));
+      const afterIds = new Set(draft.interviewerIds);
+      await recordAudit(trx, {
+        teamId,
+        panelId: panel.id,
+        actorUserId: actorId,
+        action: 'slot.rescheduled',
+        detail: { slot: slotId, from: before.slot.starts_at, to: draft.startsAt },
+      });
+      const details = await touchPanel(trx, panel);
+      return {
+        kind: 'done',
+        panel: details,
+        warnings: findWorkingHoursWarnings([draft], (id) => people.interviewers.get(id)?.timeZone ?? 'UTC'),
+        result: {
+          before,
+          after,
+          added: [...afterIds].filter((id) => !beforeIds.has(id)),
+          removed: [...beforeIds].filter((id) => !afterIds.has(id)),
+          kept: [...afterIds].filter((id) => beforeIds.has(id)),
+        },
+      };
+    },
+    fieldsByKey(draft.key).interviewers,
+  );
+}
+
+/** Cancels a booked slot and frees its interviewers' time. */
+export async function cancelSlot(
+  db: Kysely<Database>,
+  request: { teamId: string; slotId: string; actorId: string },
+): Promise<ScheduleOutcome<{ cancelled: SlotWithPeople }>> {
+  const { teamId, slotId, actorId } = request;
+  return runScheduling(
+    db,
+    async (trx) => {
+      const slot = await findSlot(trx, teamId, slotId, { forUpdate: true });
+      if (slot === undefined || slot.slot.state !== 'booked')
+        throw new SchedulingRefusal('That slot is already cancelled.');
+      const { panel } = await lockPanelForScheduling(trx, teamId, slot.slot.panel_id, actorId);
+      await trx
+        .updateTable('slot')
+        .set({ state: 'cancelled', updated_at: sql<Date>`now()` })
+        .where('team_id', '=', teamId)
+        .where('id', '=', slotId)
+        .execute();
+      // Free the time: the exclusion constraint only sees rows that exist.
+      await trx
+        .deleteFrom('slot_interviewer')
+        .where('team_id', '=', teamId)
+        .where('slot_id', '=', slotId)
+        .execute();
+      await pruneInterviewers(trx, teamId, panel.id);
+      await recordAudit(trx, {
+        teamId,
+        panelId: panel.id,
+        actorUserId: actorId,
+        action: 'slot.cancelled',
+        detail: { slot: slotId },
+      });
+      const details = await touchPanel(trx, panel);
+      return { kind: 'done', panel: details, warnings: [], result: { cancelled: slot } };
+    },
+    'slot',
+  );
+}
+
+/** An interviewer says they cannot make a slot; the coordinators are told by the caller. */
+export async function declineSlot(
+  db: Kysely<Database>,
+  request: { teamId: string; slotId: string; userId: string },
+): Promise<
+  { kind: 'declined' | 'already'; slot: SlotWithPeople; panel: PanelDetails } | { kind: 'not_yours' }
+> {
+  const { teamId, slotId, userId } = request;
+  return db.transaction().execute(async (trx) => {
+    const slot = await findSlot(trx, teamId, slotId, { forUpdate: true });
+    const mine = slot?.interviewers.find((i) => i.userId === userId);
+    if (slot === undefined || slot.slot.state !== 'booked' || mine === undefined)
+      return { kind: 'not_yours' } as const;
+    const panel = await findPanelById(trx, teamId, slot.slot.panel_id);
+    if (panel === undefined) return { kind: 'not_yours' } as const;
+    if (mine.declinedAt !== null) return { kind: 'already', slot, panel } as const;
+    await trx
+      .updateTable('slot_interviewer')
+      .set({ declined_at: sql<Date>`now()` })
+      .where('team_id', '=', teamId)
+      .where('slot_id', '=', slotId)
+      .where('user_id', '=', userId)
+      .execute();
+    await recordAudit(trx, {
+      teamId,
+      panelId: panel.panel.id,
+      actorUserId: userId,
+      action: 'slot.declined',
+      detail: { slot: slotId },
+    });
+    const updated = await findSlot(trx, teamId, slotId);
+    return { kind: 'declined', slot: updated ?? slot, panel } as const;
+  });
+}
