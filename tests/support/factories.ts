@@ -102,3 +102,39 @@ export async function givenPanel(
   });
   return panel;
 }
+
+export interface SlotFields {
+  stageId: string;
+  /** Seconds since the epoch, or null for an empty group. */
+  start: number | null;
+  duration?: number | string;
+  interviewers?: string[];
+  location?: string | null;
+  note?: string | null;
+}
+
+/** The scheduling modal's state values for the given slot groups, in order. */
+export function scheduleValues(groups: SlotFields[]): ViewValues {
+  const values: ViewValues = {};
+  groups.forEach((group, index) => {
+    const v = (value: Record<string, unknown>) => ({ input: value });
+    values[`slot_${index}_stage`] = v({
+      type: 'static_select',
+      selected_option: { value: group.stageId, text: { type: 'plain_text', text: 'stage' } },
+    });
+    values[`slot_${index}_start`] = v({ type: 'datetimepicker', selected_date_time: group.start });
+    values[`slot_${index}_duration`] = v({ type: 'number_input', value: String(group.duration ?? 60) });
+    values[`slot_${index}_interviewers`] = v({
+      type: 'multi_users_select',
+      selected_users: group.interviewers ?? [],
+    });
+    values[`slot_${index}_location`] = v({ type: 'plain_text_input', value: group.location ?? null });
+    values[`slot_${index}_note`] = v({ type: 'plain_text_input', value: group.note ?? null });
+  });
+  return values;
+}
+
+/** Seconds since the epoch of an ISO time, for date-time pickers. */
+export function at(iso: string): number {
+  return Date.parse(iso) / 1000;
+}

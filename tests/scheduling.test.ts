@@ -1,0 +1,568 @@
+import type { ModalView } from '@slack/types';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getScheduleModal } from '../blocks/schedule-modal.js';
+import type { Panel } from '../src/db/database.js';
+import { findPanelById } from '../src/db/panels.js';
+import { listPanelSlots } from '../src/db/slots.js';
+import {
+  at,
+  givenPanel,
+  HIRING_CHANNEL,
+  PEOPLE,
+  type SlotFields,
+  scheduleValues,
+} from './support/factories.js';
+import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
+
+// Real: HTTP, Bolt, Postgres (exclusion constraints, locks), Redis, BullMQ worker. Faked: Slack.
+let t: TestApp;
+const ALICE = 'UALICE'; // Europe/Berlin
+const BOB = 'UBOB'; // America/New_York
+const CHO = 'UCHO'; // Asia/Tokyo
+const DEV = 'UDEV'; // UTC
+
+beforeAll(async () => {
+  t = await startTestApp();
+  t.slack.addChannel(HIRING_CHANNEL, { name: 'hiring' });
+  t.slack.addUser(ALICE, { tz: 'Europe/Berlin', real_name: 'Alice Adler' });
+  t.slack.addUser(BOB, { tz: 'America/New_York', real_name: 'Bob Brown' });
+  t.slack.addUser(CHO, { tz: 'Asia/Tokyo', real_name: 'Cho Chen' });
+  t.slack.addUser(DEV, { tz: 'UTC', real_name: 'Dev Das' });
+  t.slack.addUser('UBOT', { tz: 'UTC', is_bot: true, real_name: 'Some Bot' });
+});
+afterAll(async () => t?.close());
+beforeEach(() => t.clock.set(TEST_NOW));
+
+async function panelWithStages(overrides: Parameters<typeof givenPanel>[2] = {}) {
+  const panel = await givenPanel(t.panelist.deps.db, TEST_NOW, overrides);
+  const details = await findPanelById(t.panelist.deps.db, TEAM_ID, panel.id);
+  if (details === undefined) throw new Error('panel not stored');
+  const stage = (kind: string) => details.stages.find((s) => s.kind === kind)?.id ?? '';
+  return { panel, details, manager: stage('manager'), peer: stage('peer'), executive: stage('executive') };
+}
+
+async function book(panel: Panel, groups: SlotFields[], by: string = PEOPLE.recruiter) {
+  const details = await findPanelById(t.panelist.deps.db, TEAM_ID, panel.id);
+  if (details === undefined) throw new Error('no panel');
+  const view = getScheduleModal(details, [], groups.length);
+  return t.requests.viewSubmission(by, view, scheduleValues(groups));
+}
+
+async function slotsOf(panel: Panel) {
+  return listPanelSlots(t.panelist.deps.db, TEAM_ID, panel.id);
+}
+
+const dmsTo = (userId: string, contains: string) =>
+  t.slack.callsTo(
+    'chat.postMessage',
+    (c) => c.args.channel === userId && JSON.stringify(c.args).includes(contains),
+  );
+
+describe('opening the scheduling modal', () => {
+  it('/panel schedule opens one slot form per stage for the recruiter', async () => {
+    const { panel } = await panelWithStages();
+    const res = await t.requests.command(PEOPLE.recruiter, `schedule P-${panel.number}`);
+    expect(res.status).toBe(200);
+    const call = await t.slack.waitForCall(
+      'views.open',
+      (c) => (c.args.view as ModalView).callback_id === 'panel_schedule',
+    );
+    const view = call.args.view as ModalView;
+    expect(JSON.parse(view.private_metadata ?? '{}')).toEqual({ panelId: panel.id, groups: 3 });
+    expect(view.blocks.filter((b) => b.block_id?.endsWith('_start'))).toHaveLength(3);
+  });
+
+  it('the announcement’s Schedule button tells a decision maker that only coordinators schedule', async () => {
+    const { panel } = await panelWithStages();
+    await t.requests.blockAction(
+      PEOPLE.decisionMaker,
+      { action_id: 'panel_schedule_open', value: panel.id },
+      { channelId: HIRING_CHANNEL, messageTs: '1.1' },
+    );
+    const call = await t.slack.waitForCall('views.open', (c) =>
+      JSON.stringify(c.args.view).includes(`Only the recruiter or hiring manager of P-${panel.number}`),
+    );
+    expect((call.args.view as ModalView).submit).toBeUndefined();
+  });
+
+  it('Add another slot adds a slot form to the open modal', async () => {
+    const { panel, details } = await panelWithStages();
+    const view = { ...getScheduleModal(details, [], 1), id: 'VADDSLOT', hash: 'h1' };
+    await t.requests.blockAction(
+      PEOPLE.recruiter,
+      { action_id: 'schedule_add_slot' },
+      { view: { ...view, team_id: TEAM_ID } },
+    );
+    const call = await t.slack.waitForCall('views.update', (c) => c.args.view_id === 'VADDSLOT');
+    expect(JSON.parse((call.args.view as ModalView).private_metadata ?? '{}')).toEqual({
+      panelId: panel.id,
+      groups: 2,
+    });
+  });
+});
+
+describe('booking slots', () => {
+  it('stores the slots, DMs each interviewer with the stage focus and calendar link, and updates the announcement', async () => {
+    const { panel, manager, peer } = await panelWithStages({ candidateName: 'Booked Candidate' });
+    const res = await book(panel, [
+      {
+        stageId: manager,
+        start: at('2026-12-02T09:00:00Z'),
+        duration: 60,
+        interviewers: [ALICE],
+        location: 'https://meet.example.com/abc',
+        note: 'Go deep on systems.',
+      },
+      { stageId: peer, start: at('2026-12-02T14:00:00Z'), duration: 45, interviewers: [BOB, DEV] },
+    ]);
+    expect(res.json?.response_action).toBe('update');
+    expect(JSON.stringify(res.json?.view)).toContain('Booked');
+
+    const slots = await slotsOf(panel);
+    expect(
+      slots.map((s) => [s.stageKind, s.slot.starts_at.toISOString(), s.interviewers.map((i) => i.userId)]),
+    ).toEqual([
+      ['manager', '2026-12-02T09:00:00.000Z', [ALICE]],
+      ['peer', '2026-12-02T14:00:00.000Z', [BOB, DEV]],
+    ]);
+    expect(slots[1]?.slot.ends_at.toISOString()).toBe('2026-12-02T14:45:00.000Z');
+
+    const dm = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === ALICE && JSON.stringify(c.args).includes('Booked Candidate'),
+    );
+    const dmText = JSON.stringify(dm.args.blocks);
+    expect(dmText).toContain('Hiring-manager deep dive');
+    expect(dmText).toContain('technical competency');
+    expect(dmText).toContain(`<!date^${at('2026-12-02T09:00:00Z')}^`);
+    expect(dmText).toContain('Wed 2 Dec 2026 10:00 CET'); // Alice's own zone in the fallback
+    expect(dmText).toContain('Go deep on systems.');
+    expect(dmText).toContain('calendar.google.com/calendar/render?action=TEMPLATE');
+    expect(dmText).toContain('20261202T090000Z%2F20261202T100000Z');
+    expect(dmText).toContain('slot_decline');
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === BOB && JSON.stringify(c.args).includes('Booked Candidate'),
+    );
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === DEV && JSON.stringify(c.args).includes('Booked Candidate'),
+    );
+
+    const announced = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        c.args.channel === HIRING_CHANNEL &&
+        JSON.stringify(c.args.blocks).includes('Booked Candidate') &&
+        JSON.stringify(c.args.blocks).includes(`<@${ALICE}>`),
+    );
+    expect(JSON.stringify(announced.args.blocks)).toContain('Peer / team interview');
+
+    const members = await t.panelist.deps.db
+      .selectFrom('panel_member')
+      .select('user_id')
+      .where('panel_id', '=', panel.id)
+      .where('role', '=', 'interviewer')
+      .execute();
+    expect(members.map((m) => m.user_id).sort()).toEqual([ALICE, BOB, DEV].sort());
+
+    const home = await t.slack.waitForCall(
+      'views.publish',
+      (c) => c.args.user_id === ALICE && JSON.stringify(c.args.view).includes('Booked Candidate'),
+    );
+    expect(JSON.stringify(home.args.view)).toContain('Hiring-manager deep dive');
+  });
+
+  it('books only the filled slot forms and ignores empty ones', async () => {
+    const { panel, manager, peer } = await panelWithStages();
+    const res = await book(panel, [
+      { stageId: manager, start: null },
+      { stageId: peer, start: at('2026-12-03T09:00:00Z'), interviewers: [DEV] },
+    ]);
+    expect(res.json?.response_action).toBe('update');
+    expect((await slotsOf(panel)).map((s) => s.stageKind)).toEqual(['peer']);
+  });
+
+  describe('hard rules: a field error and nothing stored', () => {
+    const cases: [string, (ids: { manager: string; peer: string }) => SlotFields[], string, RegExp][] = [
+      [
+        'a start in the past',
+        ({ manager }) => [{ stageId: manager, start: at('2026-12-01T09:00:00Z'), interviewers: [DEV] }],
+        'slot_0_start',
+        /in the past/,
+      ],
+      [
+        'an end after the decision deadline',
+        ({ manager }) => [{ stageId: manager, start: at('2026-12-08T09:30:00Z'), interviewers: [DEV] }],
+        'slot_0_start',
+        /after the decision deadline/,
+      ],
+      [
+        'no interviewers',
+        ({ manager }) => [{ stageId: manager, start: at('2026-12-03T09:00:00Z'), interviewers: [] }],
+        'slot_0_interviewers',
+        /at least one interviewer/,
+      ],
+      [
+        'no start',
+        ({ manager }) => [{ stageId: manager, start: null, interviewers: [DEV] }],
+        'slot_0_start',
+        /when this slot starts/,
+      ],
+      [
+        'a 10-minute slot',
+        ({ manager }) => [
+          { stageId: manager, start: at('2026-12-03T09:00:00Z'), duration: 10, interviewers: [DEV] },
+        ],
+        'slot_0_duration',
+        /15 to 240/,
+      ],
+      [
+        'a 5-hour slot',
+        ({ manager }) => [
+          { stageId: manager, start: at('2026-12-03T09:00:00Z'), duration: 300, interviewers: [DEV] },
+        ],
+        'slot_0_duration',
+        /15 to 240/,
+      ],
+      [
+        'every form empty',
+        ({ manager }) => [{ stageId: manager, start: null }],
+        'slot_0_start',
+        /at least one slot/,
+      ],
+      [
+        'a bot as interviewer',
+        ({ manager }) => [{ stageId: manager, start: at('2026-12-03T09:00:00Z'), interviewers: ['UBOT'] }],
+        'slot_0_interviewers',
+        /Some Bot cannot interview/,
+      ],
+      [
+        'the candidate in two overlapping slots',
+        ({ manager, peer }) => [
+          { stageId: manager, start: at('2026-12-03T09:00:00Z'), interviewers: [ALICE] },
+          { stageId: peer, start: at('2026-12-03T09:30:00Z'), interviewers: [BOB] },
+        ],
+        'slot_1_start',
+        /candidate already has a slot/,
+      ],
+      [
+        'one interviewer in two slots closer than the buffer',
+        ({ manager, peer }) => [
+          { stageId: manager, start: at('2026-12-03T09:00:00Z'), interviewers: [CHO] },
+          { stageId: peer, start: at('2026-12-03T10:05:00Z'), interviewers: [CHO] },
+        ],
+        'slot_1_interviewers',
+        /Cho Chen already interviews .* in another slot of this form; 10 minutes must be free/,
+      ],
+    ];
+    it.each(cases)('%s', async (_name, groups, field, message) => {
+      const { panel, manager, peer } = await panelWithStages();
+      const res = await book(panel, groups({ manager, peer }));
+      expect(res.json?.response_action).toBe('errors');
+      expect(res.json?.errors).toMatchObject({ [field]: expect.stringMatching(message) });
+      expect(await slotsOf(panel)).toEqual([]);
+    });
+  });
+
+  it('refuses an interviewer already booked on another panel at that time, naming them', async () => {
+    const first = await panelWithStages();
+    expect(
+      (
+        await book(first.panel, [
+          { stageId: first.manager, start: at('2026-12-04T09:00:00Z'), interviewers: [ALICE] },
+        ])
+      ).json?.response_action,
+    ).toBe('update');
+    const second = await panelWithStages();
+    const res = await book(second.panel, [
+      { stageId: second.peer, start: at('2026-12-04T09:30:00Z'), interviewers: [ALICE, DEV] },
+    ]);
+    expect(res.json?.errors).toMatchObject({
+      slot_0_interviewers: expect.stringMatching(/^Alice Adler already interviews .*\(P-\d+\)/),
+    });
+    expect(await slotsOf(second.panel)).toEqual([]);
+  });
+
+  it('keeps the buffer between panels: a slot starting 5 minutes after another ends is refused, 10 minutes is fine', async () => {
+    const first = await panelWithStages();
+    await book(first.panel, [
+      { stageId: first.manager, start: at('2026-12-04T13:00:00Z'), interviewers: [BOB] },
+    ]);
+    const second = await panelWithStages();
+    const tooSoon = await book(second.panel, [
+      { stageId: second.peer, start: at('2026-12-04T14:05:00Z'), interviewers: [BOB] },
+    ]);
+    expect(tooSoon.json?.errors).toMatchObject({
+      slot_0_interviewers: expect.stringMatching(/10 minutes must be free/),
+    });
+    const fine = await book(second.panel, [
+      { stageId: second.peer, start: at('2026-12-04T14:10:00Z'), interviewers: [BOB] },
+    ]);
+    expect(fine.json?.response_action).toBe('update');
+  });
+
+  it('refuses a sixth interview in one week, saying who is over and by how much', async () => {
+    const PAT = 'UPAT';
+    t.slack.addUser(PAT, { tz: 'UTC', real_name: 'Pat Busy' });
+    for (const day of ['2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10', '2026-12-11']) {
+      const p = await givenPanel(t.panelist.deps.db, TEST_NOW, {
+        decisionDeadline: new Date('2026-12-20T00:00:00Z'),
+        answerPromisedOn: '2026-12-21',
+      });
+      const details = await findPanelById(t.panelist.deps.db, TEAM_ID, p.id);
+      const res = await book(p, [
+        { stageId: details?.stages[0]?.id ?? '', start: at(`${day}T09:00:00Z`), interviewers: [PAT] },
+      ]);
+      expect(res.json?.response_action).toBe('update');
+    }
+    const p = await givenPanel(t.panelist.deps.db, TEST_NOW, {
+      decisionDeadline: new Date('2026-12-20T00:00:00Z'),
+      answerPromisedOn: '2026-12-21',
+    });
+    const details = await findPanelById(t.panelist.deps.db, TEAM_ID, p.id);
+    const res = await book(p, [
+      { stageId: details?.stages[0]?.id ?? '', start: at('2026-12-11T14:00:00Z'), interviewers: [PAT] },
+    ]);
+    expect(res.json?.errors).toMatchObject({
+      slot_0_interviewers:
+        'Pat Busy would have 6 interviews in the week of 2026-12-07, over the limit of 5 by 1.',
+    });
+    // The next week is fine.
+    const nextWeek = await book(p, [
+      { stageId: details?.stages[0]?.id ?? '', start: at('2026-12-14T09:00:00Z'), interviewers: [PAT] },
+    ]);
+    expect(nextWeek.json?.response_action).toBe('update');
+  });
+
+  it('two coordinators booking the same interviewer at the same moment: exactly one succeeds', async () => {
+    const RACE = 'URACE';
+    t.slack.addUser(RACE, { tz: 'UTC', real_name: 'Ray Race' });
+    const panels = await Promise.all([
+      panelWithStages(),
+      panelWithStages(),
+      panelWithStages(),
+      panelWithStages(),
+    ]);
+    const results = await Promise.all(
+      panels.map((p) =>
+        book(p.panel, [{ stageId: p.manager, start: at('2026-12-05T10:00:00Z'), interviewers: [RACE] }]),
+      ),
+    );
+    const outcomes = results.map((r) => r.json?.response_action);
+    expect(outcomes.filter((o) => o === 'update')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'errors')).toHaveLength(3);
+    for (const r of results.filter((r) => r.json?.response_action === 'errors')) {
+      expect(JSON.stringify(r.json?.errors)).toMatch(/Ray Race already interviews|Someone else just booked/);
+    }
+    const rows = await t.panelist.deps.db
+      .selectFrom('slot_interviewer')
+      .select('slot_id')
+      .where('user_id', '=', RACE)
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('warns, but keeps the booking, outside an interviewer’s working hours or on their weekend', async () => {
+    const { panel, manager, peer } = await panelWithStages();
+    // 10:00 UTC is 19:00 in Tokyo; Saturday 5 Dec is a weekend everywhere.
+    const res = await book(panel, [
+      { stageId: manager, start: at('2026-12-03T10:00:00Z'), interviewers: [CHO] },
+      { stageId: peer, start: at('2026-12-05T15:00:00Z'), interviewers: [DEV] },
+    ]);
+    expect(res.json?.response_action).toBe('update');
+    const shown = JSON.stringify(res.json?.view);
+    expect(shown).toContain(
+      `<@${CHO}>: Thu 3 Dec 2026 19:00 GMT+9 (Asia/Tokyo) is outside their working hours`,
+    );
+    expect(shown).toContain(`<@${DEV}>: Sat 5 Dec 2026 15:00 UTC (UTC) is on their weekend`);
+    expect(await slotsOf(panel)).toHaveLength(2);
+  });
+
+  it('refuses someone who is not a coordinator, even with a forged submission', async () => {
+    const { panel, manager } = await panelWithStages();
+    const res = await book(
+      panel,
+      [{ stageId: manager, start: at('2026-12-03T09:00:00Z'), interviewers: [DEV] }],
+      PEOPLE.decisionMaker,
+    );
+    expect(res.json?.response_action).toBe('update');
+    expect(JSON.stringify(res.json?.view)).toContain('Only the recruiter or hiring manager');
+    expect(await slotsOf(panel)).toEqual([]);
+  });
+});
+
+describe('changing the schedule', () => {
+  it('rescheduling frees the old time, and DMs kept, added and removed interviewers', async () => {
+    const MOVER = 'UMOVER';
+    const NEWBIE = 'UNEWBIE';
+    t.slack.addUser(MOVER, { tz: 'UTC', real_name: 'Mo Ver' });
+    t.slack.addUser(NEWBIE, { tz: 'UTC', real_name: 'Nu Bie' });
+    const { panel, details, manager } = await panelWithStages({ candidateName: 'Moving Candidate' });
+    const booked = await book(panel, [
+      { stageId: manager, start: at('2026-12-07T09:00:00Z'), interviewers: [MOVER, 'UKEEPOFF'] },
+    ]);
+    expect(booked.json?.response_action).toBe('update');
+    const [slot] = await slotsOf(panel);
+    if (slot === undefined) throw new Error('not booked');
+
+    // The status view offers Reschedule to the coordinator.
+    const status = await t.requests.command(PEOPLE.recruiter, `status P-${panel.number}`);
+    expect(JSON.stringify(status.json?.blocks)).toContain('slot_reschedule_open');
+    await t.requests.blockAction(PEOPLE.recruiter, {
+      action_id: 'slot_reschedule_open',
+      value: slot.slot.id,
+    });
+    const opened = await t.slack.waitForCall(
+      'views.open',
+      (c) =>
+        (c.args.view as ModalView).callback_id === 'slot_reschedule' &&
+        JSON.stringify(c.args.view).includes(slot.slot.id),
+    );
+    const view = opened.args.view as ModalView;
+
+    const res = await t.requests.viewSubmission(
+      PEOPLE.recruiter,
+      view,
+      scheduleValues([
+        { stageId: manager, start: at('2026-12-07T13:00:00Z'), duration: 30, interviewers: [MOVER, NEWBIE] },
+      ]),
+    );
+    expect(res.json?.response_action).toBe('update');
+    const [moved] = await slotsOf(panel);
+    expect(moved?.slot.starts_at.toISOString()).toBe('2026-12-07T13:00:00.000Z');
+    expect(moved?.interviewers.map((i) => i.userId)).toEqual([MOVER, NEWBIE]);
+
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === MOVER && JSON.stringify(c.args).includes('has changed'),
+    );
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === NEWBIE && JSON.stringify(c.args).includes('You’re interviewing'),
+    );
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === 'UKEEPOFF' && JSON.stringify(c.args).includes('no longer needs you'),
+    );
+
+    // Mover's 09:00 is free again for another panel.
+    const other = await panelWithStages();
+    const rebook = await book(other.panel, [
+      { stageId: other.manager, start: at('2026-12-07T09:00:00Z'), interviewers: [MOVER] },
+    ]);
+    expect(rebook.json?.response_action).toBe('update');
+    expect(details.panel.id).toBe(panel.id);
+  });
+
+  it('cancelling a slot tells its interviewers, frees them and updates the announcement', async () => {
+    const GONE = 'UGONE';
+    t.slack.addUser(GONE, { tz: 'UTC', real_name: 'Go Ne' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Cancel Slot Candidate' });
+    await book(panel, [{ stageId: manager, start: at('2026-12-03T15:00:00Z'), interviewers: [GONE] }]);
+    const [slot] = await slotsOf(panel);
+    await t.requests.blockAction(PEOPLE.recruiter, { action_id: 'slot_cancel', value: slot?.slot.id ?? '' });
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === GONE && JSON.stringify(c.args).includes('was cancelled'),
+    );
+    expect(await slotsOf(panel)).toEqual([]);
+    expect(
+      t.slack.calls.some(
+        (c) =>
+          c.method.startsWith('response_url/actions') && JSON.stringify(c.args).includes('Slot cancelled'),
+      ),
+    ).toBe(true);
+    await t.slack.waitForCall(
+      'chat.update',
+      (c) =>
+        JSON.stringify(c.args.blocks).includes('Cancel Slot Candidate') &&
+        JSON.stringify(c.args.blocks).includes('Nothing booked yet'),
+    );
+    const other = await panelWithStages();
+    expect(
+      (
+        await book(other.panel, [
+          { stageId: other.manager, start: at('2026-12-03T15:00:00Z'), interviewers: [GONE] },
+        ])
+      ).json?.response_action,
+    ).toBe('update');
+  });
+
+  it('“I can’t make it” asks the recruiter and hiring manager to pick a replacement, which they can', async () => {
+    const SORRY = 'USORRY';
+    const SUB = 'USUB';
+    t.slack.addUser(SORRY, { tz: 'UTC', real_name: 'So Rry' });
+    t.slack.addUser(SUB, { tz: 'UTC', real_name: 'Sub Stitute' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Decline Candidate' });
+    await book(panel, [{ stageId: manager, start: at('2026-12-04T15:00:00Z'), interviewers: [SORRY] }]);
+    const [slot] = await slotsOf(panel);
+    const slotId = slot?.slot.id ?? '';
+
+    await t.requests.blockAction(
+      SORRY,
+      { action_id: 'slot_decline', value: slotId },
+      { channelId: `D${SORRY}`, messageTs: '9.9' },
+    );
+    for (const coordinator of [PEOPLE.recruiter, PEOPLE.hiringManager]) {
+      const notice = await t.slack.waitForCall(
+        'chat.postMessage',
+        (c) => c.args.channel === coordinator && JSON.stringify(c.args).includes('can’t make the'),
+      );
+      expect(JSON.stringify(notice.args.blocks)).toContain(`"value":"${slotId}:${SORRY}"`);
+    }
+
+    await t.requests.blockAction(PEOPLE.recruiter, {
+      action_id: 'slot_replace_open',
+      value: `${slotId}:${SORRY}`,
+    });
+    const opened = await t.slack.waitForCall(
+      'views.open',
+      (c) => (c.args.view as ModalView).callback_id === 'slot_replace',
+    );
+    const view = opened.args.view as ModalView;
+    expect(JSON.stringify(view.blocks)).not.toContain(`"initial_users":["${SORRY}"]`);
+    const res = await t.requests.viewSubmission(
+      PEOPLE.recruiter,
+      view,
+      scheduleValues([{ stageId: manager, start: at('2026-12-04T15:00:00Z'), interviewers: [SUB] }]),
+    );
+    expect(res.json?.response_action).toBe('update');
+    expect((await slotsOf(panel))[0]?.interviewers.map((i) => i.userId)).toEqual([SUB]);
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === SUB && JSON.stringify(c.args).includes('Decline Candidate'),
+    );
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === SORRY && JSON.stringify(c.args).includes('no longer needs you'),
+    );
+  });
+});
+
+describe('time zones', () => {
+  it('shows a Berlin interviewer the right local time across the March daylight-saving change', async () => {
+    t.clock.set(new Date('2027-03-20T10:00:00Z'));
+    const BERLIN = 'UBERLIN';
+    t.slack.addUser(BERLIN, { tz: 'Europe/Berlin', real_name: 'Bea Berlin' });
+    const panel = await givenPanel(t.panelist.deps.db, new Date('2027-03-20T10:00:00Z'), {
+      candidateName: 'DST Candidate',
+      decisionDeadline: new Date('2027-04-02T17:00:00Z'),
+      answerPromisedOn: '2027-04-05',
+    });
+    const details = await findPanelById(t.panelist.deps.db, TEAM_ID, panel.id);
+    const [manager, peer] = details?.stages ?? [];
+    // Friday before the change (CET, UTC+1) and Monday after it (CEST, UTC+2): both 09:00 in Berlin.
+    const res = await book(panel, [
+      { stageId: manager?.id ?? '', start: at('2027-03-26T08:00:00Z'), interviewers: [BERLIN] },
+      { stageId: peer?.id ?? '', start: at('2027-03-29T07:00:00Z'), interviewers: [BERLIN] },
+    ]);
+    expect(res.json?.response_action).toBe('update');
+    // Both are at 09:00 local, so neither is outside working hours.
+    expect(JSON.stringify(res.json?.view)).not.toContain('working hours');
+    await expect.poll(() => dmsTo(BERLIN, 'DST Candidate').length).toBe(2);
+    const texts = dmsTo(BERLIN, 'DST Candidate').map((c) => JSON.stringify(c.args.blocks));
+    expect(texts.some((text) => text.includes('Fri 26 Mar 2027 09:00 CET'))).toBe(true);
+    expect(texts.some((text) => text.includes('Mon 29 Mar 2027 09:00 CEST'))).toBe(true);
+  });
+});
