@@ -14,6 +14,11 @@ export const PANEL_SUBCOMMANDS = [
     example: '/panel cancel P-12',
     does: 'Cancel a panel (recruiter or hiring manager).',
   },
+  {
+    usage: '/panel settings',
+    example: '/panel settings',
+    does: 'Workspace rules: buffer between interviews, weekly load (admins and recruiters).',
+  },
   { usage: '/panel help', example: '/panel help', does: 'This message.' },
 ] as const;
 

@@ -7,6 +7,13 @@ export const VIEW_IDS = {
   schedule: 'panel_schedule',
   reschedule: 'slot_reschedule',
   replaceInterviewer: 'slot_replace',
+  settings: 'workspace_settings',
+} as const;
+
+/** Block ids of the workspace settings modal. */
+export const SETTINGS_BLOCKS = {
+  bufferMinutes: 'buffer_minutes',
+  weeklyLimit: 'weekly_limit',
 } as const;
 
 /** Block ids of the new-panel modal; errors from validation are keyed by these. */

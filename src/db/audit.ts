@@ -11,7 +11,8 @@ export type AuditAction =
   | 'slot.rescheduled'
   | 'slot.cancelled'
   | 'slot.declined'
-  | 'slot.interviewer_replaced';
+  | 'slot.interviewer_replaced'
+  | 'workspace.settings_changed';
 
 /** Appends to the audit log. `detail` holds facts (ids, states), never feedback text. */
 export async function recordAudit(

@@ -10,6 +10,8 @@ export interface SlackUserProfile {
   timeZone: string;
   isBot: boolean;
   deleted: boolean;
+  /** A workspace admin or owner. */
+  isAdmin: boolean;
 }
 
 /**
@@ -44,13 +46,14 @@ export class UserDirectory {
         timeZone: user?.tz ?? 'UTC',
         isBot: user?.is_bot ?? false,
         deleted: user?.deleted ?? false,
+        isAdmin: (user?.is_admin ?? false) || (user?.is_owner ?? false),
       };
       this.#cache.set(key, { profile, expires: Date.now() + this.ttlMs });
       return profile;
     } catch (error) {
       // A lookup failure must not block the person: fall back to UTC and try again next time.
       this.logger.warn({ err: error, teamId, userId }, 'users.info failed; assuming UTC');
-      return { id: userId, name: userId, timeZone: 'UTC', isBot: false, deleted: false };
+      return { id: userId, name: userId, timeZone: 'UTC', isBot: false, deleted: false, isAdmin: false };
     }
   }
 }

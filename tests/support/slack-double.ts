@@ -22,6 +22,7 @@ export interface DoubleUser {
   is_bot?: boolean;
   deleted?: boolean;
   real_name?: string;
+  is_admin?: boolean;
 }
 
 export interface DoubleChannel {
@@ -109,6 +110,7 @@ export class SlackDouble {
           profile: { display_name: user.real_name ?? '', real_name: user.real_name ?? id },
           tz: user.tz,
           is_bot: user.is_bot ?? false,
+          is_admin: user.is_admin ?? false,
           deleted: user.deleted ?? false,
         },
       };

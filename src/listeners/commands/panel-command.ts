@@ -3,13 +3,15 @@ import { getHelpBlocks } from '../../../blocks/help-message.js';
 import { getNewPanelModal } from '../../../blocks/new-panel-modal.js';
 import { getPanelListBlocks } from '../../../blocks/panel-list.js';
 import { getPanelStatusBlocks } from '../../../blocks/panel-summary.js';
+import { getSettingsModal } from '../../../blocks/settings-modal.js';
 import { enqueueAnnouncement } from '../../../jobs/queues.js';
 import { listPanelsForUser } from '../../db/panels.js';
-import { listPanelSlots } from '../../db/slots.js';
+import { getSchedulingSettings, listPanelSlots } from '../../db/slots.js';
 import type { AppDeps } from '../../deps.js';
 import { formatPanelReference, parsePanelReference } from '../../domain/panel-reference.js';
 import { canCoordinatePanel } from '../../domain/permissions.js';
 import { cancelPanel, lookUpPanelFor, viewerOf } from '../../services/panels.js';
+import { canChangeSettings } from '../../services/workspace-settings.js';
 import { openScheduleModal } from '../schedule-modal-opener.js';
 import { ephemeral, missingReference, notOnTeam, somethingWentWrong, unknownPanel } from './panel-replies.js';
 
@@ -72,6 +74,17 @@ export function panelCommand(deps: AppDeps) {
             panelId: lookup.details.panel.id,
             userId,
           });
+          return;
+        }
+        case 'settings': {
+          if (!(await canChangeSettings(deps.db, deps.users, teamId, userId))) {
+            return void (await ack(
+              ephemeral('Only workspace admins and recruiters can change Panelist’s settings.'),
+            ));
+          }
+          await ack();
+          const settings = await getSchedulingSettings(deps.db, teamId);
+          await client.views.open({ trigger_id: command.trigger_id, view: getSettingsModal(settings) });
           return;
         }
         case 'cancel': {

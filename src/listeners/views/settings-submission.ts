@@ -1,0 +1,34 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { getNoticeModal } from '../../../blocks/schedule-modal.js';
+import type { AppDeps } from '../../deps.js';
+import { parseSettingsForm } from '../../domain/workspace-settings.js';
+import { canChangeSettings, saveSchedulingSettings } from '../../services/workspace-settings.js';
+
+type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+
+/** Saves the workspace settings modal (permission is checked again: the form may be stale). */
+export function settingsSubmission(deps: AppDeps) {
+  return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+    const teamId = view.team_id;
+    const userId = body.user.id;
+    const form = parseSettingsForm(view.state.values);
+    if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
+    if (!(await canChangeSettings(deps.db, deps.users, teamId, userId))) {
+      return void (await ack({
+        response_action: 'update',
+        view: getNoticeModal(
+          'Not saved',
+          'Only workspace admins and recruiters can change Panelist’s settings.',
+        ),
+      }));
+    }
+    await saveSchedulingSettings(deps.db, { teamId, actorId: userId, settings: form.settings });
+    await ack({
+      response_action: 'update',
+      view: getNoticeModal(
+        'Settings saved',
+        `:white_check_mark: From now on: ${form.settings.bufferMinutes} minutes free between interviews, at most ${form.settings.weeklyLimit} interviews per person per week.`,
+      ),
+    });
+  };
+}

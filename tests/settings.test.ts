@@ -1,0 +1,89 @@
+import type { ModalView } from '@slack/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getScheduleModal } from '../blocks/schedule-modal.js';
+import { findPanelById } from '../src/db/panels.js';
+import { at, givenPanel, HIRING_CHANNEL, PEOPLE, scheduleValues } from './support/factories.js';
+import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
+
+// Real: HTTP, Bolt, Postgres, Redis. Faked: Slack (the double).
+let t: TestApp;
+const ADMIN = 'UADMIN';
+
+beforeAll(async () => {
+  t = await startTestApp();
+  t.slack.addChannel(HIRING_CHANNEL, { name: 'hiring' });
+  t.slack.addUser(ADMIN, { tz: 'UTC', is_admin: true });
+  t.slack.addUser('UINT', { tz: 'UTC', real_name: 'In Ter' });
+});
+afterAll(async () => t?.close());
+
+const settingsValues = (buffer: string, limit: string) => ({
+  buffer_minutes: { input: { type: 'number_input', value: buffer } },
+  weekly_limit: { input: { type: 'number_input', value: limit } },
+});
+
+describe('/panel settings', () => {
+  it('is refused to someone who is neither an admin nor a recruiter', async () => {
+    const res = await t.requests.command('UNOBODY', 'settings');
+    expect(res.json?.text).toContain('Only workspace admins and recruiters');
+  });
+
+  it('opens for a workspace admin with the current rules', async () => {
+    await t.requests.command(ADMIN, 'settings');
+    const call = await t.slack.waitForCall(
+      'views.open',
+      (c) => (c.args.view as ModalView).callback_id === 'workspace_settings',
+    );
+    const text = JSON.stringify(call.args.view);
+    expect(text).toContain('"initial_value":"10"');
+    expect(text).toContain('"initial_value":"5"');
+  });
+
+  it('shows an error beside a bad number and saves nothing', async () => {
+    const view = {
+      type: 'modal' as const,
+      callback_id: 'workspace_settings',
+      title: { type: 'plain_text' as const, text: 'x' },
+      blocks: [],
+    };
+    const res = await t.requests.viewSubmission(ADMIN, view, settingsValues('500', '0'));
+    expect(res.json?.errors).toEqual({
+      buffer_minutes: 'Enter the buffer as a whole number from 0 to 120.',
+      weekly_limit: 'Enter the weekly limit as a whole number from 1 to 40.',
+    });
+  });
+
+  it('a recruiter’s new buffer applies to the next booking', async () => {
+    const panel = await givenPanel(t.panelist.deps.db, TEST_NOW);
+    const view = {
+      type: 'modal' as const,
+      callback_id: 'workspace_settings',
+      title: { type: 'plain_text' as const, text: 'x' },
+      blocks: [],
+    };
+    const saved = await t.requests.viewSubmission(PEOPLE.recruiter, view, settingsValues('30', '5'));
+    expect(JSON.stringify(saved.json?.view)).toContain('30 minutes free between interviews');
+    const row = await t.panelist.deps.db
+      .selectFrom('workspace')
+      .selectAll()
+      .where('team_id', '=', TEAM_ID)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ slot_buffer_minutes: 30, weekly_interview_limit: 5 });
+
+    const details = await findPanelById(t.panelist.deps.db, TEAM_ID, panel.id);
+    if (details === undefined) throw new Error('no panel');
+    const [manager, peer] = details.stages;
+    const modal = getScheduleModal(details, [], 2);
+    const res = await t.requests.viewSubmission(
+      PEOPLE.recruiter,
+      modal,
+      scheduleValues([
+        { stageId: manager?.id ?? '', start: at('2026-12-03T09:00:00Z'), interviewers: ['UINT'] },
+        { stageId: peer?.id ?? '', start: at('2026-12-03T10:20:00Z'), interviewers: ['UINT'] },
+      ]),
+    );
+    expect(res.json?.errors).toMatchObject({
+      slot_1_interviewers: expect.stringMatching(/30 minutes must be free/),
+    });
+  });
+});
