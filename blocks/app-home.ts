@@ -5,6 +5,7 @@ import { stageDefinition } from '../src/domain/stages.js';
 import { escapeMrkdwn, slackDate } from '../src/slack/mrkdwn.js';
 import { SLACK_LIMITS, truncate } from './limits.js';
 import { panelLine } from './panel-list.js';
+import { type PendingFeedbackItem, pendingFeedbackBlocks } from './pending-feedback.js';
 import { locationText } from './slot-messages.js';
 
 export interface UpcomingInterview {
@@ -23,16 +24,24 @@ export function getAppHome({
   interviews,
   coordinating,
   panels,
+  pendingFeedback = [],
   timeZone = 'UTC',
 }: {
   interviews: UpcomingInterview[];
   coordinating: Panel[];
   panels: Panel[];
+  pendingFeedback?: PendingFeedbackItem[];
   timeZone?: string;
 }): HomeView {
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: 'Your interviews (next 14 days)' } },
-  ];
+  const blocks: KnownBlock[] = [];
+  if (pendingFeedback.length > 0) {
+    blocks.push(
+      { type: 'header', text: { type: 'plain_text', text: 'Feedback waiting for you' } },
+      ...pendingFeedbackBlocks(pendingFeedback),
+      { type: 'divider' },
+    );
+  }
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Your interviews (next 14 days)' } });
   if (interviews.length === 0) {
     blocks.push({
       type: 'section',

@@ -8,6 +8,29 @@ export const VIEW_IDS = {
   reschedule: 'slot_reschedule',
   replaceInterviewer: 'slot_replace',
   settings: 'workspace_settings',
+  feedback: 'feedback_submit',
+  decision: 'decision_record',
+} as const;
+
+/** Block ids of the feedback modal. */
+export const FEEDBACK_BLOCKS = {
+  rating: (competency: string) => `rating_${competency}`,
+  evidence: (competency: string) => `evidence_${competency}`,
+  starSituation: 'star_situation',
+  starTask: 'star_task',
+  starAction: 'star_action',
+  starResult: 'star_result',
+  strengths: 'strengths',
+  concerns: 'concerns',
+  questions: 'questions',
+  recommendation: 'recommendation',
+} as const;
+
+/** Block ids of the decision modal. */
+export const DECISION_BLOCKS = {
+  outcome: 'outcome',
+  reason: 'reason',
+  candidateToldOn: 'candidate_told_on',
 } as const;
 
 /** Block ids of the workspace settings modal. */
@@ -18,6 +41,7 @@ export const SETTINGS_BLOCKS = {
 
 /** Block ids of the new-panel modal; errors from validation are keyed by these. */
 export const NEW_PANEL_BLOCKS = {
+  sealed: 'sealed',
   candidate: 'candidate',
   role: 'role',
   hiringManager: 'hiring_manager',
@@ -49,6 +73,14 @@ export const ACTION_IDS = {
   declineSlot: 'slot_decline',
   /** Coordinator's DM button (value: `<slot id>:<user id>`). */
   replaceInterviewer: 'slot_replace_open',
+  /** Open the feedback modal (value: slot id). */
+  giveFeedback: 'feedback_open',
+  /** Inside the feedback modal: keep what was typed. */
+  saveDraft: 'feedback_save_draft',
+  /** Debrief button: the full feedback in a modal (value: panel id). */
+  viewFeedback: 'feedback_view',
+  /** Debrief button: record the decision (value: panel id). */
+  recordDecision: 'decision_open',
 } as const;
 
 /** Block ids of one slot group in the scheduling modals; `index` is the group's position. */

@@ -118,6 +118,25 @@ export function getNewPanelModal({ initialUserId }: { initialUserId?: string } =
     },
     {
       type: 'input',
+      block_id: NEW_PANEL_BLOCKS.sealed,
+      optional: true,
+      label: plain('Blind debrief'),
+      element: {
+        type: 'checkboxes',
+        action_id: NEW_PANEL_INPUT,
+        options: [
+          {
+            text: plain('Seal feedback'),
+            value: 'sealed',
+            description: plain(
+              'Nobody, coordinators included, reads feedback until all is in or the deadline passes',
+            ),
+          },
+        ],
+      },
+    },
+    {
+      type: 'input',
       block_id: NEW_PANEL_BLOCKS.notes,
       optional: true,
       label: plain('Notes from the first interview'),

@@ -108,6 +108,12 @@ export function getSlotBookedMessage(panel: Panel, slot: SlotWithPeople, zone: s
       ...calendarButtons(panel, slot),
       {
         type: 'button',
+        action_id: ACTION_IDS.giveFeedback,
+        value: slot.slot.id,
+        text: { type: 'plain_text', text: 'Give feedback' },
+      },
+      {
+        type: 'button',
         action_id: ACTION_IDS.declineSlot,
         value: slot.slot.id,
         text: { type: 'plain_text', text: 'I can’t make it' },

@@ -1,13 +1,15 @@
 import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import type { Job } from 'bullmq';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { getAnnouncementFailedMessage } from '../blocks/announcement-failed.js';
+import { getDebriefMessage, getDebriefReadyMessage } from '../blocks/debrief.js';
 import { getPanelAnnouncement } from '../blocks/panel-summary.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Panel } from '../src/db/database.js';
 import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/panels.js';
 import { listPanelSlots } from '../src/db/slots.js';
 import type { Logger } from '../src/logger.js';
+import { loadFeedbackState } from '../src/services/feedback.js';
 import type { AnnouncementJob } from './queues.js';
 
 /** Slack errors that retrying cannot fix: the person who opened the panel is told instead. */
@@ -30,7 +32,14 @@ export interface AnnouncementDeps {
   logger: Logger;
 }
 
-export type AnnouncementOutcome = 'posted' | 'updated' | 'current' | 'gone' | 'failed';
+export type AnnouncementOutcome =
+  | 'posted'
+  | 'updated'
+  | 'current'
+  | 'gone'
+  | 'failed'
+  | 'debrief_posted'
+  | 'debrief_updated';
 
 function platformErrorCode(error: unknown): string | undefined {
   if ((error as { code?: unknown })?.code !== ErrorCode.PlatformError) return undefined;
@@ -50,7 +59,8 @@ export function createAnnouncementProcessor({ db, client, logger }: Announcement
       const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
       if (details === undefined) return { outcome: 'gone' as const };
       const { panel } = details;
-      if (panel.announced_revision >= panel.revision) return { outcome: 'current' as const };
+      const debrief = await syncDebrief(trx, client, logger, panel);
+      if (panel.announced_revision >= panel.revision) return { outcome: debrief ?? ('current' as const) };
       const message = getPanelAnnouncement(details, await listPanelSlots(trx, teamId, panelId));
       try {
         if (panel.announcement_ts !== null) {
@@ -95,6 +105,57 @@ export function createAnnouncementProcessor({ db, client, logger }: Announcement
     if (result.outcome === 'failed') await tellCreator(client, logger, result.panel, result.code);
     return result.outcome;
   };
+}
+
+/**
+ * Posts the debrief to the hiring channel once every interviewer has submitted (or a decision is
+ * recorded), and keeps it up to date after that; the decision makers get a DM when it first
+ * appears. Runs in the panel's locked transaction, like the announcement.
+ */
+async function syncDebrief(
+  trx: Transaction<Database>,
+  client: WebClient,
+  logger: Logger,
+  panel: Panel,
+): Promise<'debrief_posted' | 'debrief_updated' | undefined> {
+  if (panel.debriefed_revision >= panel.revision) return undefined;
+  const state = await loadFeedbackState(trx, panel.team_id, panel.id);
+  if (state === undefined) return undefined;
+  if (panel.debrief_ts === null && !state.summary.complete && state.decision === undefined) return undefined;
+  const message = getDebriefMessage(panel, state.summary, state.decision);
+  const setRevision = (ts: string) =>
+    trx
+      .updateTable('panel')
+      .set({
+        debrief_ts: ts,
+        debriefed_revision: sql<number>`greatest(debriefed_revision, ${panel.revision})`,
+      })
+      .where('team_id', '=', panel.team_id)
+      .where('id', '=', panel.id)
+      .execute();
+  if (panel.debrief_ts !== null) {
+    await client.chat.update({ channel: panel.channel_id, ts: panel.debrief_ts, ...message });
+    await setRevision(panel.debrief_ts);
+    return 'debrief_updated';
+  }
+  const posted = await client.chat.postMessage({
+    channel: panel.channel_id,
+    ...message,
+    unfurl_links: false,
+  });
+  if (posted.ts === undefined) throw new Error('chat.postMessage returned no ts');
+  await setRevision(posted.ts);
+  const deciders = state.details.members.filter((m) => m.role === 'decision_maker').map((m) => m.user_id);
+  await Promise.all(
+    deciders.map((userId) =>
+      client.chat
+        .postMessage({ channel: userId, ...getDebriefReadyMessage(panel, state.summary) })
+        .catch((error: unknown) =>
+          logger.warn({ err: error, teamId: panel.team_id, userId }, 'debrief-ready DM failed'),
+        ),
+    ),
+  );
+  return 'debrief_posted';
 }
 
 async function tellCreator(client: WebClient, logger: Logger, panel: Panel, code: string): Promise<void> {

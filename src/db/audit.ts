@@ -12,7 +12,10 @@ export type AuditAction =
   | 'slot.cancelled'
   | 'slot.declined'
   | 'slot.interviewer_replaced'
-  | 'workspace.settings_changed';
+  | 'workspace.settings_changed'
+  | 'feedback.submitted'
+  | 'feedback.edited'
+  | 'decision.recorded';
 
 /** Appends to the audit log. `detail` holds facts (ids, states), never feedback text. */
 export async function recordAudit(

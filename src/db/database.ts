@@ -35,6 +35,9 @@ export interface PanelTable {
   revision: Generated<number>;
   announced_revision: Generated<number>;
   announcement_ts: string | null;
+  /** The debrief message in the hiring channel, once posted. */
+  debrief_ts: string | null;
+  debriefed_revision: Generated<number>;
   created_by: string;
   created_from_view: string;
   created_at: CreatedAt;
@@ -84,6 +87,58 @@ export interface SlotInterviewerTable {
   declined_at: Date | null;
 }
 
+export type FeedbackState = 'draft' | 'submitted';
+/** The four-point scale: no neutral option. */
+export type Rating = 'strong_no' | 'no' | 'yes' | 'strong_yes';
+export type DecisionOutcome = 'hire' | 'no_hire' | 'hold';
+
+/** What an interviewer wrote; stored as JSON, shown only to people allowed to see it. */
+export interface FeedbackContent {
+  /** Competency key → rating; a competency not assessed is absent. */
+  ratings: Record<string, Rating>;
+  /** Competency key → the evidence behind its rating. */
+  evidence: Record<string, string>;
+  star: { situation: string; task: string; action: string; result: string };
+  strengths: string;
+  concerns: string;
+  questions: string;
+  recommendation: Rating | null;
+}
+
+export interface FeedbackTable {
+  id: BigIntId;
+  team_id: string;
+  panel_id: string;
+  slot_id: string;
+  interviewer_id: string;
+  state: FeedbackState;
+  content: ColumnType<FeedbackContent, string, string>;
+  recommendation: Rating | null;
+  submitted_at: Date | null;
+  updated_at: Generated<Date>;
+}
+
+export interface FeedbackVersionTable {
+  id: BigIntId;
+  team_id: string;
+  feedback_id: string;
+  version: number;
+  content: ColumnType<FeedbackContent, string, never>;
+  recommendation: Rating;
+  view_id: string;
+  submitted_at: CreatedAt;
+}
+
+export interface DecisionTable {
+  team_id: string;
+  panel_id: string;
+  outcome: DecisionOutcome;
+  reason: string;
+  decided_by: string;
+  decided_at: CreatedAt;
+  candidate_told_on: string;
+}
+
 export interface AuditEventTable {
   id: BigIntId;
   team_id: string;
@@ -103,6 +158,9 @@ export interface Database {
   stage: StageTable;
   slot: SlotTable;
   slot_interviewer: SlotInterviewerTable;
+  feedback: FeedbackTable;
+  feedback_version: FeedbackVersionTable;
+  decision: DecisionTable;
   audit_event: AuditEventTable;
 }
 
@@ -114,3 +172,6 @@ export type AuditEvent = Selectable<AuditEventTable>;
 export type Slot = Selectable<SlotTable>;
 export type SlotInterviewer = Selectable<SlotInterviewerTable>;
 export type Workspace = Selectable<WorkspaceTable>;
+export type Feedback = Selectable<FeedbackTable>;
+export type FeedbackVersion = Selectable<FeedbackVersionTable>;
+export type Decision = Selectable<DecisionTable>;

@@ -37,6 +37,7 @@ export interface PanelRow {
   firstInterviewNotes: string | null;
   createdBy: string;
   createdFromView: string;
+  sealed: boolean;
 }
 
 export async function insertPanel(trx: Transaction<Database>, row: PanelRow): Promise<Panel> {
@@ -53,6 +54,7 @@ export async function insertPanel(trx: Transaction<Database>, row: PanelRow): Pr
       first_interview_notes: row.firstInterviewNotes,
       created_by: row.createdBy,
       created_from_view: row.createdFromView,
+      sealed: row.sealed,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -24,6 +24,8 @@ export interface NewPanelInput {
   answerPromisedOn: string;
   stageKinds: StageKind[];
   firstInterviewNotes: string | null;
+  /** Nobody reads feedback content until every interviewer has submitted or the deadline passes. */
+  sealed: boolean;
 }
 
 /** One input's state as Slack sends it in `view.state.values`. */
@@ -164,6 +166,9 @@ export function parseNewPanelForm(values: FormValues, { now, timeZone }: FormCon
       answerPromisedOn,
       stageKinds: sortStageKinds(chosenStages),
       firstInterviewNotes,
+      sealed: (field(NEW_PANEL_BLOCKS.sealed).selected_options ?? []).some(
+        (option) => option.value === 'sealed',
+      ),
     },
   };
 }

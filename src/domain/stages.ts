@@ -128,3 +128,11 @@ export function sortStageKinds(kinds: Iterable<StageKind>): StageKind[] {
   const order = STAGES.map((stage) => stage.kind);
   return [...new Set(kinds)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }
+
+/**
+ * A stage's scorecard: its own four competencies, then the ones every stage assesses. This is the
+ * one place scorecards are defined, so a workspace's own scorecards can later replace it.
+ */
+export function scorecardFor(kind: StageKind): readonly Competency[] {
+  return [...stageDefinition(kind).competencies, ...SHARED_COMPETENCIES];
+}

@@ -53,6 +53,7 @@ export async function createPanel(
         firstInterviewNotes: input.firstInterviewNotes,
         createdBy: creatorId,
         createdFromView: viewId,
+        sealed: input.sealed,
       });
       const members: { userId: string; role: MemberRole }[] = [
         { userId: input.hiringManagerId, role: 'hiring_manager' },

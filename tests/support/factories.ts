@@ -28,6 +28,7 @@ export interface NewPanelFields {
   promised: string | null;
   stages: StageKind[];
   notes: string | null;
+  sealed?: boolean;
 }
 
 /** A valid form relative to `now`: deadline in 7 days, answer promised in 9. */
@@ -72,6 +73,10 @@ export function newPanelValues(fields: NewPanelFields): ViewValues {
       })),
     }),
     [NEW_PANEL_BLOCKS.notes]: v({ type: 'plain_text_input', value: fields.notes }),
+    [NEW_PANEL_BLOCKS.sealed]: v({
+      type: 'checkboxes',
+      selected_options: fields.sealed ? [{ value: 'sealed' }] : [],
+    }),
   };
 }
 
@@ -97,6 +102,7 @@ export async function givenPanel(
       answerPromisedOn: new Date(now.getTime() + 9 * 24 * 3600 * 1000).toISOString().slice(0, 10),
       stageKinds: ['manager', 'peer', 'executive'],
       firstInterviewNotes: 'Strong on systems design.',
+      sealed: false,
       ...input,
     },
   });

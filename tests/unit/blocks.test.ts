@@ -25,6 +25,8 @@ function panel(overrides: Partial<Panel> = {}): Panel {
     revision: 1,
     announced_revision: 0,
     announcement_ts: null,
+    debrief_ts: null,
+    debriefed_revision: 0,
     created_by: 'U1',
     created_from_view: 'V1',
     created_at: new Date('2026-12-01T10:00:00Z'),

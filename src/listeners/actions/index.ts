@@ -2,6 +2,12 @@ import type { App } from '@slack/bolt';
 import { ACTION_IDS } from '../../../blocks/ids.js';
 import type { AppDeps } from '../../deps.js';
 import {
+  giveFeedbackButton,
+  recordDecisionButton,
+  saveDraftButton,
+  viewFeedbackButton,
+} from './feedback-buttons.js';
+import {
   addSlotButton,
   openScheduleButton,
   replaceInterviewerButton,
@@ -21,4 +27,8 @@ export function register(app: App, deps: AppDeps): void {
   app.action(ACTION_IDS.cancelSlot, cancelSlotButton(deps));
   app.action(ACTION_IDS.declineSlot, declineSlotButton(deps));
   app.action(ACTION_IDS.replaceInterviewer, replaceInterviewerButton(deps));
+  app.action(ACTION_IDS.giveFeedback, giveFeedbackButton(deps));
+  app.action(ACTION_IDS.saveDraft, saveDraftButton(deps));
+  app.action(ACTION_IDS.viewFeedback, viewFeedbackButton(deps));
+  app.action(ACTION_IDS.recordDecision, recordDecisionButton(deps));
 }

@@ -1,17 +1,23 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { getStatusFeedbackBlocks } from '../../../blocks/debrief.js';
 import { getHelpBlocks } from '../../../blocks/help-message.js';
+import { SLACK_LIMITS } from '../../../blocks/limits.js';
 import { getNewPanelModal } from '../../../blocks/new-panel-modal.js';
 import { getPanelListBlocks } from '../../../blocks/panel-list.js';
 import { getPanelStatusBlocks } from '../../../blocks/panel-summary.js';
+import { getPendingFeedbackMessage } from '../../../blocks/pending-feedback.js';
 import { getSettingsModal } from '../../../blocks/settings-modal.js';
 import { enqueueAnnouncement } from '../../../jobs/queues.js';
+import { listPendingFeedback } from '../../db/feedback.js';
 import { listPanelsForUser } from '../../db/panels.js';
-import { getSchedulingSettings, listPanelSlots } from '../../db/slots.js';
+import { getSchedulingSettings } from '../../db/slots.js';
 import type { AppDeps } from '../../deps.js';
 import { formatPanelReference, parsePanelReference } from '../../domain/panel-reference.js';
 import { canCoordinatePanel } from '../../domain/permissions.js';
+import { accessFor, loadFeedbackState } from '../../services/feedback.js';
 import { cancelPanel, lookUpPanelFor, viewerOf } from '../../services/panels.js';
 import { canChangeSettings } from '../../services/workspace-settings.js';
+import { openDecisionModal } from '../actions/feedback-buttons.js';
 import { openScheduleModal } from '../schedule-modal-opener.js';
 import { ephemeral, missingReference, notOnTeam, somethingWentWrong, unknownPanel } from './panel-replies.js';
 
@@ -53,12 +59,17 @@ export function panelCommand(deps: AppDeps) {
           const lookup = await lookUpPanelFor(deps.db, teamId, number, userId);
           if (lookup.kind === 'not_found') return void (await ack(unknownPanel(number)));
           if (lookup.kind === 'forbidden') return void (await ack(notOnTeam(number, lookup.recruiterId)));
-          const slots = await listPanelSlots(deps.db, teamId, lookup.details.panel.id);
-          const canCoordinate = canCoordinatePanel(viewerOf(lookup.details, userId));
-          await ack({
-            response_type: 'ephemeral',
-            ...getPanelStatusBlocks(lookup.details, slots, { canCoordinate }),
-          });
+          const state = await loadFeedbackState(deps.db, teamId, lookup.details.panel.id);
+          if (state === undefined) return void (await ack(unknownPanel(number)));
+          const canCoordinate = canCoordinatePanel(viewerOf(state.details, userId));
+          const status = getPanelStatusBlocks(state.details, state.slots, { canCoordinate });
+          const feedback = getStatusFeedbackBlocks(
+            state.summary,
+            state.feedback.filter((f) => f.state === 'submitted').map((f) => f.interviewer_id),
+            { showRatings: accessFor(state, userId, deps.clock.now()).allowed, decision: state.decision },
+          );
+          const blocks = [...status.blocks, ...feedback].slice(0, SLACK_LIMITS.blocksPerMessage);
+          await ack({ response_type: 'ephemeral', text: status.text, blocks });
           return;
         }
         case 'schedule': {
@@ -69,6 +80,31 @@ export function panelCommand(deps: AppDeps) {
           if (lookup.kind === 'forbidden') return void (await ack(notOnTeam(number, lookup.recruiterId)));
           await ack();
           await openScheduleModal(deps, client, {
+            triggerId: command.trigger_id,
+            teamId,
+            panelId: lookup.details.panel.id,
+            userId,
+          });
+          return;
+        }
+        case 'feedback': {
+          const pending = await listPendingFeedback(deps.db, teamId, userId, deps.clock.now());
+          await ack({ response_type: 'ephemeral', ...getPendingFeedbackMessage(pending) });
+          return;
+        }
+        case 'decide': {
+          const number = panelNumber();
+          if (number === undefined) return void (await ack(missingReference('decide')));
+          const lookup = await lookUpPanelFor(deps.db, teamId, number, userId);
+          if (lookup.kind === 'not_found') return void (await ack(unknownPanel(number)));
+          if (lookup.kind === 'forbidden') return void (await ack(notOnTeam(number, lookup.recruiterId)));
+          if (!lookup.details.members.some((m) => m.user_id === userId && m.role === 'decision_maker')) {
+            return void (await ack(
+              ephemeral(`Only a decision maker of ${formatPanelReference(number)} can record its decision.`),
+            ));
+          }
+          await ack();
+          await openDecisionModal(deps, client, {
             triggerId: command.trigger_id,
             teamId,
             panelId: lookup.details.panel.id,

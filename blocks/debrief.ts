@@ -1,0 +1,294 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { Decision, Feedback, Panel, Rating } from '../src/db/database.js';
+import type { SlotWithPeople } from '../src/db/slots.js';
+import type { DebriefSummary, RatingCounts } from '../src/domain/debrief.js';
+import { formatPanelReference } from '../src/domain/panel-reference.js';
+import { DECISION_LABELS, RATING_EMOJI, RATING_LABELS, RATINGS } from '../src/domain/ratings.js';
+import { scorecardFor, stageDefinition } from '../src/domain/stages.js';
+import { calendarDate, escapeMrkdwn, mentionUser, slackDate } from '../src/slack/mrkdwn.js';
+import { ACTION_IDS } from './ids.js';
+import { SLACK_LIMITS, truncate } from './limits.js';
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+
+/** `:star: 2 · :large_green_circle: 1`, strongest first; `none` when empty. */
+export function tally(counts: RatingCounts): string {
+  const parts = [...RATINGS]
+    .reverse()
+    .filter((r) => counts[r] > 0)
+    .map((r) => `${RATING_EMOJI[r]} ${RATING_LABELS[r].toLowerCase()} ×${counts[r]}`);
+  return parts.length === 0 ? '_none_' : parts.join(' · ');
+}
+
+/**
+ * The debrief summary: per stage and competency the ratings, what nobody assessed, the
+ * recommendations, and who is missing. Counts and names only, never feedback text, so it can go
+ * to a channel.
+ */
+export function getDebriefSummaryBlocks(summary: DebriefSummary): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Recommendations* (${summary.submitted} of ${summary.expected} submitted): ${tally(summary.recommendations)}`,
+      },
+    },
+  ];
+  for (const stage of summary.stages) {
+    const lines = stage.competencies.map((c) => `• ${c.competency.label}: ${tally(c.counts)}`);
+    if (stage.unassessed.length > 0) {
+      lines.push(`:grey_question: _Nobody assessed:_ ${stage.unassessed.map((c) => c.label).join(', ')}`);
+    }
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `*${stageDefinition(stage.stageKind).label}* (${stage.submitted}/${stage.expected}) · ${tally(stage.recommendations)}\n${lines.join('\n')}`,
+          SLACK_LIMITS.sectionText,
+        ),
+      },
+    });
+  }
+  if (summary.missing.length > 0) {
+    const who = summary.missing.map(
+      (m) => `${mentionUser(m.interviewerId)} (${stageDefinition(m.stageKind).label})`,
+    );
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`:hourglass_flowing_sand: *Waiting for* ${who.join(', ')}`, SLACK_LIMITS.sectionText),
+      },
+    });
+  }
+  return blocks;
+}
+
+export function decisionLine(decision: Decision): string {
+  return `${DECISION_LABELS[decision.outcome]}, recorded by ${mentionUser(decision.decided_by)} ${slackDate(decision.decided_at, '{date_short_pretty}')}. Candidate told by ${calendarDate(decision.candidate_told_on)}.\n>${escapeMrkdwn(truncate(decision.reason, 2500)).replaceAll('\n', '\n>')}`;
+}
+
+/** The hiring-channel debrief: the summary, the decision once recorded, and the two buttons. */
+export function getDebriefMessage(
+  panel: Panel,
+  summary: DebriefSummary,
+  decision: Decision | undefined,
+): { text: string; blocks: KnownBlock[] } {
+  const reference = formatPanelReference(panel.number);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `:clipboard: *Debrief ${reference} · ${escapeMrkdwn(panel.candidate_name)}* for *${escapeMrkdwn(panel.role_title)}*${summary.complete ? '' : ' _(incomplete)_'}`,
+      },
+    },
+    ...getDebriefSummaryBlocks(summary),
+  ];
+  if (decision !== undefined) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`*Decision*: ${decisionLine(decision)}`, SLACK_LIMITS.sectionText),
+      },
+    });
+  }
+  blocks.push({
+    type: 'actions',
+    block_id: 'debrief_actions',
+    elements: [
+      { type: 'button', action_id: ACTION_IDS.viewFeedback, value: panel.id, text: plain('View feedback') },
+      ...(decision === undefined && panel.state === 'open'
+        ? [
+            {
+              type: 'button' as const,
+              action_id: ACTION_IDS.recordDecision,
+              value: panel.id,
+              style: 'primary' as const,
+              text: plain('Record decision'),
+            },
+          ]
+        : []),
+    ],
+  });
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'Feedback text is shown only to the people allowed to read it, with *View feedback*.',
+      },
+    ],
+  });
+  return { text: `Debrief ${reference}: ${escapeMrkdwn(panel.candidate_name)}`, blocks };
+}
+
+function feedbackBlocks(feedback: Feedback, slot: SlotWithPeople | undefined): KnownBlock[] {
+  const c = feedback.content;
+  const kind = slot?.stageKind;
+  const ratingLines = (kind === undefined ? [] : scorecardFor(kind))
+    .filter((competency) => c.ratings[competency.key] !== undefined)
+    .map((competency) => {
+      const rating = c.ratings[competency.key] as Rating;
+      const evidence = c.evidence[competency.key];
+      return `• ${competency.label}: *${RATING_LABELS[rating]}*${evidence === undefined ? '' : ` — ${escapeMrkdwn(evidence)}`}`;
+    });
+  const star = [
+    ['Situation', c.star.situation],
+    ['Task', c.star.task],
+    ['Action', c.star.action],
+    ['Result', c.star.result],
+  ]
+    .filter(([, text]) => text !== '')
+    .map(([label, text]) => `*${label}:* ${escapeMrkdwn(text ?? '')}`);
+  const rest = [
+    ['Strengths', c.strengths],
+    ['Concerns', c.concerns],
+    ['Questions asked', c.questions],
+  ]
+    .filter(([, text]) => text !== '')
+    .map(([label, text]) => `*${label}:* ${escapeMrkdwn(text ?? '')}`);
+  const header = `${mentionUser(feedback.interviewer_id)} · ${kind === undefined ? '' : stageDefinition(kind).label} · *${c.recommendation === null ? 'no recommendation' : RATING_LABELS[c.recommendation]}*`;
+  const blocks: KnownBlock[] = [
+    { type: 'divider' },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`${header}\n${ratingLines.join('\n')}`, SLACK_LIMITS.sectionText),
+      },
+    },
+  ];
+  if (star.length > 0)
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(star.join('\n'), SLACK_LIMITS.sectionText) },
+    });
+  if (rest.length > 0)
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(rest.join('\n'), SLACK_LIMITS.sectionText) },
+    });
+  return blocks;
+}
+
+/** The full feedback of a panel in a modal, for someone allowed to read it. */
+export function getFeedbackViewModal(
+  panel: Panel,
+  summary: DebriefSummary,
+  feedback: readonly Feedback[],
+  slots: readonly SlotWithPeople[],
+): ModalView {
+  const submitted = feedback.filter((f) => f.state === 'submitted');
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*${formatPanelReference(panel.number)} · ${escapeMrkdwn(panel.candidate_name)}*, ${escapeMrkdwn(panel.role_title)}`,
+      },
+    },
+    ...getDebriefSummaryBlocks(summary),
+  ];
+  for (const entry of submitted) {
+    const more = feedbackBlocks(
+      entry,
+      slots.find((s) => s.slot.id === entry.slot_id),
+    );
+    if (blocks.length + more.length > SLACK_LIMITS.blocksPerModal - 1) {
+      blocks.push({
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: 'More feedback than a modal can hold; the rest is in `/panel status`.' },
+        ],
+      });
+      break;
+    }
+    blocks.push(...more);
+  }
+  if (submitted.length === 0)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No feedback submitted yet._' } });
+  return {
+    type: 'modal',
+    title: plain(truncate(`Feedback ${formatPanelReference(panel.number)}`, SLACK_LIMITS.modalTitle)),
+    close: plain('Close'),
+    blocks,
+  };
+}
+
+/** The DM each decision maker gets when the debrief is first posted. */
+export function getDebriefReadyMessage(
+  panel: Panel,
+  summary: DebriefSummary,
+): { text: string; blocks: KnownBlock[] } {
+  const reference = formatPanelReference(panel.number);
+  const text = `:clipboard: The debrief of *${reference} · ${escapeMrkdwn(panel.candidate_name)}* is ready in <#${panel.channel_id}>: ${tally(summary.recommendations)}. The decision is due ${slackDate(panel.decision_deadline)}.`;
+  return {
+    text: `Debrief ready: ${reference}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION_IDS.viewFeedback,
+            value: panel.id,
+            text: plain('View feedback'),
+          },
+          {
+            type: 'button',
+            action_id: ACTION_IDS.recordDecision,
+            value: panel.id,
+            style: 'primary',
+            text: plain('Record decision'),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * The feedback part of `/panel status`: the full summary for someone allowed to see it (marked
+ * incomplete while feedback is missing), otherwise only who has and has not submitted.
+ */
+export function getStatusFeedbackBlocks(
+  summary: DebriefSummary,
+  submittedBy: readonly string[],
+  options: { showRatings: boolean; decision: Decision | undefined },
+): KnownBlock[] {
+  if (summary.expected === 0) return [];
+  const heading = `*Feedback* ${summary.submitted}/${summary.expected}${summary.complete ? ' (complete)' : ' _(incomplete)_'}`;
+  const blocks: KnownBlock[] = [
+    { type: 'divider' },
+    { type: 'section', text: { type: 'mrkdwn', text: heading } },
+  ];
+  if (options.showRatings) {
+    blocks.push(...getDebriefSummaryBlocks(summary));
+  } else {
+    const done = [...new Set(submittedBy)].map(mentionUser).join(', ') || '_nobody yet_';
+    const waiting =
+      [...new Set(summary.missing.map((m) => m.interviewerId))].map(mentionUser).join(', ') || '_nobody_';
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`Submitted: ${done}\nWaiting for: ${waiting}`, SLACK_LIMITS.sectionText),
+      },
+    });
+  }
+  if (options.decision !== undefined) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`*Decision*: ${decisionLine(options.decision)}`, SLACK_LIMITS.sectionText),
+      },
+    });
+  }
+  return blocks;
+}

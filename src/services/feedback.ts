@@ -1,0 +1,253 @@
+import { type Kysely, sql } from 'kysely';
+import { recordAudit } from '../db/audit.js';
+import type { Database, Decision, Feedback, FeedbackContent, Rating } from '../db/database.js';
+import { findDecision, findFeedback, listPanelFeedback } from '../db/feedback.js';
+import { findPanelById, type PanelDetails } from '../db/panels.js';
+import { findSlot, listPanelSlots, type SlotWithPeople } from '../db/slots.js';
+import { type DebriefSummary, summariseDebrief } from '../domain/debrief.js';
+import { type FeedbackAccess, feedbackAccess } from '../domain/feedback-visibility.js';
+import { formatPanelReference } from '../domain/panel-reference.js';
+import { slackDate } from '../slack/mrkdwn.js';
+import { viewerOf } from './panels.js';
+
+/** A panel with everything feedback views and the debrief need. */
+export interface PanelFeedbackState {
+  details: PanelDetails;
+  slots: SlotWithPeople[];
+  feedback: Feedback[];
+  summary: DebriefSummary;
+  decision: Decision | undefined;
+}
+
+export async function loadFeedbackState(
+  db: Kysely<Database>,
+  teamId: string,
+  panelId: string,
+): Promise<PanelFeedbackState | undefined> {
+  const details = await findPanelById(db, teamId, panelId);
+  if (details === undefined) return undefined;
+  const [slots, feedback, decision] = await Promise.all([
+    listPanelSlots(db, teamId, panelId),
+    listPanelFeedback(db, teamId, panelId),
+    findDecision(db, teamId, panelId),
+  ]);
+  const summary = summariseDebrief(
+    details.stages.map((s) => s.kind),
+    slots.map((s) => ({
+      slotId: s.slot.id,
+      stageKind: s.stageKind,
+      startsAt: s.slot.starts_at,
+      interviewerIds: s.interviewers.map((i) => i.userId),
+    })),
+    feedback
+      .filter(
+        (f): f is Feedback & { recommendation: Rating } =>
+          f.state === 'submitted' && f.recommendation !== null,
+      )
+      .map((f) => ({
+        slotId: f.slot_id,
+        interviewerId: f.interviewer_id,
+        content: f.content,
+        recommendation: f.recommendation,
+      })),
+  );
+  return { details, slots, feedback, summary, decision };
+}
+
+/** May `userId` read the feedback content of this panel now? */
+export function accessFor(state: PanelFeedbackState, userId: string, now: Date): FeedbackAccess {
+  const mySlots = state.slots.filter(
+    (s) => s.interviewers.some((i) => i.userId === userId) && s.slot.ends_at <= now,
+  );
+  const mine = state.feedback.filter((f) => f.interviewer_id === userId && f.state === 'submitted');
+  return feedbackAccess(viewerOf(state.details, userId), {
+    sealed: state.details.panel.sealed,
+    allSubmitted: state.summary.complete,
+    deadlinePassed: state.details.panel.decision_deadline <= now,
+    viewerHasSubmitted: mine.length > 0 && mySlots.every((s) => mine.some((f) => f.slot_id === s.slot.id)),
+  });
+}
+
+export type FeedbackOpening =
+  | {
+      kind: 'ok';
+      details: PanelDetails;
+      slot: SlotWithPeople;
+      feedback: Feedback | undefined;
+      readOnly: boolean;
+    }
+  | { kind: 'refused'; message: string };
+
+/** What the feedback modal opens with for this interviewer and slot, or why it cannot open. */
+export async function openFeedback(
+  db: Kysely<Database>,
+  request: { teamId: string; slotId: string; userId: string; now: Date },
+): Promise<FeedbackOpening> {
+  const { teamId, slotId, userId, now } = request;
+  const slot = await findSlot(db, teamId, slotId);
+  const details = slot === undefined ? undefined : await findPanelById(db, teamId, slot.slot.panel_id);
+  if (slot === undefined || details === undefined || slot.slot.state !== 'booked') {
+    return { kind: 'refused', message: 'That slot was cancelled, so there is no feedback to give.' };
+  }
+  if (!slot.interviewers.some((i) => i.userId === userId)) {
+    return { kind: 'refused', message: 'You were not an interviewer in that slot.' };
+  }
+  if (slot.slot.ends_at > now) {
+    return {
+      kind: 'refused',
+      message: `Feedback opens when the slot ends, ${slackDate(slot.slot.ends_at)}.`,
+    };
+  }
+  if (details.panel.state === 'cancelled') {
+    return { kind: 'refused', message: `${formatPanelReference(details.panel.number)} was cancelled.` };
+  }
+  const feedback = await findFeedback(db, teamId, slotId, userId);
+  return { kind: 'ok', details, slot, feedback, readOnly: details.panel.state === 'decided' };
+}
+
+export type SubmitResult =
+  | {
+      kind: 'submitted';
+      version: number;
+      first: boolean;
+      panelId: string;
+      revision: number;
+      complete: boolean;
+    }
+  | { kind: 'duplicate' }
+  | { kind: 'refused'; message: string };
+
+/**
+ * Stores a submitted feedback and a new version of it, in one transaction. The same modal view
+ * submitted twice (a double click, a retried request) stores one version; edits after submission
+ * are new versions, allowed until the decision is recorded.
+ */
+export async function submitFeedback(
+  db: Kysely<Database>,
+  request: {
+    teamId: string;
+    slotId: string;
+    userId: string;
+    viewId: string;
+    content: FeedbackContent;
+    now: Date;
+  },
+): Promise<SubmitResult> {
+  const { teamId, slotId, userId, viewId, content, now } = request;
+  const recommendation = content.recommendation;
+  if (recommendation === null) return { kind: 'refused', message: 'Choose a recommendation.' };
+  return db.transaction().execute(async (trx) => {
+    const slot = await findSlot(trx, teamId, slotId);
+    if (slot === undefined || !slot.interviewers.some((i) => i.userId === userId)) {
+      return { kind: 'refused', message: 'You were not an interviewer in that slot.' } as const;
+    }
+    const panel = await findPanelById(trx, teamId, slot.slot.panel_id, { forUpdate: true });
+    if (panel === undefined || panel.panel.state !== 'open') {
+      return {
+        kind: 'refused',
+        message: 'The decision on this panel is recorded, so its feedback is now read-only.',
+      } as const;
+    }
+    if (slot.slot.ends_at > now)
+      return { kind: 'refused', message: 'Feedback opens when the slot ends.' } as const;
+    const existing = await findFeedback(trx, teamId, slotId, userId, { forUpdate: true });
+    const first = existing?.state !== 'submitted';
+    const row =
+      existing === undefined
+        ? await trx
+            .insertInto('feedback')
+            .values({
+              team_id: teamId,
+              panel_id: panel.panel.id,
+              slot_id: slotId,
+              interviewer_id: userId,
+              state: 'submitted',
+              content: JSON.stringify(content),
+              recommendation,
+              submitted_at: now,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        : { id: existing.id };
+    const duplicate = await trx
+      .selectFrom('feedback_version')
+      .select('version')
+      .where('team_id', '=', teamId)
+      .where('feedback_id', '=', row.id)
+      .where('view_id', '=', viewId)
+      .executeTakeFirst();
+    if (duplicate !== undefined) return { kind: 'duplicate' } as const;
+    if (existing !== undefined) {
+      await trx
+        .updateTable('feedback')
+        .set({
+          state: 'submitted',
+          content: JSON.stringify(content),
+          recommendation,
+          submitted_at: existing.submitted_at ?? now,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('team_id', '=', teamId)
+        .where('id', '=', row.id)
+        .execute();
+    }
+    const { next } = await trx
+      .selectFrom('feedback_version')
+      .select(sql<number>`coalesce(max(version), 0) + 1`.as('next'))
+      .where('team_id', '=', teamId)
+      .where('feedback_id', '=', row.id)
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('feedback_version')
+      .values({
+        team_id: teamId,
+        feedback_id: row.id,
+        version: next,
+        content: JSON.stringify(content),
+        recommendation,
+        view_id: viewId,
+        submitted_at: now,
+      })
+      .execute();
+    const { revision } = await trx
+      .updateTable('panel')
+      .set({ revision: sql<number>`revision + 1`, updated_at: sql<Date>`now()` })
+      .where('team_id', '=', teamId)
+      .where('id', '=', panel.panel.id)
+      .returning('revision')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      teamId,
+      panelId: panel.panel.id,
+      actorUserId: userId,
+      action: first ? 'feedback.submitted' : 'feedback.edited',
+      detail: { slot: slotId, version: next },
+    });
+    const pending = await trx
+      .selectFrom('slot_interviewer as si')
+      .innerJoin('slot', (join) =>
+        join.onRef('slot.id', '=', 'si.slot_id').onRef('slot.team_id', '=', 'si.team_id'),
+      )
+      .leftJoin('feedback', (join) =>
+        join
+          .onRef('feedback.slot_id', '=', 'si.slot_id')
+          .onRef('feedback.team_id', '=', 'si.team_id')
+          .onRef('feedback.interviewer_id', '=', 'si.user_id')
+          .on('feedback.state', '=', 'submitted'),
+      )
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('si.team_id', '=', teamId)
+      .where('slot.panel_id', '=', panel.panel.id)
+      .where('slot.state', '=', 'booked')
+      .where('feedback.id', 'is', null)
+      .executeTakeFirstOrThrow();
+    return {
+      kind: 'submitted',
+      version: next,
+      first,
+      panelId: panel.panel.id,
+      revision,
+      complete: Number(pending.n) === 0,
+    } as const;
+  });
+}
