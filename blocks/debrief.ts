@@ -36,6 +36,13 @@ export function getDebriefSummaryBlocks(summary: DebriefSummary): KnownBlock[] {
     },
   ];
   for (const stage of summary.stages) {
+    if (stage.expected === 0) {
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*${stageDefinition(stage.stageKind).label}*: _no slot booked_` },
+      });
+      continue;
+    }
     const lines = stage.competencies.map((c) => `• ${c.competency.label}: ${tally(c.counts)}`);
     if (stage.unassessed.length > 0) {
       lines.push(`:grey_question: _Nobody assessed:_ ${stage.unassessed.map((c) => c.label).join(', ')}`);

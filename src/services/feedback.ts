@@ -150,47 +150,44 @@ export async function submitFeedback(
     }
     if (slot.slot.ends_at > now)
       return { kind: 'refused', message: 'Feedback opens when the slot ends.' } as const;
+    // Make sure the row exists, then lock it: concurrent deliveries of one submission queue here.
+    await trx
+      .insertInto('feedback')
+      .values({
+        team_id: teamId,
+        panel_id: panel.panel.id,
+        slot_id: slotId,
+        interviewer_id: userId,
+        state: 'draft',
+        content: JSON.stringify(content),
+        recommendation,
+      })
+      .onConflict((oc) => oc.columns(['team_id', 'slot_id', 'interviewer_id']).doNothing())
+      .execute();
     const existing = await findFeedback(trx, teamId, slotId, userId, { forUpdate: true });
-    const first = existing?.state !== 'submitted';
-    const row =
-      existing === undefined
-        ? await trx
-            .insertInto('feedback')
-            .values({
-              team_id: teamId,
-              panel_id: panel.panel.id,
-              slot_id: slotId,
-              interviewer_id: userId,
-              state: 'submitted',
-              content: JSON.stringify(content),
-              recommendation,
-              submitted_at: now,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        : { id: existing.id };
+    if (existing === undefined) throw new Error('feedback row vanished inside its own transaction');
     const duplicate = await trx
       .selectFrom('feedback_version')
       .select('version')
       .where('team_id', '=', teamId)
-      .where('feedback_id', '=', row.id)
+      .where('feedback_id', '=', existing.id)
       .where('view_id', '=', viewId)
       .executeTakeFirst();
     if (duplicate !== undefined) return { kind: 'duplicate' } as const;
-    if (existing !== undefined) {
-      await trx
-        .updateTable('feedback')
-        .set({
-          state: 'submitted',
-          content: JSON.stringify(content),
-          recommendation,
-          submitted_at: existing.submitted_at ?? now,
-          updated_at: sql<Date>`now()`,
-        })
-        .where('team_id', '=', teamId)
-        .where('id', '=', row.id)
-        .execute();
-    }
+    const first = existing.state !== 'submitted';
+    const row = { id: existing.id };
+    await trx
+      .updateTable('feedback')
+      .set({
+        state: 'submitted',
+        content: JSON.stringify(content),
+        recommendation,
+        submitted_at: existing.submitted_at ?? now,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('team_id', '=', teamId)
+      .where('id', '=', row.id)
+      .execute();
     const { next } = await trx
       .selectFrom('feedback_version')
       .select(sql<number>`coalesce(max(version), 0) + 1`.as('next'))

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { NEW_PANEL_BLOCKS, NEW_PANEL_INPUT } from '../../blocks/ids.js';
 import type { Database, StageKind } from '../../src/db/database.js';
+import { findPanelById } from '../../src/db/panels.js';
 import type { NewPanelInput } from '../../src/domain/new-panel-form.js';
 import { createPanel } from '../../src/services/panels.js';
+import { bookSlots } from '../../src/services/scheduling.js';
 import type { ViewValues } from './slack-requests.js';
 
 /** The people of a typical panel. */
@@ -143,4 +145,43 @@ export function scheduleValues(groups: SlotFields[]): ViewValues {
 /** Seconds since the epoch of an ISO time, for date-time pickers. */
 export function at(iso: string): number {
   return Date.parse(iso) / 1000;
+}
+
+/** Books slots straight through the scheduling service (times in UTC, people in UTC). */
+export async function givenSlots(
+  db: Kysely<Database>,
+  panelId: string,
+  now: Date,
+  slots: { kind: StageKind; start: string; minutes?: number; interviewers: string[] }[],
+  teamId = 'T0PANEL',
+) {
+  const details = await findPanelById(db, teamId, panelId);
+  if (details === undefined) throw new Error('no such panel');
+  const interviewers = new Map(
+    slots
+      .flatMap((s) => s.interviewers)
+      .map((id) => [id, { id, name: id, timeZone: 'UTC', isBot: false, deleted: false, isAdmin: false }]),
+  );
+  const outcome = await bookSlots(db, {
+    teamId,
+    panelId,
+    actorId: details.panel.created_by,
+    now,
+    people: { interviewers, coordinatorTimeZone: 'UTC' },
+    drafts: slots.map((s, index) => {
+      const startsAt = new Date(s.start);
+      return {
+        key: String(index),
+        stageId: details.stages.find((stage) => stage.kind === s.kind)?.id ?? '',
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + (s.minutes ?? 60) * 60_000),
+        durationMinutes: s.minutes ?? 60,
+        interviewerIds: s.interviewers,
+        location: null,
+        note: null,
+      };
+    }),
+  });
+  if (outcome.kind !== 'done') throw new Error(`booking failed: ${JSON.stringify(outcome)}`);
+  return outcome.result.booked;
 }

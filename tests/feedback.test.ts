@@ -1,0 +1,435 @@
+import type { ModalView } from '@slack/types';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getFeedbackModal } from '../blocks/feedback-modal.js';
+import type { Panel } from '../src/db/database.js';
+import type { SlotWithPeople } from '../src/db/slots.js';
+import { emptyFeedback } from '../src/domain/feedback-form.js';
+import { givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
+import { type FeedbackFields, feedbackValues, MANAGER_CARD, PEER_CARD } from './support/feedback-form.js';
+import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
+
+// Real: HTTP, Bolt, Postgres, Redis, BullMQ worker. Faked: Slack (the double).
+let t: TestApp;
+const AFTER = new Date('2026-12-03T10:00:00Z'); // after every slot below
+
+beforeAll(async () => {
+  t = await startTestApp();
+  t.slack.addChannel(HIRING_CHANNEL, { name: 'hiring' });
+});
+afterAll(async () => t?.close());
+beforeEach(() => t.clock.set(AFTER));
+
+let counter = 0;
+/** A panel with a manager slot (one interviewer) and a peer slot (two), all ended. */
+async function panelWithSlots(options: { sealed?: boolean; name?: string } = {}) {
+  counter += 1;
+  const ids = { m: `UM${counter}`, p1: `UPA${counter}`, p2: `UPB${counter}` };
+  const panel = await givenPanel(t.panelist.deps.db, TEST_NOW, {
+    candidateName: options.name ?? `Candidate ${counter}`,
+    sealed: options.sealed ?? false,
+  });
+  const [manager, peer] = await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+    { kind: 'manager', start: '2026-12-02T09:00:00Z', interviewers: [ids.m] },
+    { kind: 'peer', start: '2026-12-02T13:00:00Z', interviewers: [ids.p1, ids.p2] },
+  ]);
+  if (manager === undefined || peer === undefined) throw new Error('slots not booked');
+  return { panel, manager, peer, ...ids };
+}
+
+const GOOD: FeedbackFields = {
+  ratings: { collaboration: 'yes', communication: 'strong_yes', motivation: 'yes' },
+  evidence: { communication: 'Explained a tricky migration clearly to a non-technical PM.' },
+  star: {
+    situation: 'Legacy outage',
+    task: 'Restore service',
+    action: 'Led the rollback',
+    result: 'Back in 20 minutes',
+  },
+  strengths: 'SECRET-STRENGTH-TEXT',
+  concerns: 'SECRET-CONCERN-TEXT',
+  questions: 'Tell me about a conflict.',
+  recommendation: 'yes',
+};
+
+function feedbackView(panel: Panel, slot: SlotWithPeople, id: string): ModalView & { id: string } {
+  return { ...getFeedbackModal({ panel, slot, content: emptyFeedback(), submitted: false }), id };
+}
+
+async function submit(
+  userId: string,
+  panel: Panel,
+  slot: SlotWithPeople,
+  fields: FeedbackFields,
+  viewId = `V${Math.random()}`,
+) {
+  const card = slot.stageKind === 'manager' ? MANAGER_CARD : PEER_CARD;
+  return t.requests.viewSubmission(userId, feedbackView(panel, slot, viewId), feedbackValues(card, fields));
+}
+
+async function openButton(userId: string, action: string, value: string) {
+  const before = t.slack.callsTo('views.open').length;
+  await t.requests.blockAction(userId, { action_id: action, value });
+  await expect.poll(() => t.slack.callsTo('views.open').length).toBeGreaterThan(before);
+  return t.slack.callsTo('views.open').at(-1)?.args.view as ModalView;
+}
+
+const rowsOf = (panelId: string) =>
+  t.panelist.deps.db
+    .selectFrom('feedback')
+    .selectAll()
+    .where('team_id', '=', TEAM_ID)
+    .where('panel_id', '=', panelId)
+    .execute();
+
+describe('opening feedback', () => {
+  it('/panel feedback lists slots that have ended and wait for the user’s feedback, with buttons', async () => {
+    const { panel, manager, m } = await panelWithSlots({ name: 'Pending Person' });
+    t.clock.set(new Date('2026-12-02T09:30:00Z'));
+    const early = await t.requests.command(m, 'feedback');
+    expect(JSON.stringify(early.json)).toContain('No feedback waiting');
+    t.clock.set(AFTER);
+    const res = await t.requests.command(m, 'feedback');
+    const shown = JSON.stringify(res.json?.blocks);
+    expect(shown).toContain(`P-${panel.number} · Pending Person`);
+    expect(shown).toContain(`"action_id":"feedback_open","value":"${manager.slot.id}"`);
+  });
+
+  it('before the slot ends, the button explains when feedback opens', async () => {
+    const { manager, m } = await panelWithSlots();
+    t.clock.set(new Date('2026-12-02T09:30:00Z'));
+    const view = await openButton(m, 'feedback_open', manager.slot.id);
+    expect(JSON.stringify(view)).toContain('Feedback opens when the slot ends');
+  });
+
+  it('opens a modal built from the stage’s scorecard with a four-point recommendation', async () => {
+    const { peer, p1 } = await panelWithSlots();
+    const view = await openButton(p1, 'feedback_open', peer.slot.id);
+    expect(view.callback_id).toBe('feedback_submit');
+    const ids = view.blocks.map((b) => b.block_id);
+    for (const key of PEER_CARD) expect(ids).toContain(`rating_${key}`);
+    for (const key of [
+      'star_situation',
+      'star_task',
+      'star_action',
+      'star_result',
+      'strengths',
+      'concerns',
+      'questions',
+    ]) {
+      expect(ids).toContain(key);
+    }
+    const recommendation = view.blocks.find((b) => b.block_id === 'recommendation') as {
+      element: { options: { value: string }[] };
+    };
+    expect(recommendation.element.options.map((o) => o.value)).toEqual([
+      'strong_no',
+      'no',
+      'yes',
+      'strong_yes',
+    ]);
+    expect(JSON.stringify(view)).toContain('Save draft');
+  });
+
+  it('someone who did not interview in the slot cannot open its feedback', async () => {
+    const { manager } = await panelWithSlots();
+    const view = await openButton(PEOPLE.outsider, 'feedback_open', manager.slot.id);
+    expect(JSON.stringify(view)).toContain('You were not an interviewer in that slot');
+  });
+});
+
+describe('validation: errors beside the field, nothing stored', () => {
+  const cases: [string, FeedbackFields, string, RegExp][] = [
+    [
+      'no recommendation',
+      { ...GOOD, recommendation: null },
+      'recommendation',
+      /Choose your overall recommendation/,
+    ],
+    [
+      'no competency rated',
+      { ...GOOD, ratings: {}, evidence: {} },
+      'rating_collaboration',
+      /Rate at least one competency/,
+    ],
+    [
+      'a strong rating without evidence',
+      { ...GOOD, ratings: { collaboration: 'strong_no' } },
+      'evidence_collaboration',
+      /needs written evidence/,
+    ],
+    [
+      'a strong recommendation without the result',
+      { ...GOOD, recommendation: 'strong_yes', star: { action: 'Did it' } },
+      'star_result',
+      /needs the evidence behind it/,
+    ],
+    ['text over 3000 characters', { ...GOOD, concerns: 'x'.repeat(3001) }, 'concerns', /3000 characters/],
+  ];
+  it.each(cases)('%s', async (_name, fields, blockId, message) => {
+    const { panel, peer, p1 } = await panelWithSlots();
+    const res = await submit(p1, panel, peer, fields);
+    expect(res.json?.response_action).toBe('errors');
+    expect(res.json?.errors).toMatchObject({ [blockId]: expect.stringMatching(message) });
+    expect(await rowsOf(panel.id)).toEqual([]);
+  });
+});
+
+describe('drafts, submission and edits', () => {
+  it('Save draft keeps what was typed and the next open starts from it', async () => {
+    const { panel, peer, p1 } = await panelWithSlots();
+    const view = {
+      ...feedbackView(panel, peer, 'VDRAFT1'),
+      hash: 'h',
+      team_id: TEAM_ID,
+      state: {
+        values: feedbackValues(PEER_CARD, {
+          strengths: 'Half-written thought',
+          ratings: { collaboration: 'no' },
+        }),
+      },
+    };
+    await t.requests.blockAction(p1, { action_id: 'feedback_save_draft' }, { view });
+    await t.slack.waitForCall(
+      'views.update',
+      (c) => c.args.view_id === 'VDRAFT1' && JSON.stringify(c.args.view).includes('Draft saved'),
+    );
+    const [row] = await rowsOf(panel.id);
+    expect(row).toMatchObject({ state: 'draft', interviewer_id: p1 });
+    expect(row?.content.strengths).toBe('Half-written thought');
+
+    const reopened = await openButton(p1, 'feedback_open', peer.slot.id);
+    expect(JSON.stringify(reopened)).toContain('"initial_value":"Half-written thought"');
+    expect(JSON.stringify(reopened)).toContain(
+      '"initial_option":{"text":{"type":"plain_text","text":"No","emoji":true},"value":"no"}',
+    );
+  });
+
+  it('submitting stores the feedback and a version; an edit adds a version; a double submission adds nothing', async () => {
+    const { panel, peer, p1 } = await panelWithSlots();
+    const first = await submit(p1, panel, peer, GOOD, 'VSUBMIT1');
+    expect(first.json?.response_action).toBe('update');
+    expect(JSON.stringify(first.json?.view)).toContain('your feedback is in');
+    const again = await submit(p1, panel, peer, GOOD, 'VSUBMIT1');
+    expect(again.json?.response_action).toBe('update');
+
+    t.clock.set(new Date('2026-12-03T11:00:00Z'));
+    const edit = await submit(
+      p1,
+      panel,
+      peer,
+      { ...GOOD, recommendation: 'no', concerns: 'Changed my mind' },
+      'VSUBMIT2',
+    );
+    expect(edit.json?.response_action).toBe('update');
+
+    const [row] = await rowsOf(panel.id);
+    expect(row).toMatchObject({ state: 'submitted', recommendation: 'no' });
+    expect(row?.submitted_at?.toISOString()).toBe(AFTER.toISOString());
+    const versions = await t.panelist.deps.db
+      .selectFrom('feedback_version')
+      .select(['version', 'recommendation', 'submitted_at'])
+      .where('feedback_id', '=', row?.id ?? '')
+      .orderBy('version')
+      .execute();
+    expect(versions.map((v) => [v.version, v.recommendation, v.submitted_at.toISOString()])).toEqual([
+      [1, 'yes', AFTER.toISOString()],
+      [2, 'no', '2026-12-03T11:00:00.000Z'],
+    ]);
+  });
+
+  it('two deliveries of the same submission at once store one version', async () => {
+    const { panel, manager, m } = await panelWithSlots();
+    const fields = { ...GOOD, ratings: { technical_depth: 'yes' }, evidence: {} };
+    await Promise.all([
+      submit(m, panel, manager, fields, 'VRACE'),
+      submit(m, panel, manager, fields, 'VRACE'),
+    ]);
+    const versions = await t.panelist.deps.db
+      .selectFrom('feedback_version')
+      .select('feedback_version.id')
+      .innerJoin('feedback', 'feedback.id', 'feedback_version.feedback_id')
+      .where('feedback.panel_id', '=', panel.id)
+      .execute();
+    expect(versions).toHaveLength(1);
+  });
+});
+
+describe('who sees what', () => {
+  it('an interviewer who has not submitted sees only who has submitted; after submitting, the others’ feedback', async () => {
+    const { panel, peer, p1, p2 } = await panelWithSlots();
+    await submit(p1, panel, peer, GOOD);
+
+    const status = await t.requests.command(p2, `status P-${panel.number}`);
+    const statusText = JSON.stringify(status.json);
+    expect(statusText).toContain(`Submitted: <@${p1}>`);
+    expect(statusText).not.toContain('strong yes ×');
+    expect(statusText).not.toContain('SECRET-STRENGTH-TEXT');
+
+    const refused = await openButton(p2, 'feedback_view', panel.id);
+    expect(JSON.stringify(refused)).toContain('Submit your own feedback');
+    expect(JSON.stringify(refused)).not.toContain('SECRET-STRENGTH-TEXT');
+
+    await submit(p2, panel, peer, { ...GOOD, strengths: 'P2 strengths' });
+    const allowed = await openButton(p2, 'feedback_view', panel.id);
+    expect(JSON.stringify(allowed)).toContain('SECRET-STRENGTH-TEXT');
+  });
+
+  it('the recruiter, hiring manager and decision makers see all feedback before it is complete', async () => {
+    const { panel, peer, p1 } = await panelWithSlots();
+    await submit(p1, panel, peer, GOOD);
+    for (const reviewer of [PEOPLE.recruiter, PEOPLE.hiringManager, PEOPLE.decisionMaker]) {
+      const view = await openButton(reviewer, 'feedback_view', panel.id);
+      expect(JSON.stringify(view)).toContain('SECRET-STRENGTH-TEXT');
+    }
+    const status = await t.requests.command(PEOPLE.recruiter, `status P-${panel.number}`);
+    expect(JSON.stringify(status.json)).toContain('(incomplete)');
+    expect(JSON.stringify(status.json)).toContain('strong yes ×1');
+  });
+
+  it('a sealed panel shows nobody any feedback until all is in, or until the deadline passes', async () => {
+    const { panel, manager, peer, m, p1, p2 } = await panelWithSlots({ sealed: true });
+    await submit(p1, panel, peer, GOOD);
+    const sealed = await openButton(PEOPLE.recruiter, 'feedback_view', panel.id);
+    expect(JSON.stringify(sealed)).toContain('is sealed');
+    const early = await openButton(p1, 'feedback_view', panel.id);
+    expect(JSON.stringify(early)).toContain('is sealed');
+
+    t.clock.set(new Date(panel.decision_deadline.getTime() + 60_000));
+    expect(JSON.stringify(await openButton(PEOPLE.recruiter, 'feedback_view', panel.id))).toContain(
+      'SECRET-STRENGTH-TEXT',
+    );
+    t.clock.set(AFTER);
+
+    await submit(p2, panel, peer, GOOD);
+    await submit(m, panel, manager, { ...GOOD, ratings: { technical_depth: 'yes' }, evidence: {} });
+    expect(JSON.stringify(await openButton(PEOPLE.recruiter, 'feedback_view', panel.id))).toContain(
+      'SECRET-STRENGTH-TEXT',
+    );
+  });
+
+  it('someone outside the team is refused', async () => {
+    const { panel, peer, p1 } = await panelWithSlots();
+    await submit(p1, panel, peer, GOOD);
+    const view = await openButton(PEOPLE.outsider, 'feedback_view', panel.id);
+    expect(JSON.stringify(view)).toContain('visible only to its team');
+    expect(JSON.stringify(view)).not.toContain('SECRET');
+  });
+});
+
+describe('debrief and decision', () => {
+  it('when the last feedback is in, the channel gets a debrief with counts but no feedback text, and decision makers a DM', async () => {
+    const { panel, manager, peer, m, p1, p2 } = await panelWithSlots({ name: 'Debrief Person' });
+    await submit(p1, panel, peer, GOOD);
+    await submit(p2, panel, peer, {
+      ...GOOD,
+      ratings: { collaboration: 'no', motivation: 'yes' },
+      evidence: {},
+      recommendation: 'no',
+    });
+    await submit(m, panel, manager, {
+      ...GOOD,
+      ratings: { technical_depth: 'yes' },
+      evidence: {},
+      recommendation: 'strong_yes',
+    });
+
+    const debrief = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        c.args.channel === HIRING_CHANNEL &&
+        JSON.stringify(c.args.blocks).includes('Debrief P-') &&
+        JSON.stringify(c.args.blocks).includes('Debrief Person'),
+      8_000,
+    );
+    const text = JSON.stringify(debrief.args.blocks);
+    expect(text).toContain(`Debrief P-${panel.number} · Debrief Person`);
+    expect(text).toContain('(3 of 3 submitted)');
+    expect(text).toContain('Collaboration: :large_green_circle: yes ×1 · :large_orange_circle: no ×1');
+    expect(text).toContain('Nobody assessed:_ Handling conflict and differing opinions, Adds to the team');
+    expect(text).toContain('feedback_view');
+    expect(text).toContain('decision_open');
+    const channelCalls = t.slack.calls.filter((c) => c.args.channel === HIRING_CHANNEL);
+    expect(JSON.stringify(channelCalls.map((c) => c.args))).not.toMatch(
+      /SECRET-(STRENGTH|CONCERN)-TEXT|Led the rollback/,
+    );
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === PEOPLE.decisionMaker && JSON.stringify(c.args).includes('Debrief Person'),
+    );
+  });
+
+  it('only a decision maker records the decision; then the messages show it and feedback is read-only', async () => {
+    const { panel, manager, peer, m, p1, p2 } = await panelWithSlots({ name: 'Decision Person' });
+    await submit(p1, panel, peer, GOOD);
+    await submit(p2, panel, peer, GOOD);
+    await submit(m, panel, manager, { ...GOOD, ratings: { technical_depth: 'yes' }, evidence: {} });
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        c.args.channel === HIRING_CHANNEL &&
+        JSON.stringify(c.args.blocks).includes('Debrief P-') &&
+        JSON.stringify(c.args.blocks).includes('Decision Person'),
+      8_000,
+    );
+
+    const byRecruiter = await t.requests.command(PEOPLE.recruiter, `decide P-${panel.number}`);
+    expect(byRecruiter.json?.text).toContain('Only a decision maker');
+    const refusedView = await openButton(PEOPLE.hiringManager, 'decision_open', panel.id);
+    expect(JSON.stringify(refusedView)).toContain('Only a decision maker');
+
+    await t.requests.command(PEOPLE.decisionMaker, `decide P-${panel.number}`);
+    const opened = await t.slack.waitForCall(
+      'views.open',
+      (c) =>
+        (c.args.view as ModalView).callback_id === 'decision_record' &&
+        JSON.stringify(c.args.view).includes(panel.id),
+    );
+    const modal = opened.args.view as ModalView;
+    const missingReason = await t.requests.viewSubmission(PEOPLE.decisionMaker, modal, {
+      outcome: { input: { type: 'radio_buttons', selected_option: { value: 'hire' } } },
+      reason: { input: { type: 'plain_text_input', value: '  ' } },
+      candidate_told_on: { input: { type: 'datepicker', selected_date: '2026-12-09' } },
+    });
+    expect(missingReason.json?.errors).toMatchObject({ reason: expect.stringMatching(/Give the reason/) });
+
+    const res = await t.requests.viewSubmission(PEOPLE.decisionMaker, modal, {
+      outcome: { input: { type: 'radio_buttons', selected_option: { value: 'hire' } } },
+      reason: { input: { type: 'plain_text_input', value: 'Strong evidence <b>across</b> stages' } },
+      candidate_told_on: { input: { type: 'datepicker', selected_date: '2026-12-09' } },
+    });
+    expect(res.json?.response_action).toBe('update');
+    const decision = await t.panelist.deps.db
+      .selectFrom('decision')
+      .selectAll()
+      .where('panel_id', '=', panel.id)
+      .executeTakeFirstOrThrow();
+    expect(decision).toMatchObject({
+      outcome: 'hire',
+      decided_by: PEOPLE.decisionMaker,
+      candidate_told_on: '2026-12-09',
+    });
+
+    const debriefUpdate = await t.slack.waitForCall(
+      'chat.update',
+      (c) =>
+        JSON.stringify(c.args.blocks).includes('Debrief P-') &&
+        JSON.stringify(c.args.blocks).includes('Strong evidence &lt;b&gt;across&lt;/b&gt; stages'),
+      8_000,
+    );
+    expect(JSON.stringify(debriefUpdate.args.blocks)).not.toContain('decision_open');
+    await t.slack.waitForCall(
+      'chat.update',
+      (c) =>
+        JSON.stringify(c.args.blocks).includes('Decision Person') &&
+        JSON.stringify(c.args.blocks).includes(':white_check_mark: Decided'),
+      8_000,
+    );
+
+    const late = await submit(p1, panel, peer, { ...GOOD, recommendation: 'no' });
+    expect(JSON.stringify(late.json?.view)).toContain('read-only');
+    const readOnly = await openButton(p1, 'feedback_open', peer.slot.id);
+    expect(JSON.stringify(readOnly)).toContain('read-only');
+    const again = await t.requests.command(PEOPLE.decisionMaker, `decide P-${panel.number}`);
+    expect(JSON.stringify(again.json ?? '')).not.toContain('error');
+  });
+});
