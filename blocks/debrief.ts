@@ -226,39 +226,6 @@ export function getFeedbackViewModal(
   };
 }
 
-/** The DM each decision maker gets when the debrief is first posted. */
-export function getDebriefReadyMessage(
-  panel: Panel,
-  summary: DebriefSummary,
-): { text: string; blocks: KnownBlock[] } {
-  const reference = formatPanelReference(panel.number);
-  const text = `:clipboard: The debrief of *${reference} · ${escapeMrkdwn(panel.candidate_name)}* is ready in <#${panel.channel_id}>: ${tally(summary.recommendations)}. The decision is due ${slackDate(panel.decision_deadline)}.`;
-  return {
-    text: `Debrief ready: ${reference}`,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text } },
-      {
-        type: 'actions',
-        elements: [
-          {
-            type: 'button',
-            action_id: ACTION_IDS.viewFeedback,
-            value: panel.id,
-            text: plain('View feedback'),
-          },
-          {
-            type: 'button',
-            action_id: ACTION_IDS.recordDecision,
-            value: panel.id,
-            style: 'primary',
-            text: plain('Record decision'),
-          },
-        ],
-      },
-    ],
-  };
-}
-
 /**
  * The feedback part of `/panel status`: the full summary for someone allowed to see it (marked
  * incomplete while feedback is missing), otherwise only who has and has not submitted.

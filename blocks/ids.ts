@@ -37,6 +37,14 @@ export const DECISION_BLOCKS = {
 export const SETTINGS_BLOCKS = {
   bufferMinutes: 'buffer_minutes',
   weeklyLimit: 'weekly_limit',
+  enabled: 'nudges_enabled',
+  briefingHours: 'briefing_hours',
+  reminderHours: 'reminder_hours',
+  escalationHours: 'escalation_hours',
+  countdownFirst: 'countdown_first',
+  countdownSecond: 'countdown_second',
+  digestTime: 'digest_time',
+  digestTimeZone: 'digest_time_zone',
 } as const;
 
 /** Block ids of the new-panel modal; errors from validation are keyed by these. */
@@ -81,6 +89,12 @@ export const ACTION_IDS = {
   viewFeedback: 'feedback_view',
   /** Debrief button: record the decision (value: panel id). */
   recordDecision: 'decision_open',
+  /** Nudge DM menu: snooze everything in that message. */
+  snoozeNudge: 'nudge_snooze',
+  /** Candidate-update nudge: the recruiter has told the candidate (value: panel id). */
+  candidateUpdated: 'candidate_updated',
+  /** Open a panel's status in a modal (value: panel id). */
+  viewPanel: 'panel_view',
 } as const;
 
 /** Block ids of one slot group in the scheduling modals; `index` is the group's position. */

@@ -2,7 +2,7 @@ import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-
 import type { Job } from 'bullmq';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { getAnnouncementFailedMessage } from '../blocks/announcement-failed.js';
-import { getDebriefMessage, getDebriefReadyMessage } from '../blocks/debrief.js';
+import { getDebriefMessage } from '../blocks/debrief.js';
 import { getPanelAnnouncement } from '../blocks/panel-summary.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Panel } from '../src/db/database.js';
@@ -59,7 +59,7 @@ export function createAnnouncementProcessor({ db, client, logger }: Announcement
       const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
       if (details === undefined) return { outcome: 'gone' as const };
       const { panel } = details;
-      const debrief = await syncDebrief(trx, client, logger, panel);
+      const debrief = await syncDebrief(trx, client, panel);
       if (panel.announced_revision >= panel.revision) return { outcome: debrief ?? ('current' as const) };
       const message = getPanelAnnouncement(details, await listPanelSlots(trx, teamId, panelId));
       try {
@@ -109,13 +109,12 @@ export function createAnnouncementProcessor({ db, client, logger }: Announcement
 
 /**
  * Posts the debrief to the hiring channel once every interviewer has submitted (or a decision is
- * recorded), and keeps it up to date after that; the decision makers get a DM when it first
- * appears. Runs in the panel's locked transaction, like the announcement.
+ * recorded), and keeps it up to date after that (the decision makers' DM is a `debrief_ready`
+ * nudge). Runs in the panel's locked transaction, like the announcement.
  */
 async function syncDebrief(
   trx: Transaction<Database>,
   client: WebClient,
-  logger: Logger,
   panel: Panel,
 ): Promise<'debrief_posted' | 'debrief_updated' | undefined> {
   if (panel.debriefed_revision >= panel.revision) return undefined;
@@ -145,16 +144,6 @@ async function syncDebrief(
   });
   if (posted.ts === undefined) throw new Error('chat.postMessage returned no ts');
   await setRevision(posted.ts);
-  const deciders = state.details.members.filter((m) => m.role === 'decision_maker').map((m) => m.user_id);
-  await Promise.all(
-    deciders.map((userId) =>
-      client.chat
-        .postMessage({ channel: userId, ...getDebriefReadyMessage(panel, state.summary) })
-        .catch((error: unknown) =>
-          logger.warn({ err: error, teamId: panel.team_id, userId }, 'debrief-ready DM failed'),
-        ),
-    ),
-  );
   return 'debrief_posted';
 }
 

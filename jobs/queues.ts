@@ -4,8 +4,15 @@ import type { Redis } from 'ioredis';
 /** Queue names; BullMQ keys are `<prefix>:<name>:…`. */
 export const QUEUE_NAMES = {
   announcements: 'announcements',
+  nudges: 'nudges',
   maintenance: 'maintenance',
 } as const;
+
+/** Deliver a nudge row (and whatever else is due for its recipient). */
+export interface NudgeJob {
+  teamId: string;
+  nudgeId: string;
+}
 
 /** Bring a panel's hiring-channel announcement up to the panel's current revision. */
 export interface AnnouncementJob {
@@ -21,6 +28,7 @@ export interface MaintenanceJob {
 
 export interface Queues {
   announcements: Queue<AnnouncementJob>;
+  nudges: Queue<NudgeJob>;
   maintenance: Queue<MaintenanceJob>;
 }
 
@@ -42,6 +50,7 @@ const ANNOUNCEMENT_JOB_OPTIONS: JobsOptions = {
 export function createQueues(connection: Redis, prefix: string): Queues {
   return {
     announcements: new Queue<AnnouncementJob>(QUEUE_NAMES.announcements, { connection, prefix }),
+    nudges: new Queue<NudgeJob>(QUEUE_NAMES.nudges, { connection, prefix }),
     maintenance: new Queue<MaintenanceJob>(QUEUE_NAMES.maintenance, { connection, prefix }),
   };
 }
@@ -56,4 +65,46 @@ export async function enqueueAnnouncement(queues: Queues, job: AnnouncementJob):
 
 export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.all(Object.values(queues).map((queue: Queue) => queue.close()));
+}
+
+/**
+ * A nudge's job id: the row and the moment it may be delivered. Enqueuing the same row for the
+ * same moment twice is harmless; a row moved to a new moment gets a new job, and the old job finds
+ * the row not yet due and does nothing.
+ */
+export function nudgeJobId(nudgeId: string, deliverAt: Date): string {
+  return `nudge-${nudgeId}-${deliverAt.getTime()}`;
+}
+
+const NUDGE_JOB_OPTIONS: JobsOptions = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/**
+ * Queues delivery of nudge rows, each delayed until it may be delivered. `msUntil` comes from the
+ * clock, so a compressed clock (tests, the demo) compresses the delays too. A row already due
+ * whose job is still waiting in the delayed set is promoted, so moving the clock forward delivers.
+ */
+export async function enqueueNudges(
+  queues: Queues,
+  rows: readonly { id: string; team_id: string; deliver_at: Date }[],
+  msUntil: (at: Date) => number,
+): Promise<void> {
+  for (const row of rows) {
+    const jobId = nudgeJobId(row.id, row.deliver_at);
+    const delay = Math.max(0, Math.round(msUntil(row.deliver_at)));
+    const existing = await queues.nudges.getJob(jobId);
+    if (existing === undefined) {
+      await queues.nudges.add(
+        'nudge',
+        { teamId: row.team_id, nudgeId: row.id },
+        { ...NUDGE_JOB_OPTIONS, jobId, delay },
+      );
+    } else if (delay === 0 && (await existing.isDelayed())) {
+      await existing.promote();
+    }
+  }
 }

@@ -2,14 +2,25 @@ import type { WebClient } from '@slack/web-api';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import type { Clock } from '../src/clock.js';
 import type { Database } from '../src/db/database.js';
 import type { Logger } from '../src/logger.js';
 import { createAnnouncementProcessor } from './announcement.js';
-import { type AnnouncementJob, type MaintenanceJob, QUEUE_NAMES, type Queues } from './queues.js';
+import { createNudgeProcessor } from './nudge-delivery.js';
+import {
+  type AnnouncementJob,
+  type MaintenanceJob,
+  type NudgeJob,
+  QUEUE_NAMES,
+  type Queues,
+} from './queues.js';
 import { reconcile } from './reconcile.js';
 
 export interface WorkerDeps {
   db: Kysely<Database>;
+  clock: Clock;
+  /** Parallel nudge deliveries per worker process. */
+  nudgeConcurrency?: number;
   client: WebClient;
   logger: Logger;
   queues: Queues;
@@ -29,22 +40,37 @@ export interface RunningWorkers {
  * (`npm run worker`); any number may run at once.
  */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
-  const { db, client, logger, queues, connection, prefix, reconcileEveryMs = 5 * 60_000 } = deps;
+  const {
+    db,
+    client,
+    logger,
+    queues,
+    connection,
+    prefix,
+    clock,
+    reconcileEveryMs = 5 * 60_000,
+    nudgeConcurrency = 10,
+  } = deps;
   const announcements = new Worker<AnnouncementJob>(
     QUEUE_NAMES.announcements,
     createAnnouncementProcessor({ db, client, logger }),
     { connection, prefix, concurrency: 5 },
   );
+  const nudges = new Worker<NudgeJob>(
+    QUEUE_NAMES.nudges,
+    createNudgeProcessor({ db, client, logger, clock, redis: connection, prefix }),
+    { connection, prefix, concurrency: nudgeConcurrency },
+  );
   const maintenance = new Worker<MaintenanceJob>(
     QUEUE_NAMES.maintenance,
     async () => {
-      const queued = await reconcile(db, queues);
+      const queued = await reconcile(db, queues, clock);
       if (queued > 0) logger.info({ queued }, 'reconciler re-enqueued owed work');
       return queued;
     },
     { connection, prefix, concurrency: 1 },
   );
-  for (const worker of [announcements, maintenance]) {
+  for (const worker of [announcements, nudges, maintenance]) {
     worker.on('failed', (job, error) =>
       logger.warn(
         { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error },
@@ -68,7 +94,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   return {
     async close() {
-      await Promise.all([announcements.close(), maintenance.close()]);
+      await Promise.all([announcements.close(), nudges.close(), maintenance.close()]);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as panels from './2026-11-25T12-00-00_panels.js';
 import * as slots from './2026-11-25T14-00-00_slots.js';
 import * as feedback from './2026-11-25T16-00-00_feedback.js';
+import * as nudges from './2026-11-25T18-00-00_nudges.js';
 
 /**
  * Every migration, by name, in the order they apply. Listed statically (rather than read from
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T12-00-00_panels': panels,
   '2026-11-25T14-00-00_slots': slots,
   '2026-11-25T16-00-00_feedback': feedback,
+  '2026-11-25T18-00-00_nudges': nudges,
 };

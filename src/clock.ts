@@ -1,9 +1,11 @@
 /** The source of "now". Services take one so tests can fix or move time. */
 export interface Clock {
   now(): Date;
+  /** Real milliseconds until the clock reads `at` (what a queue delay must be). */
+  msUntil(at: Date): number;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export const systemClock: Clock = { now: () => new Date(), msUntil: (at) => at.getTime() - Date.now() };
 
 /** A clock that stands still until moved; for tests and the demo. */
 export class ManualClock implements Clock {
@@ -19,5 +21,27 @@ export class ManualClock implements Clock {
   }
   advance(ms: number): void {
     this.#now = new Date(this.#now.getTime() + ms);
+  }
+  /** A stopped clock only moves when told; queued work waits until then (the reconciler promotes it). */
+  msUntil(at: Date): number {
+    return at.getTime() - this.#now.getTime();
+  }
+}
+
+/**
+ * A clock that runs `factor` times faster than real time from `start` (the demo: hours become
+ * seconds). Delays shrink by the same factor.
+ */
+export class ScaledClock implements Clock {
+  readonly #realStart = Date.now();
+  constructor(
+    private readonly start: Date,
+    private readonly factor: number,
+  ) {}
+  now(): Date {
+    return new Date(this.start.getTime() + (Date.now() - this.#realStart) * this.factor);
+  }
+  msUntil(at: Date): number {
+    return (at.getTime() - this.now().getTime()) / this.factor;
   }
 }

@@ -70,7 +70,7 @@ async function openShared(config: Config, logger: Logger, migrate: boolean) {
 
 async function startWorkerProcessParts(
   config: Config,
-  deps: Pick<AppDeps, 'db' | 'client' | 'logger' | 'queues'>,
+  deps: Pick<AppDeps, 'db' | 'client' | 'logger' | 'queues' | 'clock'>,
   reconcileEveryMs: number | undefined,
 ): Promise<{ workers: RunningWorkers; connection: Redis }> {
   const connection = watchRedis(createWorkerConnection(config.REDIS_URL), deps.logger, 'worker');
@@ -78,6 +78,7 @@ async function startWorkerProcessParts(
     ...deps,
     connection,
     prefix: config.QUEUE_PREFIX,
+    nudgeConcurrency: config.WORKER_CONCURRENCY,
     ...(reconcileEveryMs === undefined ? {} : { reconcileEveryMs }),
   });
   return { workers, connection };
@@ -158,7 +159,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
 /** Starts only the workers (`npm run worker`): no HTTP, no Slack listeners. */
 export async function startWorkerOnly(
   config: Config,
-  options: Pick<StartOptions, 'logger' | 'slackRetryConfig' | 'reconcileEveryMs' | 'migrate'> = {},
+  options: Pick<StartOptions, 'logger' | 'slackRetryConfig' | 'reconcileEveryMs' | 'migrate' | 'clock'> = {},
 ): Promise<{ stop(): Promise<void> }> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'panelist-worker');
   const { db, redis, queues } = await openShared(config, logger, options.migrate ?? true);
@@ -168,7 +169,7 @@ export async function startWorkerOnly(
   );
   const { workers, connection } = await startWorkerProcessParts(
     config,
-    { db, client, logger, queues },
+    { db, client, logger, queues, clock: options.clock ?? systemClock },
     options.reconcileEveryMs,
   );
   logger.info('Panelist worker is up');

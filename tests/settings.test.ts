@@ -17,9 +17,20 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const settingsValues = (buffer: string, limit: string) => ({
+const settingsValues = (buffer: string, limit: string, extra: Record<string, unknown> = {}) => ({
   buffer_minutes: { input: { type: 'number_input', value: buffer } },
   weekly_limit: { input: { type: 'number_input', value: limit } },
+  nudges_enabled: {
+    input: { type: 'checkboxes', selected_options: [{ value: 'briefing' }, { value: 'feedback_due' }] },
+  },
+  briefing_hours: { input: { type: 'number_input', value: '24' } },
+  reminder_hours: { input: { type: 'number_input', value: '24' } },
+  escalation_hours: { input: { type: 'number_input', value: '48' } },
+  countdown_first: { input: { type: 'number_input', value: '48' } },
+  countdown_second: { input: { type: 'number_input', value: '24' } },
+  digest_time: { input: { type: 'timepicker', selected_time: '09:30' } },
+  digest_time_zone: { input: { type: 'plain_text_input', value: 'Europe/Berlin' } },
+  ...extra,
 });
 
 describe('/panel settings', () => {
@@ -51,6 +62,18 @@ describe('/panel settings', () => {
       buffer_minutes: 'Enter the buffer as a whole number from 0 to 120.',
       weekly_limit: 'Enter the weekly limit as a whole number from 1 to 40.',
     });
+    const badZone = await t.requests.viewSubmission(
+      ADMIN,
+      view,
+      settingsValues('10', '5', {
+        digest_time_zone: { input: { type: 'plain_text_input', value: 'Mars/Olympus' } },
+        escalation_hours: { input: { type: 'number_input', value: '12' } },
+      }),
+    );
+    expect(badZone.json?.errors).toEqual({
+      digest_time_zone: 'Enter a time zone name such as Europe/Berlin or America/New_York.',
+      escalation_hours: 'Escalate later than the reminder, so the interviewer hears first.',
+    });
   });
 
   it('a recruiter’s new buffer applies to the next booking', async () => {
@@ -69,6 +92,10 @@ describe('/panel settings', () => {
       .where('team_id', '=', TEAM_ID)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ slot_buffer_minutes: 30, weekly_interview_limit: 5 });
+    expect(row.nudge_settings).toMatchObject({
+      digestTimeZone: 'Europe/Berlin',
+      enabled: { briefing: true, channel_digest: false },
+    });
 
     const details = await findPanelById(t.panelist.deps.db, TEAM_ID, panel.id);
     if (details === undefined) throw new Error('no panel');

@@ -15,7 +15,10 @@ export type AuditAction =
   | 'workspace.settings_changed'
   | 'feedback.submitted'
   | 'feedback.edited'
-  | 'decision.recorded';
+  | 'decision.recorded'
+  | 'nudge.failed'
+  | 'nudge.snoozed'
+  | 'candidate.updated';
 
 /** Appends to the audit log. `detail` holds facts (ids, states), never feedback text. */
 export async function recordAudit(

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { NudgeSettings } from '../domain/nudge-settings.js';
 
 /** Postgres `bigint` ids arrive as strings from `pg`; we keep them as strings end to end. */
 type BigIntId = ColumnType<string, never, never>;
@@ -15,6 +16,7 @@ export interface WorkspaceTable {
   slot_buffer_minutes: Generated<number>;
   /** Interviews one person may have in a week. */
   weekly_interview_limit: Generated<number>;
+  nudge_settings: ColumnType<Partial<NudgeSettings>, string | undefined, string>;
   created_at: CreatedAt;
 }
 
@@ -38,6 +40,8 @@ export interface PanelTable {
   /** The debrief message in the hiring channel, once posted. */
   debrief_ts: string | null;
   debriefed_revision: Generated<number>;
+  /** When the recruiter said the candidate has been updated (stops the candidate-update nudges). */
+  candidate_updated_at: Date | null;
   created_by: string;
   created_from_view: string;
   created_at: CreatedAt;
@@ -49,6 +53,8 @@ export interface PanelMemberTable {
   panel_id: string;
   user_id: string;
   role: MemberRole;
+  /** IANA time zone from Slack when the member was added. */
+  time_zone: Generated<string>;
   added_at: CreatedAt;
 }
 
@@ -139,6 +145,38 @@ export interface DecisionTable {
   candidate_told_on: string;
 }
 
+export type NudgeKind =
+  | 'briefing'
+  | 'feedback_due'
+  | 'feedback_reminder'
+  | 'feedback_escalation'
+  | 'decision_countdown'
+  | 'candidate_update'
+  | 'debrief_ready'
+  | 'channel_digest';
+export type NudgeState = 'pending' | 'sent' | 'cancelled' | 'failed';
+
+export interface NudgeTable {
+  id: BigIntId;
+  team_id: string;
+  panel_id: string;
+  kind: NudgeKind;
+  subject: string;
+  recipient: string;
+  occurrence: string;
+  due_at: Date;
+  deliver_at: Date;
+  state: Generated<NudgeState>;
+  snoozed_until: Date | null;
+  attempts: Generated<number>;
+  sent_at: Date | null;
+  slack_channel: string | null;
+  slack_ts: string | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
 export interface AuditEventTable {
   id: BigIntId;
   team_id: string;
@@ -161,6 +199,7 @@ export interface Database {
   feedback: FeedbackTable;
   feedback_version: FeedbackVersionTable;
   decision: DecisionTable;
+  nudge: NudgeTable;
   audit_event: AuditEventTable;
 }
 
@@ -175,3 +214,4 @@ export type Workspace = Selectable<WorkspaceTable>;
 export type Feedback = Selectable<FeedbackTable>;
 export type FeedbackVersion = Selectable<FeedbackVersionTable>;
 export type Decision = Selectable<DecisionTable>;
+export type Nudge = Selectable<NudgeTable>;

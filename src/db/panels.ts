@@ -38,6 +38,8 @@ export interface PanelRow {
   createdBy: string;
   createdFromView: string;
   sealed: boolean;
+  /** The app clock's now, so plans made from it agree with the clock (tests, the demo). */
+  createdAt: Date;
 }
 
 export async function insertPanel(trx: Transaction<Database>, row: PanelRow): Promise<Panel> {
@@ -55,6 +57,7 @@ export async function insertPanel(trx: Transaction<Database>, row: PanelRow): Pr
       created_by: row.createdBy,
       created_from_view: row.createdFromView,
       sealed: row.sealed,
+      created_at: row.createdAt,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -64,12 +67,20 @@ export async function insertMembers(
   trx: Transaction<Database>,
   teamId: string,
   panelId: string,
-  members: { userId: string; role: MemberRole }[],
+  members: { userId: string; role: MemberRole; timeZone?: string }[],
 ): Promise<void> {
   if (members.length === 0) return;
   await trx
     .insertInto('panel_member')
-    .values(members.map((m) => ({ team_id: teamId, panel_id: panelId, user_id: m.userId, role: m.role })))
+    .values(
+      members.map((m) => ({
+        team_id: teamId,
+        panel_id: panelId,
+        user_id: m.userId,
+        role: m.role,
+        ...(m.timeZone === undefined ? {} : { time_zone: m.timeZone }),
+      })),
+    )
     .onConflict((oc) => oc.doNothing())
     .execute();
 }

@@ -1,10 +1,17 @@
+import { DateTime } from 'luxon';
 import { SETTINGS_BLOCKS } from '../../blocks/ids.js';
-import type { FormValues } from './new-panel-form.js';
+import type { NudgeKind } from '../db/database.js';
+import type { FormValue, FormValues } from './new-panel-form.js';
+import { NUDGE_KINDS, type NudgeSettings } from './nudge-settings.js';
 
-/** Bounds of each setting (the database checks the same bounds). */
+/** Bounds of each setting (the database checks the scheduling ones too). */
 export const SETTING_BOUNDS = {
   bufferMinutes: { min: 0, max: 120 },
   weeklyLimit: { min: 1, max: 40 },
+  briefingHoursBefore: { min: 1, max: 168 },
+  reminderHoursAfter: { min: 1, max: 168 },
+  escalationHoursAfter: { min: 1, max: 336 },
+  countdownHoursBefore: { min: 1, max: 336 },
 } as const;
 
 export interface SchedulingSettings {
@@ -12,13 +19,20 @@ export interface SchedulingSettings {
   weeklyLimit: number;
 }
 
-/** Reads the settings modal; each bad number gets an error beside its field. */
+export interface WorkspaceSettings {
+  scheduling: SchedulingSettings;
+  nudges: NudgeSettings;
+}
+
+/** Reads the settings modal; each bad value gets an error beside its field. */
 export function parseSettingsForm(
   values: FormValues,
-): { ok: true; settings: SchedulingSettings } | { ok: false; errors: Record<string, string> } {
+): { ok: true; settings: WorkspaceSettings } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
+  const field = (blockId: string): FormValue & { selected_time?: string | null } =>
+    values[blockId]?.input ?? {};
   const read = (blockId: string, bounds: { min: number; max: number }, label: string): number => {
-    const value = Number((values[blockId]?.input?.value ?? '').trim());
+    const value = Number((field(blockId).value ?? '').trim());
     if (!Number.isInteger(value) || value < bounds.min || value > bounds.max) {
       errors[blockId] = `Enter ${label} as a whole number from ${bounds.min} to ${bounds.max}.`;
     }
@@ -26,7 +40,63 @@ export function parseSettingsForm(
   };
   const bufferMinutes = read(SETTINGS_BLOCKS.bufferMinutes, SETTING_BOUNDS.bufferMinutes, 'the buffer');
   const weeklyLimit = read(SETTINGS_BLOCKS.weeklyLimit, SETTING_BOUNDS.weeklyLimit, 'the weekly limit');
-  return Object.keys(errors).length > 0
-    ? { ok: false, errors }
-    : { ok: true, settings: { bufferMinutes, weeklyLimit } };
+  const briefingHoursBefore = read(
+    SETTINGS_BLOCKS.briefingHours,
+    SETTING_BOUNDS.briefingHoursBefore,
+    'the hours',
+  );
+  const reminderHoursAfter = read(
+    SETTINGS_BLOCKS.reminderHours,
+    SETTING_BOUNDS.reminderHoursAfter,
+    'the hours',
+  );
+  const escalationHoursAfter = read(
+    SETTINGS_BLOCKS.escalationHours,
+    SETTING_BOUNDS.escalationHoursAfter,
+    'the hours',
+  );
+  const firstCountdown = read(
+    SETTINGS_BLOCKS.countdownFirst,
+    SETTING_BOUNDS.countdownHoursBefore,
+    'the hours',
+  );
+  const secondCountdown = read(
+    SETTINGS_BLOCKS.countdownSecond,
+    SETTING_BOUNDS.countdownHoursBefore,
+    'the hours',
+  );
+  if (errors[SETTINGS_BLOCKS.escalationHours] === undefined && escalationHoursAfter <= reminderHoursAfter) {
+    errors[SETTINGS_BLOCKS.escalationHours] =
+      'Escalate later than the reminder, so the interviewer hears first.';
+  }
+  const digestTime = field(SETTINGS_BLOCKS.digestTime).selected_time ?? '09:30';
+  const digestTimeZone = (field(SETTINGS_BLOCKS.digestTimeZone).value ?? '').trim() || 'UTC';
+  if (!DateTime.now().setZone(digestTimeZone).isValid) {
+    errors[SETTINGS_BLOCKS.digestTimeZone] =
+      'Enter a time zone name such as Europe/Berlin or America/New_York.';
+  }
+  const chosen = new Set((field(SETTINGS_BLOCKS.enabled).selected_options ?? []).map((o) => o.value));
+  const enabled = Object.fromEntries(NUDGE_KINDS.map((kind) => [kind, chosen.has(kind)])) as Record<
+    NudgeKind,
+    boolean
+  >;
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    settings: {
+      scheduling: { bufferMinutes, weeklyLimit },
+      nudges: {
+        enabled,
+        briefingHoursBefore,
+        reminderHoursAfter,
+        escalationHoursAfter,
+        countdownHoursBefore: [
+          Math.max(firstCountdown, secondCountdown),
+          Math.min(firstCountdown, secondCountdown),
+        ],
+        digestTime,
+        digestTimeZone,
+      },
+    },
+  };
 }

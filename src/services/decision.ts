@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { recordAudit } from '../db/audit.js';
 import type { Database, DecisionOutcome, Panel } from '../db/database.js';
+import { syncPanelNudges } from '../db/nudges.js';
 import { findPanelById } from '../db/panels.js';
 import { formatPanelReference } from '../domain/panel-reference.js';
 
@@ -19,9 +20,10 @@ export async function recordDecision(
     outcome: DecisionOutcome;
     reason: string;
     candidateToldOn: string;
+    now: Date;
   },
 ): Promise<DecisionResult> {
-  const { teamId, panelId, actorId, outcome, reason, candidateToldOn } = request;
+  const { teamId, panelId, actorId, outcome, reason, candidateToldOn, now } = request;
   return db.transaction().execute(async (trx) => {
     const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
     if (details === undefined) return { kind: 'refused', message: 'That panel no longer exists.' } as const;
@@ -60,6 +62,7 @@ export async function recordDecision(
       action: 'decision.recorded',
       detail: { outcome, candidateToldOn },
     });
+    await syncPanelNudges(trx, teamId, panelId, now);
     return { kind: 'recorded', panel } as const;
   });
 }

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { recordAudit } from '../db/audit.js';
 import type { Database, Decision, Feedback, FeedbackContent, Rating } from '../db/database.js';
 import { findDecision, findFeedback, listPanelFeedback } from '../db/feedback.js';
+import { syncPanelNudges } from '../db/nudges.js';
 import { findPanelById, type PanelDetails } from '../db/panels.js';
 import { findSlot, listPanelSlots, type SlotWithPeople } from '../db/slots.js';
 import { type DebriefSummary, summariseDebrief } from '../domain/debrief.js';
@@ -213,6 +214,7 @@ export async function submitFeedback(
       .where('id', '=', panel.panel.id)
       .returning('revision')
       .executeTakeFirstOrThrow();
+    await syncPanelNudges(trx, teamId, panel.panel.id, now);
     await recordAudit(trx, {
       teamId,
       panelId: panel.panel.id,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../db/audit.js';
 import type { Database, MemberRole, Panel } from '../db/database.js';
+import { syncPanelNudges } from '../db/nudges.js';
 import {
   allocatePanelNumber,
   findPanelByNumber,
@@ -34,9 +35,17 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
  */
 export async function createPanel(
   db: Kysely<Database>,
-  request: { teamId: string; creatorId: string; viewId: string; input: NewPanelInput },
+  request: {
+    teamId: string;
+    creatorId: string;
+    viewId: string;
+    input: NewPanelInput;
+    /** Members' Slack time zones, for planning their nudges; UTC when absent. */
+    timeZones?: ReadonlyMap<string, string>;
+    now: Date;
+  },
 ): Promise<{ panel: Panel; created: boolean }> {
-  const { teamId, creatorId, viewId, input } = request;
+  const { teamId, creatorId, viewId, input, timeZones = new Map<string, string>(), now } = request;
   const existing = await findPanelByView(db, teamId, viewId);
   if (existing !== undefined) return { panel: existing, created: false };
   try {
@@ -54,13 +63,19 @@ export async function createPanel(
         createdBy: creatorId,
         createdFromView: viewId,
         sealed: input.sealed,
+        createdAt: now,
       });
       const members: { userId: string; role: MemberRole }[] = [
         { userId: input.hiringManagerId, role: 'hiring_manager' },
         { userId: input.recruiterId, role: 'recruiter' },
         ...input.decisionMakerIds.map((userId) => ({ userId, role: 'decision_maker' as const })),
       ];
-      await insertMembers(trx, teamId, panel.id, members);
+      await insertMembers(
+        trx,
+        teamId,
+        panel.id,
+        members.map((m) => ({ ...m, timeZone: timeZones.get(m.userId) ?? 'UTC' })),
+      );
       await insertStages(trx, teamId, panel.id, input.stageKinds);
       await recordAudit(trx, {
         teamId,
@@ -69,6 +84,7 @@ export async function createPanel(
         action: 'panel.created',
         detail: { number, stages: input.stageKinds, channel: input.channelId },
       });
+      await syncPanelNudges(trx, teamId, panel.id, now);
       return panel;
     });
     return { panel, created: true };
@@ -111,9 +127,9 @@ export type CancelResult =
 /** Cancels an open panel; only its coordinators (creator, recruiter, hiring manager) may. */
 export async function cancelPanel(
   db: Kysely<Database>,
-  request: { teamId: string; number: number; actorId: string },
+  request: { teamId: string; number: number; actorId: string; now: Date },
 ): Promise<CancelResult> {
-  const { teamId, number, actorId } = request;
+  const { teamId, number, actorId, now } = request;
   return db.transaction().execute(async (trx) => {
     const found = await trx
       .selectFrom('panel')
@@ -133,6 +149,7 @@ export async function cancelPanel(
     if (details.panel.state !== 'open') return { kind: 'not_open', panel: details.panel } as const;
     const panel = await setPanelState(trx, teamId, details.panel.id, 'cancelled');
     await recordAudit(trx, { teamId, panelId: panel.id, actorUserId: actorId, action: 'panel.cancelled' });
+    await syncPanelNudges(trx, teamId, panel.id, now);
     return { kind: 'cancelled', panel } as const;
   });
 }

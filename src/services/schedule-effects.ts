@@ -9,6 +9,7 @@ import type { PanelDetails } from '../db/panels.js';
 import type { SlotWithPeople } from '../db/slots.js';
 import type { AppDeps } from '../deps.js';
 import { refreshHomes } from './app-home.js';
+import { queuePanelNudges } from './nudges.js';
 import type { SlotChange } from './scheduling.js';
 
 /** Who must hear about a schedule change, and what. */
@@ -67,6 +68,7 @@ export async function afterScheduleChange(
       ),
     ),
   );
+  sends.push(queuePanelNudges(deps, teamId, panel.panel.id));
   await Promise.all(sends);
   const concerned = new Set<string>([
     ...notices.flatMap((n) => n.userIds),

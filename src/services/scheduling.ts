@@ -2,6 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { slotBlockIds } from '../../blocks/ids.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database, Panel } from '../db/database.js';
+import { syncPanelNudges } from '../db/nudges.js';
 import { findPanelById, insertMembers, type PanelDetails } from '../db/panels.js';
 import {
   busyRange,
@@ -145,13 +146,14 @@ async function writeInterviewers(
     .execute();
 }
 
-async function touchPanel(trx: Transaction<Database>, panel: Panel): Promise<PanelDetails> {
+async function touchPanel(trx: Transaction<Database>, panel: Panel, now: Date): Promise<PanelDetails> {
   await trx
     .updateTable('panel')
     .set({ revision: sql<number>`revision + 1`, updated_at: sql<Date>`now()` })
     .where('team_id', '=', panel.team_id)
     .where('id', '=', panel.id)
     .execute();
+  await syncPanelNudges(trx, panel.team_id, panel.id, now);
   const details = await findPanelById(trx, panel.team_id, panel.id);
   if (details === undefined) throw new Error('panel vanished inside its own transaction');
   return details;
@@ -250,6 +252,7 @@ export async function bookSlots(
         [...new Set(drafts.flatMap((d) => d.interviewerIds))].map((userId) => ({
           userId,
           role: 'interviewer' as const,
+          timeZone: people.interviewers.get(userId)?.timeZone ?? 'UTC',
         })),
       );
       await recordAudit(trx, {
@@ -259,7 +262,7 @@ export async function bookSlots(
         action: 'slot.booked',
         detail: { slots: booked.map((b) => b.slot.id) },
       });
-      const details = await touchPanel(trx, panel);
+      const details = await touchPanel(trx, panel, now);
       const warnings = findWorkingHoursWarnings(
         drafts,
         (id) => people.interviewers.get(id)?.timeZone ?? 'UTC',
@@ -337,7 +340,11 @@ export async function rescheduleSlot(
         trx,
         teamId,
         panel.id,
-        draft.interviewerIds.map((userId) => ({ userId, role: 'interviewer' as const })),
+        draft.interviewerIds.map((userId) => ({
+          userId,
+          role: 'interviewer' as const,
+          timeZone: people.interviewers.get(userId)?.timeZone ?? 'UTC',
+        })),
       );
       await pruneInterviewers(trx, teamId, panel.id);
       const after = await findSlot(trx, teamId, slotId);
@@ -351,7 +358,7 @@ export async function rescheduleSlot(
         action: 'slot.rescheduled',
         detail: { slot: slotId, from: before.slot.starts_at, to: draft.startsAt },
       });
-      const details = await touchPanel(trx, panel);
+      const details = await touchPanel(trx, panel, now);
       return {
         kind: 'done',
         panel: details,
@@ -372,9 +379,9 @@ export async function rescheduleSlot(
 /** Cancels a booked slot and frees its interviewers' time. */
 export async function cancelSlot(
   db: Kysely<Database>,
-  request: { teamId: string; slotId: string; actorId: string },
+  request: { teamId: string; slotId: string; actorId: string; now: Date },
 ): Promise<ScheduleOutcome<{ cancelled: SlotWithPeople }>> {
-  const { teamId, slotId, actorId } = request;
+  const { teamId, slotId, actorId, now } = request;
   return runScheduling(
     db,
     async (trx) => {
@@ -402,7 +409,7 @@ export async function cancelSlot(
         action: 'slot.cancelled',
         detail: { slot: slotId },
       });
-      const details = await touchPanel(trx, panel);
+      const details = await touchPanel(trx, panel, now);
       return { kind: 'done', panel: details, warnings: [], result: { cancelled: slot } };
     },
     'slot',

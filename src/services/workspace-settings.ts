@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
-import type { SchedulingSettings } from '../domain/workspace-settings.js';
+import { syncPanelNudges } from '../db/nudges.js';
+import { getSchedulingSettings } from '../db/slots.js';
+import { resolveNudgeSettings } from '../domain/nudge-settings.js';
+import type { WorkspaceSettings } from '../domain/workspace-settings.js';
 import type { UserDirectory } from '../slack/user-directory.js';
 
 /** Workspace admins and owners, and anyone who is a recruiter on a panel, may change settings. */
@@ -24,25 +27,35 @@ export async function canChangeSettings(
   return recruiter !== undefined;
 }
 
-export async function saveSchedulingSettings(
+export async function loadWorkspaceSettings(
   db: Kysely<Database>,
-  request: { teamId: string; actorId: string; settings: SchedulingSettings },
+  teamId: string,
+): Promise<WorkspaceSettings> {
+  const scheduling = await getSchedulingSettings(db, teamId);
+  const row = await db
+    .selectFrom('workspace')
+    .select('nudge_settings')
+    .where('team_id', '=', teamId)
+    .executeTakeFirst();
+  return { scheduling, nudges: resolveNudgeSettings(row?.nudge_settings) };
+}
+
+/** Saves the settings; {@link replanOpenPanels} then brings pending nudges in line. */
+export async function saveWorkspaceSettings(
+  db: Kysely<Database>,
+  request: { teamId: string; actorId: string; settings: WorkspaceSettings },
 ): Promise<void> {
   const { teamId, actorId, settings } = request;
+  const values = {
+    slot_buffer_minutes: settings.scheduling.bufferMinutes,
+    weekly_interview_limit: settings.scheduling.weeklyLimit,
+    nudge_settings: JSON.stringify(settings.nudges),
+  };
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('workspace')
-      .values({
-        team_id: teamId,
-        slot_buffer_minutes: settings.bufferMinutes,
-        weekly_interview_limit: settings.weeklyLimit,
-      })
-      .onConflict((oc) =>
-        oc.column('team_id').doUpdateSet({
-          slot_buffer_minutes: settings.bufferMinutes,
-          weekly_interview_limit: settings.weeklyLimit,
-        }),
-      )
+      .values({ team_id: teamId, ...values })
+      .onConflict((oc) => oc.column('team_id').doUpdateSet(values))
       .execute();
     await recordAudit(trx, {
       teamId,
@@ -52,4 +65,31 @@ export async function saveSchedulingSettings(
       detail: settings,
     });
   });
+}
+
+/**
+ * Re-plans every open panel of the workspace, one transaction each, so a switched-off nudge kind
+ * stops and a changed offset moves what is pending.
+ * @returns the panels re-planned (to queue their nudges).
+ */
+export async function replanOpenPanels(db: Kysely<Database>, teamId: string, now: Date): Promise<string[]> {
+  const open = await db
+    .selectFrom('panel')
+    .select('id')
+    .where('team_id', '=', teamId)
+    .where('state', '=', 'open')
+    .execute();
+  for (const { id } of open) {
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom('panel')
+        .select('id')
+        .where('team_id', '=', teamId)
+        .where('id', '=', id)
+        .forUpdate()
+        .execute();
+      await syncPanelNudges(trx, teamId, id, now);
+    });
+  }
+  return open.map((p) => p.id);
 }

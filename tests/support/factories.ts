@@ -90,6 +90,7 @@ export async function givenPanel(
 ) {
   const { teamId = 'T0PANEL', creatorId = PEOPLE.recruiter, ...input } = overrides;
   const { panel } = await createPanel(db, {
+    now,
     teamId,
     creatorId,
     viewId: `V${randomUUID()}`,

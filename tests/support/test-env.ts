@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
+import { reconcile } from '../../jobs/reconcile.js';
 import { ManualClock } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type RunningPanelist, type StartOptions, startPanelist } from '../../src/runtime.js';
@@ -81,6 +82,8 @@ export interface TestApp {
   config: Config;
   databaseUrl: string;
   appUrl: string;
+  /** Runs the reconciler now (as the worker does every few minutes): re-plans and queues what is due. */
+  reconcile(): Promise<number>;
   /** Stops the app and removes the test's database and Redis keys. */
   close(): Promise<void>;
 }
@@ -123,6 +126,7 @@ export async function startTestApp(
     config,
     databaseUrl: database.url,
     appUrl,
+    reconcile: () => reconcile(panelist.deps.db, panelist.deps.queues, clock),
     async close() {
       await panelist.stop();
       await slack.close();

@@ -27,6 +27,7 @@ function panel(overrides: Partial<Panel> = {}): Panel {
     announcement_ts: null,
     debrief_ts: null,
     debriefed_revision: 0,
+    candidate_updated_at: null,
     created_by: 'U1',
     created_from_view: 'V1',
     created_at: new Date('2026-12-01T10:00:00Z'),
@@ -38,7 +39,16 @@ function panel(overrides: Partial<Panel> = {}): Panel {
 function details(overrides: Partial<Panel> = {}): PanelDetails {
   return {
     panel: panel(overrides),
-    members: [{ team_id: 'T1', panel_id: '1', user_id: 'U2', role: 'hiring_manager', added_at: new Date() }],
+    members: [
+      {
+        team_id: 'T1',
+        panel_id: '1',
+        user_id: 'U2',
+        role: 'hiring_manager',
+        time_zone: 'UTC',
+        added_at: new Date(),
+      },
+    ],
     stages: [{ id: '1', team_id: 'T1', panel_id: '1', kind: 'manager', position: 0 }],
   };
 }

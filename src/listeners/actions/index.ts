@@ -7,6 +7,7 @@ import {
   saveDraftButton,
   viewFeedbackButton,
 } from './feedback-buttons.js';
+import { candidateUpdatedButton, snoozeMenu, viewPanelButton } from './nudge-buttons.js';
 import {
   addSlotButton,
   openScheduleButton,
@@ -38,6 +39,9 @@ export function register(app: App, deps: AppDeps): void {
     [ACTION_IDS.saveDraft, saveDraftButton(deps)],
     [ACTION_IDS.viewFeedback, viewFeedbackButton(deps)],
     [ACTION_IDS.recordDecision, recordDecisionButton(deps)],
+    [ACTION_IDS.snoozeNudge, snoozeMenu(deps)],
+    [ACTION_IDS.candidateUpdated, candidateUpdatedButton(deps)],
+    [ACTION_IDS.viewPanel, viewPanelButton(deps)],
   ]);
   app.action({ type: 'block_actions' }, async (args: ActionArgs) => {
     const handler = handlers.get(args.action.action_id);

@@ -10,7 +10,12 @@ export function cancelSlotButton(deps: AppDeps) {
   return async ({ ack, body, action, respond }: ButtonArgs): Promise<void> => {
     await ack();
     const teamId = body.team?.id ?? '';
-    const outcome = await cancelSlot(deps.db, { teamId, slotId: action.value ?? '', actorId: body.user.id });
+    const outcome = await cancelSlot(deps.db, {
+      teamId,
+      slotId: action.value ?? '',
+      actorId: body.user.id,
+      now: deps.clock.now(),
+    });
     if (outcome.kind !== 'done') {
       const message = outcome.kind === 'refused' ? outcome.message : 'That slot could not be cancelled.';
       await respond({ response_type: 'ephemeral', replace_original: false, text: message });

@@ -10,13 +10,13 @@ import { getSettingsModal } from '../../../blocks/settings-modal.js';
 import { enqueueAnnouncement } from '../../../jobs/queues.js';
 import { listPendingFeedback } from '../../db/feedback.js';
 import { listPanelsForUser } from '../../db/panels.js';
-import { getSchedulingSettings } from '../../db/slots.js';
 import type { AppDeps } from '../../deps.js';
 import { formatPanelReference, parsePanelReference } from '../../domain/panel-reference.js';
 import { canCoordinatePanel } from '../../domain/permissions.js';
 import { accessFor, loadFeedbackState } from '../../services/feedback.js';
+import { queuePanelNudges } from '../../services/nudges.js';
 import { cancelPanel, lookUpPanelFor, viewerOf } from '../../services/panels.js';
-import { canChangeSettings } from '../../services/workspace-settings.js';
+import { canChangeSettings, loadWorkspaceSettings } from '../../services/workspace-settings.js';
 import { openDecisionModal } from '../actions/feedback-buttons.js';
 import { openScheduleModal } from '../schedule-modal-opener.js';
 import { ephemeral, missingReference, notOnTeam, somethingWentWrong, unknownPanel } from './panel-replies.js';
@@ -119,14 +119,19 @@ export function panelCommand(deps: AppDeps) {
             ));
           }
           await ack();
-          const settings = await getSchedulingSettings(deps.db, teamId);
+          const settings = await loadWorkspaceSettings(deps.db, teamId);
           await client.views.open({ trigger_id: command.trigger_id, view: getSettingsModal(settings) });
           return;
         }
         case 'cancel': {
           const number = panelNumber();
           if (number === undefined) return void (await ack(missingReference('cancel')));
-          const result = await cancelPanel(deps.db, { teamId, number, actorId: userId });
+          const result = await cancelPanel(deps.db, {
+            teamId,
+            number,
+            actorId: userId,
+            now: deps.clock.now(),
+          });
           const reference = formatPanelReference(number);
           switch (result.kind) {
             case 'not_found':
@@ -155,6 +160,7 @@ export function panelCommand(deps: AppDeps) {
                   error,
                 ),
               );
+              await queuePanelNudges(deps, teamId, result.panel.id);
               return;
           }
           return;

@@ -8,6 +8,7 @@ import type { AppDeps } from '../../deps.js';
 import { formatPanelReference } from '../../domain/panel-reference.js';
 import { DECISION_LABELS, isDecisionOutcome } from '../../domain/ratings.js';
 import { recordDecision } from '../../services/decision.js';
+import { queuePanelNudges } from '../../services/nudges.js';
 
 type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
@@ -43,6 +44,7 @@ export function decisionSubmission(deps: AppDeps) {
       outcome,
       reason,
       candidateToldOn: toldOn,
+      now: deps.clock.now(),
     });
     if (result.kind === 'refused') {
       return void (await ack({
@@ -65,5 +67,6 @@ export function decisionSubmission(deps: AppDeps) {
           'decision sync not queued; the reconciler will retry',
         ),
     );
+    await queuePanelNudges(deps, teamId, panelId);
   };
 }

@@ -9,6 +9,7 @@ import { parseFeedbackForm } from '../../domain/feedback-form.js';
 import { scorecardFor } from '../../domain/stages.js';
 import { refreshHomes } from '../../services/app-home.js';
 import { submitFeedback } from '../../services/feedback.js';
+import { queuePanelNudges } from '../../services/nudges.js';
 
 type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
@@ -60,6 +61,7 @@ export function feedbackSubmission(deps: AppDeps) {
           'debrief sync not queued; the reconciler will retry',
         ),
       );
+      await queuePanelNudges(deps, teamId, result.panelId);
       await refreshHomes(deps, teamId, [userId]);
     } catch (error) {
       deps.logger.error({ err: error, teamId, userId }, 'feedback submission failed');

@@ -5,6 +5,7 @@ import { enqueueAnnouncement } from '../../../jobs/queues.js';
 import type { AppDeps } from '../../deps.js';
 import { parseNewPanelForm } from '../../domain/new-panel-form.js';
 import { formatPanelReference } from '../../domain/panel-reference.js';
+import { queuePanelNudges } from '../../services/nudges.js';
 import { createPanel } from '../../services/panels.js';
 import { checkChannelAccess } from '../../slack/channel-access.js';
 
@@ -37,7 +38,15 @@ export function newPanelSubmission(deps: AppDeps) {
         await ack({ response_action: 'errors', errors });
         return;
       }
+      const people = await deps.users.getMany(teamId, [
+        form.input.hiringManagerId,
+        form.input.recruiterId,
+        ...form.input.decisionMakerIds,
+      ]);
+      const timeZones = new Map([...people].map(([id, profile]) => [id, profile.timeZone]));
       const { panel, created } = await createPanel(deps.db, {
+        timeZones,
+        now: deps.clock.now(),
         teamId,
         creatorId: userId,
         viewId: view.id,
@@ -59,6 +68,7 @@ export function newPanelSubmission(deps: AppDeps) {
               'announcement not queued; the reconciler will retry',
             ),
         );
+        await queuePanelNudges(deps, teamId, panel.id);
       }
     } catch (error) {
       deps.logger.error({ err: error, teamId, userId }, 'new panel submission failed');

@@ -2,7 +2,12 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { getNoticeModal } from '../../../blocks/schedule-modal.js';
 import type { AppDeps } from '../../deps.js';
 import { parseSettingsForm } from '../../domain/workspace-settings.js';
-import { canChangeSettings, saveSchedulingSettings } from '../../services/workspace-settings.js';
+import { queuePanelNudges } from '../../services/nudges.js';
+import {
+  canChangeSettings,
+  replanOpenPanels,
+  saveWorkspaceSettings,
+} from '../../services/workspace-settings.js';
 
 type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
@@ -22,13 +27,16 @@ export function settingsSubmission(deps: AppDeps) {
         ),
       }));
     }
-    await saveSchedulingSettings(deps.db, { teamId, actorId: userId, settings: form.settings });
+    const { scheduling } = form.settings;
+    await saveWorkspaceSettings(deps.db, { teamId, actorId: userId, settings: form.settings });
     await ack({
       response_action: 'update',
       view: getNoticeModal(
         'Settings saved',
-        `:white_check_mark: From now on: ${form.settings.bufferMinutes} minutes free between interviews, at most ${form.settings.weeklyLimit} interviews per person per week.`,
+        `:white_check_mark: From now on: ${scheduling.bufferMinutes} minutes free between interviews, at most ${scheduling.weeklyLimit} interviews per person per week. Pending nudges follow the new settings.`,
       ),
     });
+    const panels = await replanOpenPanels(deps.db, teamId, deps.clock.now());
+    for (const panelId of panels) await queuePanelNudges(deps, teamId, panelId);
   };
 }

@@ -1,0 +1,159 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { nudgeIdentity, type PlanInput, planNudges } from '../domain/nudge-plan.js';
+import { resolveNudgeSettings } from '../domain/nudge-settings.js';
+import type { Database, Nudge } from './database.js';
+import { findPanelById } from './panels.js';
+import { listPanelSlots } from './slots.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Reads everything the planner needs for one panel. */
+export async function loadPlanInput(
+  db: Db,
+  teamId: string,
+  panelId: string,
+  now: Date,
+): Promise<PlanInput | undefined> {
+  const details = await findPanelById(db, teamId, panelId);
+  if (details === undefined) return undefined;
+  const [slots, submitted, workspace] = await Promise.all([
+    listPanelSlots(db, teamId, panelId),
+    db
+      .selectFrom('feedback')
+      .select(['slot_id', 'interviewer_id', 'submitted_at'])
+      .where('team_id', '=', teamId)
+      .where('panel_id', '=', panelId)
+      .where('state', '=', 'submitted')
+      .execute(),
+    db.selectFrom('workspace').select('nudge_settings').where('team_id', '=', teamId).executeTakeFirst(),
+  ]);
+  const zones = new Map(details.members.map((m) => [m.user_id, m.time_zone]));
+  const submittedKeys = new Set(submitted.map((f) => `${f.slot_id}|${f.interviewer_id}`));
+  const expected = slots.flatMap((s) => s.interviewers.map((i) => `${s.slot.id}|${i.userId}`));
+  const complete = expected.length > 0 && expected.every((key) => submittedKeys.has(key));
+  const lastSubmitted = submitted.reduce<Date | null>(
+    (latest, f) =>
+      f.submitted_at !== null && (latest === null || f.submitted_at > latest) ? f.submitted_at : latest,
+    null,
+  );
+  const byRole = (role: string) => details.members.filter((m) => m.role === role).map((m) => m.user_id);
+  const { panel } = details;
+  return {
+    panel: {
+      id: panel.id,
+      state: panel.state,
+      channelId: panel.channel_id,
+      decisionDeadline: panel.decision_deadline,
+      answerPromisedOn: panel.answer_promised_on,
+      candidateUpdatedAt: panel.candidate_updated_at,
+      createdAt: panel.created_at,
+    },
+    recruiters: byRole('recruiter'),
+    hiringManagers: byRole('hiring_manager'),
+    decisionMakers: byRole('decision_maker'),
+    timeZoneOf: (userId) => zones.get(userId) ?? 'UTC',
+    slots: slots.map((s) => ({
+      id: s.slot.id,
+      startsAt: s.slot.starts_at,
+      endsAt: s.slot.ends_at,
+      interviewerIds: s.interviewers.map((i) => i.userId),
+    })),
+    submitted: submittedKeys,
+    allSubmittedAt: complete ? lastSubmitted : null,
+    settings: resolveNudgeSettings(workspace?.nudge_settings),
+    now,
+  };
+}
+
+/**
+ * Brings a panel's nudge rows in line with its plan, inside the transaction that changed the
+ * panel (which holds the panel's row lock): creates what is newly owed, moves what moved, and
+ * cancels every pending nudge whose reason is gone. Sent and failed rows are history and stay.
+ */
+export async function syncPanelNudges(
+  trx: Transaction<Database>,
+  teamId: string,
+  panelId: string,
+  now: Date,
+): Promise<void> {
+  const input = await loadPlanInput(trx, teamId, panelId, now);
+  const plan = input === undefined ? [] : planNudges(input);
+  const existing = await trx
+    .selectFrom('nudge')
+    .select([
+      'id',
+      'kind',
+      'subject',
+      'recipient',
+      'occurrence',
+      'state',
+      'due_at',
+      'deliver_at',
+      'snoozed_until',
+    ])
+    .where('team_id', '=', teamId)
+    .where('panel_id', '=', panelId)
+    .execute();
+  const byIdentity = new Map(existing.map((row) => [nudgeIdentity(row), row]));
+  const wanted = new Set(plan.map(nudgeIdentity));
+
+  const cancel = existing
+    .filter((row) => row.state === 'pending' && !wanted.has(nudgeIdentity(row)))
+    .map((row) => row.id);
+  if (cancel.length > 0) {
+    await trx
+      .updateTable('nudge')
+      .set({ state: 'cancelled', updated_at: sql<Date>`now()` })
+      .where('team_id', '=', teamId)
+      .where('id', 'in', cancel)
+      .execute();
+  }
+  const fresh = plan.filter((n) => !byIdentity.has(nudgeIdentity(n)));
+  if (fresh.length > 0) {
+    await trx
+      .insertInto('nudge')
+      .values(
+        fresh.map((n) => ({
+          team_id: teamId,
+          panel_id: panelId,
+          kind: n.kind,
+          subject: n.subject,
+          recipient: n.recipient,
+          occurrence: n.occurrence,
+          due_at: n.dueAt,
+          deliver_at: n.deliverAt,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  for (const n of plan) {
+    const row = byIdentity.get(nudgeIdentity(n));
+    if (row === undefined || row.state !== 'pending') continue;
+    const deliverAt =
+      row.snoozed_until !== null && row.snoozed_until > n.deliverAt ? row.snoozed_until : n.deliverAt;
+    if (row.due_at.getTime() === n.dueAt.getTime() && row.deliver_at.getTime() === deliverAt.getTime())
+      continue;
+    await trx
+      .updateTable('nudge')
+      .set({ due_at: n.dueAt, deliver_at: deliverAt, updated_at: sql<Date>`now()` })
+      .where('team_id', '=', teamId)
+      .where('id', '=', row.id)
+      .execute();
+  }
+}
+
+/** Pending nudges of one panel (to queue after a change). */
+export async function listPendingNudges(
+  db: Db,
+  teamId: string,
+  panelId: string,
+): Promise<Pick<Nudge, 'id' | 'team_id' | 'deliver_at'>[]> {
+  return db
+    .selectFrom('nudge')
+    .select(['id', 'team_id', 'deliver_at'])
+    .where('team_id', '=', teamId)
+    .where('panel_id', '=', panelId)
+    .where('state', '=', 'pending')
+    .execute();
+}

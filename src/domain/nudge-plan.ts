@@ -1,0 +1,188 @@
+import { DateTime } from 'luxon';
+import type { NudgeKind, PanelState } from '../db/database.js';
+import type { NudgeSettings } from './nudge-settings.js';
+import { localTime, nextWorkingMoment, previousWorkingDay, workingDaysBetween } from './working-hours.js';
+
+/** What the planner needs to know about a panel; all of it read in one transaction. */
+export interface PlanInput {
+  panel: {
+    id: string;
+    state: PanelState;
+    channelId: string;
+    decisionDeadline: Date;
+    answerPromisedOn: string;
+    candidateUpdatedAt: Date | null;
+    createdAt: Date;
+  };
+  /** Members by role, with each person's time zone. */
+  recruiters: string[];
+  hiringManagers: string[];
+  decisionMakers: string[];
+  timeZoneOf: (userId: string) => string;
+  slots: { id: string; startsAt: Date; endsAt: Date; interviewerIds: string[] }[];
+  /** `<slot id>|<user id>` of every submitted feedback. */
+  submitted: ReadonlySet<string>;
+  /** When the last feedback came in, if all has. */
+  allSubmittedAt: Date | null;
+  settings: NudgeSettings;
+  now: Date;
+}
+
+/** A nudge as the plan wants it; its identity is (kind, subject, recipient, occurrence). */
+export interface PlannedNudge {
+  kind: NudgeKind;
+  subject: string;
+  recipient: string;
+  occurrence: string;
+  dueAt: Date;
+  deliverAt: Date;
+}
+
+const HOUR = 3600_000;
+
+export function nudgeIdentity(
+  n: Pick<PlannedNudge, 'kind' | 'subject' | 'recipient' | 'occurrence'>,
+): string {
+  return `${n.kind}|${n.subject}|${n.recipient}|${n.occurrence}`;
+}
+
+/**
+ * Every nudge a panel should have, given its state now: the pure heart of "nudges stop or move
+ * when their reason changes". Rows the plan no longer contains are cancelled; new ones are
+ * created; a DM waits for the recipient's working hours, except the deadline-day ones.
+ */
+export function planNudges(input: PlanInput): PlannedNudge[] {
+  const { panel, settings, now, timeZoneOf } = input;
+  if (panel.state !== 'open') return [];
+  const plan: PlannedNudge[] = [];
+  const on = (kind: NudgeKind) => settings.enabled[kind];
+  const dm = (
+    kind: NudgeKind,
+    subject: string,
+    recipient: string,
+    occurrence: string,
+    dueAt: Date,
+    urgent = false,
+  ) => {
+    const deliverAt = urgent ? dueAt : nextWorkingMoment(dueAt, timeZoneOf(recipient));
+    plan.push({ kind, subject, recipient, occurrence, dueAt, deliverAt });
+  };
+  const coordinators = [...new Set([...input.recruiters, ...input.hiringManagers])];
+
+  for (const slot of input.slots) {
+    const slotKey = slot.startsAt.toISOString();
+    const endKey = slot.endsAt.toISOString();
+    const missing = slot.interviewerIds.filter((id) => !input.submitted.has(`${slot.id}|${id}`));
+    for (const interviewer of slot.interviewerIds) {
+      if (on('briefing') && slot.startsAt > now) {
+        const wanted = new Date(slot.startsAt.getTime() - settings.briefingHoursBefore * HOUR);
+        const dueAt = wanted < now ? now : wanted;
+        const deliverAt = nextWorkingMoment(dueAt, timeZoneOf(interviewer));
+        // A briefing that working hours would push past the interview goes out at once.
+        plan.push({
+          kind: 'briefing',
+          subject: slot.id,
+          recipient: interviewer,
+          occurrence: slotKey,
+          dueAt,
+          deliverAt: deliverAt >= slot.startsAt ? dueAt : deliverAt,
+        });
+      }
+    }
+    for (const interviewer of missing) {
+      if (on('feedback_due')) dm('feedback_due', slot.id, interviewer, endKey, slot.endsAt);
+      if (on('feedback_reminder')) {
+        dm(
+          'feedback_reminder',
+          slot.id,
+          interviewer,
+          endKey,
+          new Date(slot.endsAt.getTime() + settings.reminderHoursAfter * HOUR),
+        );
+      }
+    }
+    if (on('feedback_escalation') && missing.length > 0) {
+      for (const coordinator of coordinators) {
+        dm(
+          'feedback_escalation',
+          slot.id,
+          coordinator,
+          endKey,
+          new Date(slot.endsAt.getTime() + settings.escalationHoursAfter * HOUR),
+        );
+      }
+    }
+  }
+
+  if (on('decision_countdown')) {
+    for (const decider of input.decisionMakers) {
+      const zone = timeZoneOf(decider);
+      const [early, late] = settings.countdownHoursBefore;
+      for (const hours of [early, late]) {
+        const dueAt = new Date(panel.decisionDeadline.getTime() - hours * HOUR);
+        // Not for a panel opened after that moment had already passed.
+        if (dueAt >= panel.createdAt) dm('decision_countdown', 'panel', decider, `${hours}h`, dueAt);
+      }
+      dm('decision_countdown', 'panel', decider, 'due', panel.decisionDeadline, true);
+      if (panel.decisionDeadline <= now) {
+        const deadlineDay = DateTime.fromJSDate(panel.decisionDeadline, { zone }).toISODate() ?? '';
+        const horizon = DateTime.fromJSDate(new Date(now.getTime() + 36 * HOUR), { zone }).toISODate() ?? '';
+        const days = workingDaysBetween(deadlineDay, horizon).map((day) => ({
+          day,
+          at: localTime(day, '09:00', zone),
+        }));
+        // The latest overdue reminder already due, and the next one: never a backlog at once.
+        const past = days.filter((d) => d.at <= now).slice(-1);
+        const next = days.filter((d) => d.at > now).slice(0, 1);
+        for (const { day, at } of [...past, ...next])
+          dm('decision_countdown', 'panel', decider, `overdue-${day}`, at, true);
+      }
+    }
+  }
+
+  if (on('candidate_update') && panel.candidateUpdatedAt === null) {
+    for (const recruiter of input.recruiters) {
+      const zone = timeZoneOf(recruiter);
+      const dayBefore = localTime(previousWorkingDay(panel.answerPromisedOn), '09:00', zone);
+      if (dayBefore >= panel.createdAt) dm('candidate_update', 'panel', recruiter, 'day-before', dayBefore);
+      dm(
+        'candidate_update',
+        'panel',
+        recruiter,
+        'day-of',
+        localTime(panel.answerPromisedOn, '09:00', zone),
+        true,
+      );
+    }
+  }
+
+  if (on('debrief_ready') && input.allSubmittedAt !== null) {
+    for (const decider of input.decisionMakers)
+      dm('debrief_ready', 'panel', decider, 'ready', input.allSubmittedAt);
+  }
+
+  if (on('channel_digest')) {
+    // Today's digest (even once its time has passed, so a late worker still sends it) and the next
+    // working day's; none before the panel existed or after its deadline.
+    const zone = settings.digestTimeZone;
+    const today = DateTime.fromJSDate(now, { zone });
+    let planned = 0;
+    for (let offset = 0; offset < 5 && planned < 2; offset++) {
+      const day = today.plus({ days: offset });
+      if (day.weekday > 5) continue;
+      const date = day.toISODate() ?? '';
+      const at = localTime(date, settings.digestTime, zone);
+      if (at < panel.createdAt || at > panel.decisionDeadline) continue;
+      plan.push({
+        kind: 'channel_digest',
+        subject: 'panel',
+        recipient: panel.channelId,
+        occurrence: date,
+        dueAt: at,
+        deliverAt: at,
+      });
+      planned += 1;
+    }
+  }
+  return plan;
+}
