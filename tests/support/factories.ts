@@ -86,11 +86,16 @@ export function newPanelValues(fields: NewPanelFields): ViewValues {
 export async function givenPanel(
   db: Kysely<Database>,
   now: Date,
-  overrides: Partial<NewPanelInput> & { teamId?: string; creatorId?: string } = {},
+  overrides: Partial<NewPanelInput> & {
+    teamId?: string;
+    creatorId?: string;
+    timeZones?: Record<string, string>;
+  } = {},
 ) {
-  const { teamId = 'T0PANEL', creatorId = PEOPLE.recruiter, ...input } = overrides;
+  const { teamId = 'T0PANEL', creatorId = PEOPLE.recruiter, timeZones = {}, ...input } = overrides;
   const { panel } = await createPanel(db, {
     now,
+    timeZones: new Map(Object.entries(timeZones)),
     teamId,
     creatorId,
     viewId: `V${randomUUID()}`,
@@ -155,13 +160,17 @@ export async function givenSlots(
   now: Date,
   slots: { kind: StageKind; start: string; minutes?: number; interviewers: string[] }[],
   teamId = 'T0PANEL',
+  zones: Record<string, string> = {},
 ) {
   const details = await findPanelById(db, teamId, panelId);
   if (details === undefined) throw new Error('no such panel');
   const interviewers = new Map(
     slots
       .flatMap((s) => s.interviewers)
-      .map((id) => [id, { id, name: id, timeZone: 'UTC', isBot: false, deleted: false, isAdmin: false }]),
+      .map((id) => [
+        id,
+        { id, name: id, timeZone: zones[id] ?? 'UTC', isBot: false, deleted: false, isAdmin: false },
+      ]),
   );
   const outcome = await bookSlots(db, {
     teamId,

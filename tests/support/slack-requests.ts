@@ -161,6 +161,37 @@ export class SlackRequests {
     return this.interactive(payload, options);
   }
 
+  /** A choice in a static select menu (such as Snooze) on a message, by `userId`. */
+  selectAction(
+    userId: string,
+    action: { action_id: string; value: string; block_id?: string },
+    context: { channelId: string; messageTs: string },
+    options: SignOptions = {},
+  ) {
+    const payload = {
+      type: 'block_actions',
+      team: { id: this.teamId, domain: 'double' },
+      user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: this.teamId },
+      api_app_id: 'APANELIST',
+      token: 'legacy-verification-token',
+      trigger_id: `trigger-${randomUUID()}`,
+      response_url: `${this.responseBaseUrl}/actions/${randomUUID()}`,
+      container: { type: 'message', message_ts: context.messageTs, channel_id: context.channelId },
+      channel: { id: context.channelId, name: 'directmessage' },
+      message: { ts: context.messageTs, text: '' },
+      actions: [
+        {
+          type: 'static_select',
+          action_id: action.action_id,
+          block_id: action.block_id ?? 'nudge_snooze',
+          selected_option: { text: { type: 'plain_text', text: action.value }, value: action.value },
+          action_ts: String(Date.now() / 1000),
+        },
+      ],
+    };
+    return this.interactive(payload, options);
+  }
+
   /** An Events API delivery of `event`. */
   event(event: Record<string, unknown>, options: SignOptions = {}) {
     const body = JSON.stringify({

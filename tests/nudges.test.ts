@@ -1,0 +1,449 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Panel } from '../src/db/database.js';
+import { findPanelById } from '../src/db/panels.js';
+import { listPanelSlots } from '../src/db/slots.js';
+import { resolveNudgeSettings } from '../src/domain/nudge-settings.js';
+import { recordDecision } from '../src/services/decision.js';
+import { submitFeedback } from '../src/services/feedback.js';
+import { cancelSlot, rescheduleSlot } from '../src/services/scheduling.js';
+import {
+  loadWorkspaceSettings,
+  replanOpenPanels,
+  saveWorkspaceSettings,
+} from '../src/services/workspace-settings.js';
+import { givenPanel, givenSlots, HIRING_CHANNEL } from './support/factories.js';
+import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
+
+// Real: Postgres (the nudge rows), Redis and BullMQ (delivery), the worker. Faked: Slack (the double).
+// Time: a ManualClock; moving it and running the reconciler is what the periodic reconciler does.
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  t.slack.addChannel(HIRING_CHANNEL, { name: 'hiring' });
+});
+afterAll(async () => t?.close());
+
+let n = 0;
+/** Fresh people for each test, so batches never mix tests. */
+function people() {
+  n += 1;
+  return {
+    recruiter: `UREC${n}`,
+    manager: `UHM${n}`,
+    decider: `UDM${n}`,
+    a: `UA${n}`,
+    b: `UB${n}`,
+    c: `UC${n}`,
+  };
+}
+
+async function panelFor(
+  p: ReturnType<typeof people>,
+  zones: Record<string, string> = {},
+  extra: Partial<Parameters<typeof givenPanel>[2]> = {},
+) {
+  return givenPanel(t.panelist.deps.db, TEST_NOW, {
+    recruiterId: p.recruiter,
+    hiringManagerId: p.manager,
+    decisionMakerIds: [p.decider],
+    creatorId: p.recruiter,
+    timeZones: zones,
+    ...extra,
+  });
+}
+
+/** Moves the clock and runs the reconciler, as the worker's periodic job would at that moment. */
+async function at(iso: string) {
+  t.clock.set(new Date(iso));
+  await t.reconcile();
+}
+
+const dms = (userId: string) => t.slack.callsTo('chat.postMessage', (c) => c.args.channel === userId);
+const text = (call: { args: Record<string, unknown> } | undefined) => JSON.stringify(call?.args ?? {});
+
+async function nudgeRows(panel: Panel) {
+  return t.panelist.deps.db
+    .selectFrom('nudge')
+    .select(['kind', 'recipient', 'occurrence', 'state', 'due_at', 'deliver_at'])
+    .where('team_id', '=', TEAM_ID)
+    .where('panel_id', '=', panel.id)
+    .orderBy('id')
+    .execute();
+}
+
+/** Waits a moment and checks that nothing more arrived for these people. */
+async function expectQuiet(userIds: string[], counts: number[]) {
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  expect(userIds.map((id) => dms(id).length)).toEqual(counts);
+}
+
+describe('briefing', () => {
+  it('arrives 24 hours before the slot with the stage focus, questions, earlier stages, notes and link', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'manager', start: '2026-12-02T09:00:00Z', interviewers: [p.b] },
+      { kind: 'peer', start: '2026-12-03T14:00:00Z', interviewers: [p.a] },
+    ]);
+    await t.panelist.deps.db
+      .updateTable('slot')
+      .set({ location: 'https://meet.example.com/xyz' })
+      .where('panel_id', '=', panel.id)
+      .execute();
+    await at('2026-12-02T13:59:00Z');
+    await expectQuiet([p.a], [0]);
+    await at('2026-12-02T14:00:00Z'); // 24 hours before the slot
+    await expect.poll(() => dms(p.a).filter((c) => text(c).includes('Briefing')).length).toBe(1);
+    const briefing = text(dms(p.a).find((c) => text(c).includes('Briefing')));
+    expect(briefing).toContain('Peer / team interview');
+    expect(briefing).toContain('How would you handle a disagreement');
+    expect(briefing).toContain('Strong on systems design.');
+    expect(briefing).toContain('Earlier stages already covered:* Hiring-manager deep dive');
+    expect(briefing).toContain('https://meet.example.com/xyz');
+    expect(briefing).toContain('nudge_snooze');
+    expect(briefing).toContain('slot_decline');
+  });
+
+  it('goes out at once when the slot is booked less than 24 hours ahead', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'manager', start: '2026-12-01T15:00:00Z', interviewers: [p.a] },
+    ]);
+    await t.reconcile();
+    await expect.poll(() => dms(p.a).length).toBe(1);
+    expect(text(dms(p.a)[0])).toContain('Briefing');
+  });
+});
+
+describe('feedback nudges', () => {
+  it('due at the slot’s end, a reminder a day later, then escalation to the coordinators; submitting stops them', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    const [slot] = await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a, p.b] },
+    ]);
+    // The briefing was owed at once, but nothing ran before the slot began: a stale briefing is dropped.
+    await at('2026-12-01T12:00:00Z');
+    await expect.poll(() => [dms(p.a).length, dms(p.b).length]).toEqual([1, 1]);
+    const due = text(dms(p.a)[0]);
+    expect(due).toContain('please give your feedback');
+    expect(due).toContain(`"action_id":"feedback_open","value":"${slot?.slot.id}"`);
+
+    await submitFeedback(t.panelist.deps.db, {
+      teamId: TEAM_ID,
+      slotId: slot?.slot.id ?? '',
+      userId: p.a,
+      viewId: 'VNUDGE1',
+      now: new Date('2026-12-01T13:00:00Z'),
+      content: {
+        ratings: { collaboration: 'yes' },
+        evidence: {},
+        star: { situation: '', task: '', action: '', result: '' },
+        strengths: '',
+        concerns: '',
+        questions: '',
+        recommendation: 'yes',
+      },
+    });
+    await at('2026-12-02T12:00:00Z');
+    await expect.poll(() => dms(p.b).length).toBe(2);
+    expect(text(dms(p.b)[1])).toContain('*Reminder:* your feedback');
+    await at('2026-12-03T12:00:00Z');
+    await expect.poll(() => [dms(p.recruiter).length, dms(p.manager).length]).toEqual([1, 1]);
+    const escalation = text(dms(p.recruiter)[0]);
+    expect(escalation).toContain(`is late from <@${p.b}>`);
+    expect(escalation).not.toContain(`<@${p.a}>`);
+    await expectQuiet([p.a], [1]);
+    const rows = await nudgeRows(panel);
+    const stateOf = (kind: string) =>
+      rows.filter((r) => r.recipient === p.a && r.kind === kind).map((r) => r.state);
+    expect(stateOf('feedback_reminder')).toEqual(['cancelled']);
+    expect(stateOf('briefing')).toEqual(['cancelled']);
+  });
+});
+
+describe('changes move or stop nudges', () => {
+  it('rescheduling a second before the briefing is due sends only the new briefing, at the new time', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    const [slot] = await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'manager', start: '2026-12-04T14:00:00Z', interviewers: [p.a] },
+    ]);
+    await at('2026-12-03T13:59:59Z');
+    const details = await findPanelById(t.panelist.deps.db, TEAM_ID, panel.id);
+    const moved = await rescheduleSlot(t.panelist.deps.db, {
+      teamId: TEAM_ID,
+      slotId: slot?.slot.id ?? '',
+      actorId: p.recruiter,
+      now: t.clock.now(),
+      people: {
+        interviewers: new Map([
+          [p.a, { id: p.a, name: p.a, timeZone: 'UTC', isBot: false, deleted: false, isAdmin: false }],
+        ]),
+        coordinatorTimeZone: 'UTC',
+      },
+      draft: {
+        key: '0',
+        stageId: details?.stages[0]?.id ?? '',
+        startsAt: new Date('2026-12-04T16:00:00Z'),
+        endsAt: new Date('2026-12-04T17:00:00Z'),
+        durationMinutes: 60,
+        interviewerIds: [p.a],
+        location: null,
+        note: null,
+      },
+    });
+    expect(moved.kind).toBe('done');
+    await at('2026-12-03T14:00:01Z');
+    await expectQuiet([p.a], [0]);
+    await at('2026-12-03T16:00:00Z');
+    await expect.poll(() => dms(p.a).length).toBe(1);
+    expect(text(dms(p.a)[0])).toContain(`<!date^${Date.parse('2026-12-04T16:00:00Z') / 1000}^`);
+    const briefings = (await nudgeRows(panel)).filter((r) => r.kind === 'briefing');
+    expect(briefings.map((r) => r.state)).toEqual(['cancelled', 'sent']);
+  });
+
+  it('cancelling a slot cancels its nudges', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    const [slot] = await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'manager', start: '2026-12-04T14:00:00Z', interviewers: [p.a] },
+    ]);
+    await cancelSlot(t.panelist.deps.db, {
+      teamId: TEAM_ID,
+      slotId: slot?.slot.id ?? '',
+      actorId: p.recruiter,
+      now: TEST_NOW,
+    });
+    await at('2026-12-05T12:00:00Z');
+    await expectQuiet([p.a], [0]);
+    expect(
+      (await nudgeRows(panel)).filter((r) => r.recipient === p.a).every((r) => r.state === 'cancelled'),
+    ).toBe(true);
+  });
+});
+
+describe('decision countdown', () => {
+  it('waits for working hours, batches what is due together, sends on the deadline, and stops at the decision', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p); // deadline Tue 8 Dec 10:00 UTC
+    await at('2026-12-06T12:00:00Z'); // Sunday: the 48-hour reminder waits for Monday
+    await expectQuiet([p.decider], [0]);
+    await at('2026-12-07T10:00:00Z'); // Monday: 48h (held since Sunday) and 24h arrive as one message
+    await expect.poll(() => dms(p.decider).length).toBe(1);
+    const batch = text(dms(p.decider)[0]);
+    expect(batch).toContain('(in 48h)');
+    expect(batch).toContain('(in 24h)');
+    expect(batch).toContain('"action_id":"decision_open"');
+    expect(batch).toContain('nudge_snooze');
+    await at('2026-12-08T10:00:00Z');
+    await expect.poll(() => dms(p.decider).length).toBe(2);
+    expect(text(dms(p.decider)[1])).toContain('is due *now*');
+
+    const decided = await recordDecision(t.panelist.deps.db, {
+      teamId: TEAM_ID,
+      panelId: panel.id,
+      actorId: p.decider,
+      outcome: 'hold',
+      reason: 'Waiting on budget',
+      candidateToldOn: '2026-12-10',
+      now: t.clock.now(),
+    });
+    expect(decided.kind).toBe('recorded');
+    await at('2026-12-09T09:00:00Z');
+    await expectQuiet([p.decider, p.recruiter], [2, 0]);
+    expect((await nudgeRows(panel)).filter((r) => r.state === 'pending')).toEqual([]);
+  });
+
+  it('reminds once a working day while overdue', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    await panelFor(p);
+    await at('2026-12-09T09:00:00Z');
+    await expect.poll(() => dms(p.decider).some((c) => text(c).includes('*overdue*'))).toBe(true);
+    const before = dms(p.decider).length;
+    await at('2026-12-09T15:00:00Z');
+    await expectQuiet([p.decider], [before]);
+    await at('2026-12-10T09:00:00Z');
+    await expect.poll(() => dms(p.decider).length).toBe(before + 1);
+  });
+});
+
+describe('working hours across time zones', () => {
+  it('holds feedback nudges until each person’s morning, but not the deadline-day ones', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const zones = { [p.a]: 'Asia/Tokyo', [p.b]: 'America/New_York', [p.decider]: 'Asia/Tokyo' };
+    const panel = await panelFor(p, zones, { decisionDeadline: new Date('2026-12-08T13:00:00Z') });
+    await givenSlots(
+      t.panelist.deps.db,
+      panel.id,
+      TEST_NOW,
+      [{ kind: 'peer', start: '2026-12-02T09:00:00Z', interviewers: [p.a, p.b] }],
+      TEAM_ID,
+      zones,
+    );
+    const rows = await nudgeRows(panel);
+    const due = (who: string) =>
+      rows.find((r) => r.kind === 'feedback_due' && r.recipient === who)?.deliver_at.toISOString();
+    expect(due(p.a)).toBe('2026-12-03T00:00:00.000Z'); // 19:00 in Tokyo → 09:00 next day
+    expect(due(p.b)).toBe('2026-12-02T14:00:00.000Z'); // 05:00 in New York → 09:00
+    const deadlineDay = rows.find((r) => r.kind === 'decision_countdown' && r.occurrence === 'due');
+    expect(deadlineDay?.deliver_at.toISOString()).toBe('2026-12-08T13:00:00.000Z'); // 22:00 in Tokyo, sent anyway
+    await at('2026-12-02T10:00:00Z');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const [aBefore = 0, bBefore = 0] = [dms(p.a).length, dms(p.b).length];
+    await at('2026-12-02T14:00:00Z');
+    await expect.poll(() => dms(p.b).length).toBe(bBefore + 1);
+    await expectQuiet([p.a], [aBefore]);
+    await at('2026-12-03T00:00:00Z');
+    await expect.poll(() => dms(p.a).length).toBe(aBefore + 1);
+  });
+});
+
+describe('snooze', () => {
+  it('brings the message back an hour later, unless its reason is gone by then', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    const [slot] = await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a, p.b] },
+    ]);
+    await at('2026-12-01T12:00:00Z');
+    await expect.poll(() => [dms(p.a).length, dms(p.b).length]).toEqual([1, 1]);
+    await snoozeWith(p.a, '1h');
+    await snoozeWith(p.b, '1h');
+    await expect
+      .poll(
+        async () =>
+          (await nudgeRows(panel)).filter((r) => r.kind === 'feedback_due' && r.state === 'pending').length,
+      )
+      .toBe(2);
+
+    await submitFeedback(t.panelist.deps.db, {
+      teamId: TEAM_ID,
+      slotId: slot?.slot.id ?? '',
+      userId: p.b,
+      viewId: 'VSNOOZE',
+      now: new Date('2026-12-01T12:30:00Z'),
+      content: {
+        ratings: { collaboration: 'yes' },
+        evidence: {},
+        star: { situation: '', task: '', action: '', result: '' },
+        strengths: '',
+        concerns: '',
+        questions: '',
+        recommendation: 'yes',
+      },
+    });
+    await at('2026-12-01T12:59:00Z');
+    await expectQuiet([p.a, p.b], [1, 1]);
+    await at('2026-12-01T13:00:00Z');
+    await expect.poll(() => dms(p.a).length).toBe(2);
+    expect(text(dms(p.a)[1])).toContain('please give your feedback');
+    await expectQuiet([p.b], [1]);
+  });
+});
+
+describe('candidate update and channel digest', () => {
+  it('reminds the recruiter a working day before the promised date; “I’ve updated the candidate” stops the next one', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p); // promised Thu 10 Dec
+    await at('2026-12-09T09:00:00Z');
+    await expect
+      .poll(() => dms(p.recruiter).some((c) => text(c).includes('was promised an answer tomorrow')))
+      .toBe(true);
+    await t.requests.blockAction(p.recruiter, { action_id: 'candidate_updated', value: panel.id });
+    await expect
+      .poll(
+        async () =>
+          (await nudgeRows(panel)).find((r) => r.kind === 'candidate_update' && r.occurrence === 'day-of')
+            ?.state,
+      )
+      .toBe('cancelled');
+    const before = dms(p.recruiter).length;
+    await at('2026-12-10T09:00:00Z');
+    await expectQuiet([p.recruiter], [before]);
+  });
+
+  it('posts the day’s digest in the hiring channel at 09:30 on working days', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p, {}, { candidateName: 'Digest Person' });
+    await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'manager', start: '2026-12-02T13:00:00Z', interviewers: [p.a] },
+    ]);
+    await at('2026-12-02T09:30:00Z');
+    const digest = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        c.args.channel === HIRING_CHANNEL &&
+        text(c).includes('Today on P-') &&
+        text(c).includes('Digest Person'),
+    );
+    expect(text(digest)).toContain('Interviews today');
+    expect(text(digest)).toContain('Hiring-manager deep dive');
+    expect(text(digest)).not.toContain('nudge_snooze');
+  });
+});
+
+describe('settings', () => {
+  it('switching a nudge kind off cancels what is pending; changing an offset moves it', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'manager', start: '2026-12-04T14:00:00Z', interviewers: [p.a] },
+    ]);
+    const current = await loadWorkspaceSettings(t.panelist.deps.db, TEAM_ID);
+    const nudges = resolveNudgeSettings({
+      ...current.nudges,
+      enabled: { ...current.nudges.enabled, feedback_reminder: false },
+      briefingHoursBefore: 2,
+    });
+    await saveWorkspaceSettings(t.panelist.deps.db, {
+      teamId: TEAM_ID,
+      actorId: p.recruiter,
+      settings: { ...current, nudges },
+    });
+    await replanOpenPanels(t.panelist.deps.db, TEAM_ID, TEST_NOW);
+    const rows = await nudgeRows(panel);
+    expect(rows.find((r) => r.kind === 'feedback_reminder')?.state).toBe('cancelled');
+    expect(rows.find((r) => r.kind === 'briefing' && r.state === 'pending')?.due_at.toISOString()).toBe(
+      '2026-12-04T12:00:00.000Z',
+    );
+    await saveWorkspaceSettings(t.panelist.deps.db, {
+      teamId: TEAM_ID,
+      actorId: p.recruiter,
+      settings: current,
+    });
+    await replanOpenPanels(t.panelist.deps.db, TEAM_ID, TEST_NOW);
+    expect((await listPanelSlots(t.panelist.deps.db, TEAM_ID, panel.id)).length).toBe(1);
+  });
+});
+
+/** Presses the Snooze menu on the user's latest nudge DM. */
+async function snoozeWith(userId: string, value: string) {
+  const row = await t.panelist.deps.db
+    .selectFrom('nudge')
+    .select(['slack_ts', 'slack_channel'])
+    .where('recipient', '=', userId)
+    .where('state', '=', 'sent')
+    .orderBy('sent_at', 'desc')
+    .executeTakeFirstOrThrow();
+  const res = await t.requests.selectAction(
+    userId,
+    { action_id: 'nudge_snooze', value },
+    { channelId: row.slack_channel ?? '', messageTs: row.slack_ts ?? '' },
+  );
+  expect(res.status).toBe(200);
+}

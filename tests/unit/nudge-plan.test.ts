@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { type PlanInput, planNudges } from '../../src/domain/nudge-plan.js';
+import { DEFAULT_NUDGE_SETTINGS } from '../../src/domain/nudge-settings.js';
+import { nextMorning, nextWorkingMoment, previousWorkingDay } from '../../src/domain/working-hours.js';
+
+const base = (overrides: Partial<PlanInput> = {}): PlanInput => ({
+  panel: {
+    id: '1',
+    state: 'open',
+    channelId: 'CHIRING',
+    decisionDeadline: new Date('2026-12-08T10:00:00Z'),
+    answerPromisedOn: '2026-12-10',
+    candidateUpdatedAt: null,
+    createdAt: new Date('2026-12-01T10:00:00Z'),
+  },
+  recruiters: ['UREC'],
+  hiringManagers: ['UHM'],
+  decisionMakers: ['UDM'],
+  timeZoneOf: () => 'UTC',
+  slots: [
+    {
+      id: 's1',
+      startsAt: new Date('2026-12-03T14:00:00Z'),
+      endsAt: new Date('2026-12-03T15:00:00Z'),
+      interviewerIds: ['UA'],
+    },
+  ],
+  submitted: new Set(),
+  allSubmittedAt: null,
+  settings: DEFAULT_NUDGE_SETTINGS,
+  now: new Date('2026-12-01T10:00:00Z'),
+  ...overrides,
+});
+
+const summary = (input: PlanInput) =>
+  planNudges(input).map((n) => `${n.kind}:${n.recipient}:${n.occurrence}:${n.deliverAt.toISOString()}`);
+
+describe('planNudges', () => {
+  it('plans every kind for an open panel with one slot', () => {
+    expect(summary(base())).toEqual([
+      'briefing:UA:2026-12-03T14:00:00.000Z:2026-12-02T14:00:00.000Z',
+      'feedback_due:UA:2026-12-03T15:00:00.000Z:2026-12-03T15:00:00.000Z',
+      'feedback_reminder:UA:2026-12-03T15:00:00.000Z:2026-12-04T15:00:00.000Z',
+      'feedback_escalation:UREC:2026-12-03T15:00:00.000Z:2026-12-07T09:00:00.000Z', // Saturday → Monday morning
+      'feedback_escalation:UHM:2026-12-03T15:00:00.000Z:2026-12-07T09:00:00.000Z',
+      'decision_countdown:UDM:48h:2026-12-07T09:00:00.000Z', // Sunday 10:00 → Monday
+      'decision_countdown:UDM:24h:2026-12-07T10:00:00.000Z',
+      'decision_countdown:UDM:due:2026-12-08T10:00:00.000Z',
+      'candidate_update:UREC:day-before:2026-12-09T09:00:00.000Z',
+      'candidate_update:UREC:day-of:2026-12-10T09:00:00.000Z',
+      'channel_digest:CHIRING:2026-12-02:2026-12-02T09:30:00.000Z',
+      'channel_digest:CHIRING:2026-12-03:2026-12-03T09:30:00.000Z',
+    ]);
+  });
+
+  it('plans nothing for a decided or cancelled panel', () => {
+    expect(planNudges(base({ panel: { ...base().panel, state: 'decided' } }))).toEqual([]);
+    expect(planNudges(base({ panel: { ...base().panel, state: 'cancelled' } }))).toEqual([]);
+  });
+
+  it('drops feedback nudges once submitted, and adds the debrief once all is in', () => {
+    const done = base({ submitted: new Set(['s1|UA']), allSubmittedAt: new Date('2026-12-03T16:00:00Z') });
+    const kinds = planNudges(done).map((n) => n.kind);
+    expect(kinds).not.toContain('feedback_due');
+    expect(kinds).not.toContain('feedback_escalation');
+    expect(kinds).toContain('debrief_ready');
+  });
+
+  it('honours switches and offsets', () => {
+    const settings = {
+      ...DEFAULT_NUDGE_SETTINGS,
+      enabled: { ...DEFAULT_NUDGE_SETTINGS.enabled, channel_digest: false },
+      briefingHoursBefore: 2,
+    };
+    const plan = planNudges(base({ settings }));
+    expect(plan.some((n) => n.kind === 'channel_digest')).toBe(false);
+    expect(plan.find((n) => n.kind === 'briefing')?.dueAt.toISOString()).toBe('2026-12-03T12:00:00.000Z');
+  });
+
+  it('skips countdowns that were already past when the panel was opened', () => {
+    const late = base({
+      panel: { ...base().panel, createdAt: new Date('2026-12-07T12:00:00Z') },
+      now: new Date('2026-12-07T12:00:00Z'),
+    });
+    expect(
+      planNudges(late)
+        .filter((n) => n.kind === 'decision_countdown')
+        .map((n) => n.occurrence),
+    ).toEqual(['due']);
+  });
+});
+
+describe('working hours', () => {
+  it('moves a moment outside 09:00–18:00 Mon–Fri to the next window in the person’s zone', () => {
+    expect(nextWorkingMoment(new Date('2026-12-04T17:59:00Z'), 'UTC').toISOString()).toBe(
+      '2026-12-04T17:59:00.000Z',
+    );
+    expect(nextWorkingMoment(new Date('2026-12-04T18:00:00Z'), 'UTC').toISOString()).toBe(
+      '2026-12-07T09:00:00.000Z',
+    );
+    // 02:00 UTC is 18:00 on Tuesday in Los Angeles: closed, so 09:00 there on Wednesday.
+    expect(nextWorkingMoment(new Date('2026-12-02T02:00:00Z'), 'America/Los_Angeles').toISOString()).toBe(
+      '2026-12-02T17:00:00.000Z',
+    );
+  });
+  it('knows tomorrow morning and the working day before a date', () => {
+    expect(nextMorning(new Date('2026-12-04T10:00:00Z'), 'Europe/Berlin').toISOString()).toBe(
+      '2026-12-07T08:00:00.000Z',
+    );
+    expect(previousWorkingDay('2026-12-07')).toBe('2026-12-04');
+  });
+});
