@@ -1,5 +1,6 @@
 import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { getAnnouncementFailedMessage } from '../blocks/announcement-failed.js';
 import { getDebriefMessage } from '../blocks/debrief.js';
@@ -10,6 +11,7 @@ import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/
 import { listPanelSlots } from '../src/db/slots.js';
 import type { Logger } from '../src/logger.js';
 import { loadFeedbackState } from '../src/services/feedback.js';
+import { takeChannelSlot } from './channel-rate.js';
 import type { AnnouncementJob } from './queues.js';
 
 /** Slack errors that retrying cannot fix: the person who opened the panel is told instead. */
@@ -30,6 +32,10 @@ export interface AnnouncementDeps {
   db: Kysely<Database>;
   client: WebClient;
   logger: Logger;
+  /** For the per-channel rate limit shared by every worker. */
+  redis: Redis;
+  prefix: string;
+  channelPostIntervalMs?: number;
 }
 
 export type AnnouncementOutcome =
@@ -52,9 +58,26 @@ function platformErrorCode(error: unknown): string | undefined {
  * announcement already current does nothing. Transient Slack errors (429, 5xx) are retried by
  * the Web API client and then by BullMQ; permanent ones are recorded and the creator is told once.
  */
-export function createAnnouncementProcessor({ db, client, logger }: AnnouncementDeps) {
-  return async (job: Job<AnnouncementJob>): Promise<AnnouncementOutcome> => {
+export function createAnnouncementProcessor(deps: AnnouncementDeps) {
+  const { db, client, logger, redis, prefix, channelPostIntervalMs } = deps;
+  return async (job: Job<AnnouncementJob>, token?: string): Promise<AnnouncementOutcome> => {
     const { teamId, panelId } = job.data;
+    const target = await db
+      .selectFrom('panel')
+      .select(['channel_id', 'revision', 'announced_revision', 'debriefed_revision', 'debrief_ts'])
+      .where('team_id', '=', teamId)
+      .where('id', '=', panelId)
+      .executeTakeFirst();
+    if (target === undefined) return 'gone';
+    // Both messages already show this revision: nothing to post, so no channel slot to take. (A
+    // debrief never posted may be due now; that is decided under the lock below.)
+    const debriefCurrent = target.debrief_ts !== null && target.debriefed_revision >= target.revision;
+    if (target.announced_revision >= target.revision && debriefCurrent) return 'current';
+    const wait = await takeChannelSlot(redis, prefix, target.channel_id, channelPostIntervalMs);
+    if (wait > 0 && token !== undefined) {
+      await job.moveToDelayed(Date.now() + wait, token);
+      throw new DelayedError();
+    }
     const result = await db.transaction().execute(async (trx) => {
       const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
       if (details === undefined) return { outcome: 'gone' as const };

@@ -1,14 +1,23 @@
 import type { Redis } from 'ioredis';
 
+/** At most one post per channel in this many milliseconds, across every worker. */
+export const CHANNEL_POST_INTERVAL_MS = 1_000;
+
 /**
  * Slack allows about one message a second per channel. Before posting to a channel, a worker
  * takes this per-channel token for one second across every worker process; if another post has
  * it, the caller waits the returned number of milliseconds.
  * @returns 0 when the post may go now, otherwise how long to wait.
  */
-export async function takeChannelSlot(redis: Redis, prefix: string, channel: string): Promise<number> {
+export async function takeChannelSlot(
+  redis: Redis,
+  prefix: string,
+  channel: string,
+  intervalMs = CHANNEL_POST_INTERVAL_MS,
+): Promise<number> {
+  if (intervalMs <= 0) return 0;
   const key = `${prefix}:channel-rate:${channel}`;
-  const taken = await redis.set(key, '1', 'PX', 1_000, 'NX');
+  const taken = await redis.set(key, '1', 'PX', intervalMs, 'NX');
   if (taken === 'OK') return 0;
   const ttl = await redis.pttl(key);
   return ttl > 0 ? ttl : 50;

@@ -37,6 +37,7 @@ export interface NudgeDeliveryDeps {
   clock: Clock;
   redis: Redis;
   prefix: string;
+  channelPostIntervalMs?: number;
 }
 
 export type NudgeOutcome = 'sent' | 'failed' | 'stale' | 'early' | 'taken';
@@ -55,7 +56,7 @@ function platformErrorCode(error: unknown): string | undefined {
  * before commit leaves the rows pending for the next attempt or the reconciler.
  */
 export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
-  const { db, client, clock, redis, prefix } = deps;
+  const { db, client, clock, redis, prefix, channelPostIntervalMs } = deps;
   return async (job: Job<NudgeJob>, token?: string): Promise<NudgeOutcome> => {
     const { teamId, nudgeId } = job.data;
     const now = clock.now();
@@ -69,7 +70,7 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
     if (head.deliver_at.getTime() > now.getTime() + 1_000) return 'early';
 
     if (isChannelId(head.recipient)) {
-      const wait = await takeChannelSlot(redis, prefix, head.recipient);
+      const wait = await takeChannelSlot(redis, prefix, head.recipient, channelPostIntervalMs);
       if (wait > 0 && token !== undefined) {
         await job.moveToDelayed(Date.now() + wait, token);
         throw new DelayedError();

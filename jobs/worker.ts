@@ -21,6 +21,8 @@ export interface WorkerDeps {
   clock: Clock;
   /** Parallel nudge deliveries per worker process. */
   nudgeConcurrency?: number;
+  /** Minimum time between two posts to one channel (Slack's limit is about one a second). */
+  channelPostIntervalMs?: number;
   client: WebClient;
   logger: Logger;
   queues: Queues;
@@ -50,15 +52,16 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     clock,
     reconcileEveryMs = 5 * 60_000,
     nudgeConcurrency = 10,
+    channelPostIntervalMs,
   } = deps;
   const announcements = new Worker<AnnouncementJob>(
     QUEUE_NAMES.announcements,
-    createAnnouncementProcessor({ db, client, logger }),
+    createAnnouncementProcessor({ db, client, logger, redis: connection, prefix, channelPostIntervalMs }),
     { connection, prefix, concurrency: 5 },
   );
   const nudges = new Worker<NudgeJob>(
     QUEUE_NAMES.nudges,
-    createNudgeProcessor({ db, client, logger, clock, redis: connection, prefix }),
+    createNudgeProcessor({ db, client, logger, clock, redis: connection, prefix, channelPostIntervalMs }),
     { connection, prefix, concurrency: nudgeConcurrency },
   );
   const maintenance = new Worker<MaintenanceJob>(

@@ -24,6 +24,8 @@ export interface StartOptions {
   /** Web API retry policy; tests shorten it so injected 5xx errors resolve quickly. */
   slackRetryConfig?: RetryOptions;
   reconcileEveryMs?: number;
+  /** Minimum milliseconds between two posts to one channel (default 1000, Slack's limit). */
+  channelPostIntervalMs?: number;
   /** Run migrations before serving (default true). */
   migrate?: boolean;
 }
@@ -72,6 +74,7 @@ async function startWorkerProcessParts(
   config: Config,
   deps: Pick<AppDeps, 'db' | 'client' | 'logger' | 'queues' | 'clock'>,
   reconcileEveryMs: number | undefined,
+  channelPostIntervalMs?: number,
 ): Promise<{ workers: RunningWorkers; connection: Redis }> {
   const connection = watchRedis(createWorkerConnection(config.REDIS_URL), deps.logger, 'worker');
   const workers = await startWorkers({
@@ -79,6 +82,7 @@ async function startWorkerProcessParts(
     connection,
     prefix: config.QUEUE_PREFIX,
     nudgeConcurrency: config.WORKER_CONCURRENCY,
+    ...(channelPostIntervalMs === undefined ? {} : { channelPostIntervalMs }),
     ...(reconcileEveryMs === undefined ? {} : { reconcileEveryMs }),
   });
   return { workers, connection };
@@ -133,7 +137,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
   }
 
   const worker = config.RUN_WORKER
-    ? await startWorkerProcessParts(config, deps, options.reconcileEveryMs)
+    ? await startWorkerProcessParts(config, deps, options.reconcileEveryMs, options.channelPostIntervalMs)
     : undefined;
   logger.info(
     { port, socketMode: config.SLACK_APP_TOKEN !== undefined, worker: config.RUN_WORKER },
@@ -159,7 +163,10 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
 /** Starts only the workers (`npm run worker`): no HTTP, no Slack listeners. */
 export async function startWorkerOnly(
   config: Config,
-  options: Pick<StartOptions, 'logger' | 'slackRetryConfig' | 'reconcileEveryMs' | 'migrate' | 'clock'> = {},
+  options: Pick<
+    StartOptions,
+    'logger' | 'slackRetryConfig' | 'reconcileEveryMs' | 'migrate' | 'clock' | 'channelPostIntervalMs'
+  > = {},
 ): Promise<{ stop(): Promise<void> }> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'panelist-worker');
   const { db, redis, queues } = await openShared(config, logger, options.migrate ?? true);
@@ -171,6 +178,7 @@ export async function startWorkerOnly(
     config,
     { db, client, logger, queues, clock: options.clock ?? systemClock },
     options.reconcileEveryMs,
+    options.channelPostIntervalMs,
   );
   logger.info('Panelist worker is up');
   return {

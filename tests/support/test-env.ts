@@ -115,6 +115,9 @@ export async function startTestApp(
     clock,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     slackRetryConfig: { retries: 3, factor: 1, minTimeout: 20, maxTimeout: 50 },
+    // Slack's one-post-a-second per channel, shortened so tests that post many announcements to
+    // one channel stay quick; tests/nudges.test.ts checks the real interval.
+    channelPostIntervalMs: 50,
     ...options,
   });
   const appUrl = `http://127.0.0.1:${panelist.port}`;

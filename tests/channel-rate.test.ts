@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHANNEL_POST_INTERVAL_MS, takeChannelSlot } from '../jobs/channel-rate.js';
+import { deleteRedisPrefix, TEST_REDIS_URL } from './support/test-env.js';
+
+// Real: Redis. The limiter every worker shares before posting to a channel.
+const redis = new Redis(TEST_REDIS_URL);
+const prefix = `trate${randomUUID().slice(0, 8)}`;
+afterAll(async () => {
+  await deleteRedisPrefix(prefix);
+  redis.disconnect();
+});
+
+describe('one post a second per channel', () => {
+  it('lets the first post go, makes the next wait out the second, and keeps channels apart', async () => {
+    expect(CHANNEL_POST_INTERVAL_MS).toBe(1_000);
+    expect(await takeChannelSlot(redis, prefix, 'C1')).toBe(0);
+    const wait = await takeChannelSlot(redis, prefix, 'C1');
+    expect(wait).toBeGreaterThan(800);
+    expect(wait).toBeLessThanOrEqual(1_000);
+    expect(await takeChannelSlot(redis, prefix, 'C2')).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, wait + 20));
+    expect(await takeChannelSlot(redis, prefix, 'C1')).toBe(0);
+  });
+});
