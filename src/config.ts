@@ -21,9 +21,12 @@ const configSchema = z.object({
     .url({ message: 'must be a URL such as https://slack.com/api/' })
     .default('https://slack.com/api/')
     .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
+  /** Unset: an embedded PGlite database in PGLITE_DIR (one process; for trying Panelist out). */
   DATABASE_URL: z
-    .string({ message: 'required: a PostgreSQL URL such as postgres://user:pass@host:5432/panelist' })
-    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL starting with postgres://'),
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL starting with postgres://')
+    .optional(),
+  PGLITE_DIR: z.string().min(1).default('.pglite/data'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a Redis URL starting with redis:// or rediss://')

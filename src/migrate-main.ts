@@ -1,12 +1,12 @@
 import { createDatabase } from './db/connection.js';
 import { migrateToLatest } from './db/migrate.js';
 
-const url = process.env.DATABASE_URL;
-if (url === undefined || url === '') {
-  console.error('DATABASE_URL: required: a PostgreSQL URL such as postgres://user:pass@host:5432/panelist');
-  process.exit(78);
-}
-const db = createDatabase({ connectionString: url, max: 1 });
+// Without DATABASE_URL the embedded PGlite database (PGLITE_DIR) is migrated, as the app would.
+const db = createDatabase({
+  connectionString: process.env.DATABASE_URL,
+  pgliteDir: process.env.PGLITE_DIR || '.pglite/data',
+  max: 1,
+});
 try {
   const applied = await migrateToLatest(db);
   console.log(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);

@@ -166,6 +166,14 @@ export function findWorkingHoursWarnings(
   return warnings;
 }
 
+/** A range as a person in `zone` reads it: `Mon 29 Mar 2027 09:00–10:00 CEST`. */
+export function formatLocalRange(startsAt: Date, endsAt: Date, zone: string): string {
+  const start = DateTime.fromJSDate(startsAt, { zone });
+  const end = DateTime.fromJSDate(endsAt, { zone });
+  const sameDay = start.hasSame(end, 'day');
+  return `${start.toFormat('ccc d LLL yyyy HH:mm', { locale: 'en-GB' })}–${end.toFormat(sameDay ? 'HH:mm ZZZZ' : 'ccc d LLL HH:mm ZZZZ', { locale: 'en-GB' })}`;
+}
+
 /** A time as a person in `zone` reads it: `Mon 29 Mar 2027 09:00 CEST`. */
 export function formatLocal(at: Date, zone: string): string {
   return DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL yyyy HH:mm ZZZZ', { locale: 'en-GB' });

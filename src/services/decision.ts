@@ -45,6 +45,7 @@ export async function recordDecision(
         outcome,
         reason,
         decided_by: actorId,
+        decided_at: now,
         candidate_told_on: candidateToldOn,
       })
       .execute();

@@ -23,6 +23,7 @@ import {
   findWeeklyOverloads,
   findWorkingHoursWarnings,
   formatLocal,
+  formatLocalRange,
   type WorkingHoursWarning,
 } from '../domain/slot-rules.js';
 import type { SlackUserProfile } from '../slack/user-directory.js';
@@ -115,7 +116,8 @@ async function checkDrafts(
       conflict.with.otherKey !== undefined
         ? 'in another slot of this form'
         : `(${formatPanelReference(conflict.with.panelNumber ?? 0)})`;
-    const message = `${nameOf(conflict.userId)} already interviews ${local(conflict.with.startsAt)}–${local(conflict.with.endsAt).slice(-9)} ${where}; ${bufferMinutes} minutes must be free between interviews.`;
+    const when = formatLocalRange(conflict.with.startsAt, conflict.with.endsAt, people.coordinatorTimeZone);
+    const message = `${nameOf(conflict.userId)} already interviews ${when} ${where}; ${bufferMinutes} minutes must be free between interviews.`;
     conflictMessages.set(conflict.key, [...(conflictMessages.get(conflict.key) ?? []), message]);
   }
   for (const overload of findWeeklyOverloads(drafts, interviews, weeklyLimit, zoneOf)) {
