@@ -60,8 +60,12 @@ function slackClientOptions(config: Config, logger: Logger, retryConfig?: RetryO
 
 /** Opens the database (migrated), Redis and the queues that both processes need. */
 async function openShared(config: Config, logger: Logger, migrate: boolean) {
-  const db: Kysely<Database> = createDatabase({ connectionString: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-  if (config.DATABASE_URL === undefined) logger.info({ dir: config.PGLITE_DIR }, 'using the embedded PGlite database');
+  const db: Kysely<Database> = createDatabase({
+    connectionString: config.DATABASE_URL,
+    pgliteDir: config.PGLITE_DIR,
+  });
+  if (config.DATABASE_URL === undefined)
+    logger.info({ dir: config.PGLITE_DIR }, 'using the embedded PGlite database');
   if (migrate) {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');

@@ -26,7 +26,11 @@ export interface DatabaseOptions {
  * embedded PGlite (the same migrations, with `btree_gist` loaded). PGlite is one connection in
  * this process, so only one process may open a given folder. Call `destroy()` to close.
  */
-export function createDatabase({ connectionString, pgliteDir = '.pglite/data', max = 10 }: DatabaseOptions): Kysely<Database> {
+export function createDatabase({
+  connectionString,
+  pgliteDir = '.pglite/data',
+  max = 10,
+}: DatabaseOptions): Kysely<Database> {
   if (connectionString !== undefined && connectionString !== '') {
     const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
