@@ -57,10 +57,12 @@ export function createQueues(connection: Redis, prefix: string): Queues {
 
 /** Queues an announcement sync. Throws when Redis is unreachable; the reconciler then catches up. */
 export async function enqueueAnnouncement(queues: Queues, job: AnnouncementJob): Promise<void> {
-  await queues.announcements.add('announce', job, {
-    ...ANNOUNCEMENT_JOB_OPTIONS,
-    jobId: announcementJobId(job),
-  });
+  const jobId = announcementJobId(job);
+  const existing = await queues.announcements.getJob(jobId);
+  // A job whose retries ran out while the announcement is still behind (the reconciler asks
+  // again): try it again rather than leave the channel showing an old panel.
+  if (existing !== undefined && (await existing.isFailed())) return void (await existing.retry('failed'));
+  await queues.announcements.add('announce', job, { ...ANNOUNCEMENT_JOB_OPTIONS, jobId });
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {
@@ -103,6 +105,9 @@ export async function enqueueNudges(
         { teamId: row.team_id, nudgeId: row.id },
         { ...NUDGE_JOB_OPTIONS, jobId, delay },
       );
+    } else if (await existing.isFailed()) {
+      // Its retries ran out (Slack down for a while), yet the row is still owed: try again.
+      await existing.retry('failed');
     } else if (delay === 0 && (await existing.isDelayed())) {
       await existing.promote();
     }
