@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 export const QUEUE_NAMES = {
   announcements: 'announcements',
   nudges: 'nudges',
+  homes: 'homes',
   maintenance: 'maintenance',
 } as const;
 
@@ -26,9 +27,16 @@ export interface MaintenanceJob {
   task: 'reconcile';
 }
 
+/** Publish one user's App Home. */
+export interface HomeJob {
+  teamId: string;
+  userId: string;
+}
+
 export interface Queues {
   announcements: Queue<AnnouncementJob>;
   nudges: Queue<NudgeJob>;
+  homes: Queue<HomeJob>;
   maintenance: Queue<MaintenanceJob>;
 }
 
@@ -51,6 +59,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   return {
     announcements: new Queue<AnnouncementJob>(QUEUE_NAMES.announcements, { connection, prefix }),
     nudges: new Queue<NudgeJob>(QUEUE_NAMES.nudges, { connection, prefix }),
+    homes: new Queue<HomeJob>(QUEUE_NAMES.homes, { connection, prefix }),
     maintenance: new Queue<MaintenanceJob>(QUEUE_NAMES.maintenance, { connection, prefix }),
   };
 }
@@ -85,12 +94,37 @@ const NUDGE_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/** Pending nudges due within this horizon are queued; later ones are queued by the reconciler. */
+export const NUDGE_QUEUE_HORIZON_MS = 24 * 3600 * 1000;
+
 /**
- * Queues delivery of nudge rows, each delayed until it may be delivered. `msUntil` comes from the
- * clock, so a compressed clock (tests, the demo) compresses the delays too. A row already due
- * whose job is still waiting in the delayed set is promoted, so moving the clock forward delivers.
+ * Queues delivery of nudge rows after a change, each delayed until it may be delivered, in one
+ * round trip. `msUntil` comes from the clock, so a compressed clock (tests, the demo) compresses
+ * the delays too. Adding a job id that is already queued is a no-op, so unchanged rows cost
+ * nothing; rows due beyond the horizon wait for the reconciler.
  */
 export async function enqueueNudges(
+  queues: Queues,
+  rows: readonly { id: string; team_id: string; deliver_at: Date }[],
+  msUntil: (at: Date) => number,
+): Promise<void> {
+  const jobs = rows
+    .map((row) => ({ row, delay: Math.max(0, Math.round(msUntil(row.deliver_at))) }))
+    .filter(({ delay }) => delay <= NUDGE_QUEUE_HORIZON_MS)
+    .map(({ row, delay }) => ({
+      name: 'nudge',
+      data: { teamId: row.team_id, nudgeId: row.id },
+      opts: { ...NUDGE_JOB_OPTIONS, jobId: nudgeJobId(row.id, row.deliver_at), delay },
+    }));
+  if (jobs.length > 0) await queues.nudges.addBulk(jobs);
+}
+
+/**
+ * The reconciler's careful version: for each row, add its job if missing, retry it if its
+ * attempts ran out (the row is still owed), and promote it if it is due but still waiting in the
+ * delayed set (a clock moved forward).
+ */
+export async function requeueNudges(
   queues: Queues,
   rows: readonly { id: string; team_id: string; deliver_at: Date }[],
   msUntil: (at: Date) => number,
@@ -112,4 +146,33 @@ export async function enqueueNudges(
       await existing.promote();
     }
   }
+}
+
+/** How long a Home refresh waits, so that a burst of changes publishes each Home once. */
+export const HOME_REFRESH_DELAY_MS = 500;
+
+/**
+ * Queues App Home refreshes, one job per user: while a user's refresh is waiting, asking again is
+ * a no-op (the job id is the user's), so a burst of changes publishes their Home once.
+ */
+export async function enqueueHomeRefresh(
+  queues: Queues,
+  teamId: string,
+  userIds: readonly string[],
+): Promise<void> {
+  if (userIds.length === 0) return;
+  await queues.homes.addBulk(
+    userIds.map((userId) => ({
+      name: 'home',
+      data: { teamId, userId },
+      opts: {
+        jobId: `home-${teamId}-${userId}`,
+        delay: HOME_REFRESH_DELAY_MS,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: true,
+        removeOnFail: { age: 3600 },
+      },
+    })),
+  );
 }

@@ -3,11 +3,9 @@ import type { Clock } from '../src/clock.js';
 import type { Database } from '../src/db/database.js';
 import { syncPanelNudges } from '../src/db/nudges.js';
 import { listPanelsBehindAnnouncement } from '../src/db/panels.js';
-import { enqueueAnnouncement, enqueueNudges, type Queues } from './queues.js';
+import { enqueueAnnouncement, NUDGE_QUEUE_HORIZON_MS, type Queues, requeueNudges } from './queues.js';
 
 const BATCH = 500;
-/** Pending nudges due within this horizon are (re-)queued by each reconcile. */
-const NUDGE_HORIZON_MS = 24 * 3600 * 1000;
 
 /**
  * Re-enqueues every piece of work Postgres says is still owed: announcements behind their panel,
@@ -46,10 +44,10 @@ export async function reconcile(db: Kysely<Database>, queues: Queues, clock: Clo
     .selectFrom('nudge')
     .select(['id', 'team_id', 'deliver_at'])
     .where('state', '=', 'pending')
-    .where('deliver_at', '<=', new Date(now.getTime() + NUDGE_HORIZON_MS))
+    .where('deliver_at', '<=', new Date(now.getTime() + NUDGE_QUEUE_HORIZON_MS))
     .orderBy('deliver_at')
     .limit(20_000)
     .execute();
-  await enqueueNudges(queues, pending, (at) => clock.msUntil(at));
+  await requeueNudges(queues, pending, (at) => clock.msUntil(at));
   return behind.length + pending.length;
 }

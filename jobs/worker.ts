@@ -5,10 +5,13 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../src/clock.js';
 import type { Database } from '../src/db/database.js';
 import type { Logger } from '../src/logger.js';
+import { publishHome } from '../src/services/app-home.js';
+import { UserDirectory } from '../src/slack/user-directory.js';
 import { createAnnouncementProcessor } from './announcement.js';
 import { createNudgeProcessor } from './nudge-delivery.js';
 import {
   type AnnouncementJob,
+  type HomeJob,
   type MaintenanceJob,
   type NudgeJob,
   QUEUE_NAMES,
@@ -64,6 +67,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     createNudgeProcessor({ db, client, logger, clock, redis: connection, prefix, channelPostIntervalMs }),
     { connection, prefix, concurrency: nudgeConcurrency },
   );
+  const users = new UserDirectory(client, logger);
+  const homes = new Worker<HomeJob>(
+    QUEUE_NAMES.homes,
+    async (job) => publishHome({ db, client, clock, users }, job.data.teamId, job.data.userId),
+    { connection, prefix, concurrency: 5 },
+  );
   const maintenance = new Worker<MaintenanceJob>(
     QUEUE_NAMES.maintenance,
     async () => {
@@ -73,7 +82,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     },
     { connection, prefix, concurrency: 1 },
   );
-  for (const worker of [announcements, nudges, maintenance]) {
+  for (const worker of [announcements, nudges, homes, maintenance]) {
     worker.on('failed', (job, error) =>
       logger.warn(
         { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error },
@@ -97,7 +106,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   return {
     async close() {
-      await Promise.all([announcements.close(), nudges.close(), maintenance.close()]);
+      await Promise.all([announcements.close(), nudges.close(), homes.close(), maintenance.close()]);
     },
   };
 }

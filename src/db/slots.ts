@@ -10,18 +10,31 @@ export interface SlotWithPeople {
   interviewers: { userId: string; declinedAt: Date | null }[];
 }
 
-/** The workspace's scheduling rules, created with defaults on first use. */
+/**
+ * The workspace's scheduling rules, created with defaults on first use. A plain read when the row
+ * exists: an upsert would lock the workspace row and make every booking in the workspace wait for
+ * the one before it.
+ */
 export async function getSchedulingSettings(
   db: Db,
   teamId: string,
 ): Promise<{ bufferMinutes: number; weeklyLimit: number }> {
-  const row = await db
-    .insertInto('workspace')
-    .values({ team_id: teamId })
-    .onConflict((oc) => oc.column('team_id').doUpdateSet({ team_id: teamId }))
-    .returning(['slot_buffer_minutes', 'weekly_interview_limit'])
-    .executeTakeFirstOrThrow();
-  return { bufferMinutes: row.slot_buffer_minutes, weeklyLimit: row.weekly_interview_limit };
+  const read = () =>
+    db
+      .selectFrom('workspace')
+      .select(['slot_buffer_minutes', 'weekly_interview_limit'])
+      .where('team_id', '=', teamId)
+      .executeTakeFirst();
+  let row = await read();
+  if (row === undefined) {
+    await db
+      .insertInto('workspace')
+      .values({ team_id: teamId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    row = await read();
+  }
+  return { bufferMinutes: row?.slot_buffer_minutes ?? 10, weeklyLimit: row?.weekly_interview_limit ?? 5 };
 }
 
 async function attachPeople(

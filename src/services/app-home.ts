@@ -1,13 +1,27 @@
+import type { WebClient } from '@slack/web-api';
+import type { Kysely } from 'kysely';
 import { getAppHome } from '../../blocks/app-home.js';
+import { enqueueHomeRefresh } from '../../jobs/queues.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
 import { listPendingFeedback } from '../db/feedback.js';
 import { listPanelsCoordinatedBy, listPanelsForUser } from '../db/panels.js';
 import { listUpcomingInterviews } from '../db/slots.js';
 import type { AppDeps } from '../deps.js';
+import type { UserDirectory } from '../slack/user-directory.js';
 
 const FORTNIGHT_MS = 14 * 24 * 3600 * 1000;
 
+/** What publishing a Home tab needs; the web process and the worker both have it. */
+export interface HomeDeps {
+  db: Kysely<Database>;
+  client: WebClient;
+  clock: Clock;
+  users: UserDirectory;
+}
+
 /** Publishes one user's App Home as it stands now. */
-export async function publishHome(deps: AppDeps, teamId: string, userId: string): Promise<void> {
+export async function publishHome(deps: HomeDeps, teamId: string, userId: string): Promise<void> {
   const now = deps.clock.now();
   const [interviews, coordinating, panels, profile, pendingFeedback] = await Promise.all([
     listUpcomingInterviews(deps.db, teamId, userId, now, new Date(now.getTime() + FORTNIGHT_MS)),
@@ -22,13 +36,14 @@ export async function publishHome(deps: AppDeps, teamId: string, userId: string)
   });
 }
 
-/** Refreshes several users' App Homes; failures are logged, never thrown (the change is done). */
+/**
+ * Asks the worker to refresh these users' App Homes shortly. Refreshes asked for within a moment of
+ * each other are one job per user, so a busy coordinator's Home is published once, not once per
+ * change. Failures are logged, never thrown: the change is done, and the Home is rebuilt whenever
+ * its owner opens it anyway.
+ */
 export async function refreshHomes(deps: AppDeps, teamId: string, userIds: Iterable<string>): Promise<void> {
-  await Promise.all(
-    [...new Set(userIds)].map((userId) =>
-      publishHome(deps, teamId, userId).catch((error: unknown) =>
-        deps.logger.warn({ err: error, teamId, userId }, 'App Home refresh failed'),
-      ),
-    ),
+  await enqueueHomeRefresh(deps.queues, teamId, [...new Set(userIds)]).catch((error: unknown) =>
+    deps.logger.warn({ err: error, teamId }, 'App Home refresh not queued'),
   );
 }

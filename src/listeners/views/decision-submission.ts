@@ -9,6 +9,7 @@ import { formatPanelReference } from '../../domain/panel-reference.js';
 import { DECISION_LABELS, isDecisionOutcome } from '../../domain/ratings.js';
 import { recordDecision } from '../../services/decision.js';
 import { queuePanelNudges } from '../../services/nudges.js';
+import { ackCommitted } from '../late-ack.js';
 
 type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
@@ -53,13 +54,17 @@ export function decisionSubmission(deps: AppDeps) {
       }));
     }
     const reference = formatPanelReference(result.panel.number);
-    await ack({
-      response_action: 'update',
-      view: getNoticeModal(
-        `Decided ${reference}`,
-        `${DECISION_LABELS[outcome]} recorded for ${reference}. The announcement and debrief now show it; feedback is read-only.`,
-      ),
-    });
+    await ackCommitted(
+      ack,
+      {
+        response_action: 'update',
+        view: getNoticeModal(
+          `Decided ${reference}`,
+          `${DECISION_LABELS[outcome]} recorded for ${reference}. The announcement and debrief now show it; feedback is read-only.`,
+        ),
+      },
+      deps.logger,
+    );
     await enqueueAnnouncement(deps.queues, { teamId, panelId, revision: result.panel.revision }).catch(
       (error: unknown) =>
         deps.logger.warn(

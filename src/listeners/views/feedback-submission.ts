@@ -10,6 +10,7 @@ import { scorecardFor } from '../../domain/stages.js';
 import { refreshHomes } from '../../services/app-home.js';
 import { submitFeedback } from '../../services/feedback.js';
 import { queuePanelNudges } from '../../services/nudges.js';
+import { ackCommitted } from '../late-ack.js';
 
 type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
@@ -46,10 +47,14 @@ export function feedbackSubmission(deps: AppDeps) {
           view: getNoticeModal('Feedback not saved', result.message),
         }));
       }
-      await ack({
-        response_action: 'update',
-        view: getNoticeModal('Feedback submitted', `:white_check_mark: ${THANKS}`),
-      });
+      await ackCommitted(
+        ack,
+        {
+          response_action: 'update',
+          view: getNoticeModal('Feedback submitted', `:white_check_mark: ${THANKS}`),
+        },
+        deps.logger,
+      );
       if (result.kind === 'duplicate') return;
       await enqueueAnnouncement(deps.queues, {
         teamId,

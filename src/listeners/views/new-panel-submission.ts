@@ -8,6 +8,7 @@ import { formatPanelReference } from '../../domain/panel-reference.js';
 import { queuePanelNudges } from '../../services/nudges.js';
 import { createPanel } from '../../services/panels.js';
 import { checkChannelAccess } from '../../slack/channel-access.js';
+import { ackCommitted } from '../late-ack.js';
 
 type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
@@ -52,14 +53,18 @@ export function newPanelSubmission(deps: AppDeps) {
         viewId: view.id,
         input: form.input,
       });
-      await ack({
-        response_action: 'update',
-        view: getPanelCreatedModal({
-          reference: formatPanelReference(panel.number),
-          candidateName: panel.candidate_name,
-          channelId: panel.channel_id,
-        }),
-      });
+      await ackCommitted(
+        ack,
+        {
+          response_action: 'update',
+          view: getPanelCreatedModal({
+            reference: formatPanelReference(panel.number),
+            candidateName: panel.candidate_name,
+            channelId: panel.channel_id,
+          }),
+        },
+        deps.logger,
+      );
       if (created) {
         await enqueueAnnouncement(deps.queues, { teamId, panelId: panel.id, revision: panel.revision }).catch(
           (error: unknown) =>

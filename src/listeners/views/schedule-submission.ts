@@ -11,6 +11,7 @@ import type { AppDeps } from '../../deps.js';
 import { parseSlotGroups, type SlotDraft } from '../../domain/schedule-form.js';
 import { afterScheduleChange, noticesForChange } from '../../services/schedule-effects.js';
 import { bookSlots, rescheduleSlot, type SchedulingPeople } from '../../services/scheduling.js';
+import { ackCommitted } from '../late-ack.js';
 
 type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
@@ -93,10 +94,14 @@ export function scheduleSubmission(deps: AppDeps) {
         }));
       }
       const { booked } = outcome.result;
-      await ack({
-        response_action: 'update',
-        view: getScheduleSavedModal(outcome.panel, booked, outcome.warnings, 'Booked'),
-      });
+      await ackCommitted(
+        ack,
+        {
+          response_action: 'update',
+          view: getScheduleSavedModal(outcome.panel, booked, outcome.warnings, 'Booked'),
+        },
+        deps.logger,
+      );
       await afterScheduleChange(
         deps,
         outcome.panel,
@@ -149,10 +154,14 @@ export function rescheduleSubmission(deps: AppDeps) {
           view: getNoticeModal('Not changed', outcome.message),
         }));
       }
-      await ack({
-        response_action: 'update',
-        view: getScheduleSavedModal(outcome.panel, [outcome.result.after], outcome.warnings, 'Saved'),
-      });
+      await ackCommitted(
+        ack,
+        {
+          response_action: 'update',
+          view: getScheduleSavedModal(outcome.panel, [outcome.result.after], outcome.warnings, 'Saved'),
+        },
+        deps.logger,
+      );
       await afterScheduleChange(deps, outcome.panel, noticesForChange(outcome.result));
     } catch (error) {
       deps.logger.error({ err: error, teamId, userId }, 'reschedule submission failed');
