@@ -27,6 +27,8 @@ export interface BenchContext {
   teamId: string;
   /** The real Panelist (HTTP, Postgres, Redis, workers) in a child process. */
   panelist: ChildApp;
+  /** The Postgres database Panelist uses (migrated once it has started), for seeding and checks. */
+  databaseUrl: string;
   /** A bare Bolt app whose `/panel` only acks, in a child process: the baseline. */
   bare: ChildApp;
   settings: BenchSettings;

@@ -20,6 +20,8 @@ export interface Outcome {
   /** Milliseconds from handing the request to node:http until the response ended. */
   latencyMs: number;
   error?: string;
+  /** The response body, only when the sender asked for it (`collectBody`). */
+  body?: string;
 }
 
 /** What a phase saw; `latenciesMs` is sorted ascending and covers only the measured window. */
@@ -62,21 +64,28 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[index] ?? Number.NaN;
 }
 
-/** Sends one request over `agent` and resolves when the response has fully arrived (never rejects). */
+/**
+ * Sends one request over `agent` and resolves when the response has fully arrived (never rejects).
+ * With `collectBody` the outcome carries the response body (for checking what the app answered).
+ */
 export function send(
   agent: Agent,
   port: number,
   prepared: PreparedRequest,
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  collectBody = false,
 ): Promise<Outcome> {
   return new Promise((resolve) => {
     const started = performance.now();
     let settled = false;
+    let body: string | undefined;
     const finish = (status: number, error?: string) => {
       if (settled) return;
       settled = true;
       const latencyMs = performance.now() - started;
-      resolve(error === undefined ? { status, latencyMs } : { status, latencyMs, error });
+      const outcome: Outcome = error === undefined ? { status, latencyMs } : { status, latencyMs, error };
+      if (body !== undefined) outcome.body = body;
+      resolve(outcome);
     };
     const req = request(
       {
@@ -91,7 +100,15 @@ export function send(
         const status = res.statusCode ?? 0;
         res.on('error', (error) => finish(0, error.message));
         res.on('end', () => finish(status, status === 200 ? undefined : `HTTP ${status}`));
-        res.resume();
+        if (collectBody) {
+          body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
+        } else {
+          res.resume();
+        }
       },
     );
     req.on('socket', (socket) => socket.setNoDelay(true));
@@ -178,13 +195,19 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoop
 
 export interface OpenLoopOptions {
   port: number;
-  request: PreparedRequest;
+  /** The request to send every time, or the request to send as the `index`-th (warm-up included). */
+  request: PreparedRequest | ((index: number) => PreparedRequest);
   ratePerSecond: number;
   warmupMs: number;
   durationMs: number;
   /** Sockets the generator may open; high enough that the app, not the pool, sets the pace. */
   maxSockets?: number;
   timeoutMs?: number;
+  /**
+   * Called with each response (body included) as it arrives: `index` as in `request`, `measured`
+   * false for warm-up requests. Setting it makes the generator keep response bodies.
+   */
+  onOutcome?: (index: number, outcome: Outcome, measured: boolean) => void;
 }
 
 /**
@@ -202,14 +225,20 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const inFlight = new Set<Promise<void>>();
   const start = performance.now();
 
+  const { request: requestOption, onOutcome } = options;
+  const requestFor = typeof requestOption === 'function' ? requestOption : () => requestOption;
   const fire = (index: number, lagMs: number) => {
     const measured = index >= warmupCount;
     if (measured) lags.push(lagMs);
     collector.sent += 1;
-    const pending = send(agent, options.port, options.request, options.timeoutMs).then((outcome) => {
-      collector.record(outcome, measured);
-      inFlight.delete(pending);
-    });
+    const prepared = requestFor(index);
+    const pending = send(agent, options.port, prepared, options.timeoutMs, onOutcome !== undefined).then(
+      (outcome) => {
+        collector.record(outcome, measured);
+        onOutcome?.(index, outcome, measured);
+        inFlight.delete(pending);
+      },
+    );
     inFlight.add(pending);
   };
 

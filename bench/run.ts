@@ -6,7 +6,9 @@
  *
  * Tunables (environment): BENCH_SECONDS (5, measured per app and phase), BENCH_WARMUP_SECONDS (1),
  * BENCH_ROUNDS (4: slices run bare, Panelist, Panelist, bare, ...), BENCH_SLICE_WARMUP_SECONDS (0.15),
- * BENCH_CONCURRENCY (50), BENCH_RATE (200), BENCH_SETTLE_SECONDS (0.1).
+ * BENCH_CONCURRENCY (50), BENCH_RATE (200), BENCH_SETTLE_SECONDS (0.1), BENCH_SECTIONS (every
+ * section; or a comma-separated list of section ids, e.g. `scheduling,feedback`), BENCH_PROFILE_DIR
+ * (unset; a directory to write a V8 CPU profile of the Panelist child to, for finding where time goes).
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -22,10 +24,12 @@ import {
   type SectionResult,
   summarize,
 } from './report.js';
+import { feedbackSection } from './sections/feedback.js';
+import { schedulingSection } from './sections/scheduling.js';
 import { slashAckSection } from './sections/slash-ack.js';
 
-/** Later sections (scheduling, feedback, nudges) are appended here. */
-const SECTIONS: BenchSection[] = [slashAckSection];
+/** Later sections (nudges) are appended here. */
+const SECTIONS: BenchSection[] = [slashAckSection, schedulingSection, feedbackSection];
 
 const SIGNING_SECRET = 'bench-signing-secret';
 const TEAM_ID = 'T0BENCH';
@@ -72,6 +76,7 @@ async function main(): Promise<number> {
     settleMs: numberFromEnv('BENCH_SETTLE_SECONDS', 0.1) * 1000,
   };
 
+  const profileDir = process.env.BENCH_PROFILE_DIR || undefined;
   progress('starting Slack double, database and apps');
   const double = await new SlackDouble({ teamId: TEAM_ID }).start();
   cleanups.push({ name: 'close Slack double', run: () => double.close() });
@@ -87,23 +92,33 @@ async function main(): Promise<number> {
     // Empty counts as unset: HTTP mode, whatever the caller's environment says.
     SLACK_APP_TOKEN: '',
   };
-  const startApp = async (name: string, entry: string, env: NodeJS.ProcessEnv): Promise<ChildApp> => {
-    const app = await spawnApp(name, entry, env);
+  const startApp = async (
+    name: string,
+    entry: string,
+    env: NodeJS.ProcessEnv,
+    nodeArgs: string[] = [],
+  ): Promise<ChildApp> => {
+    const app = await spawnApp(name, entry, env, { nodeArgs });
     cleanups.push({ name: `stop ${name}`, run: () => app.stop() });
     return app;
   };
   // allSettled, not all: an app that starts after the other failed must still be registered for cleanup.
   const [panelistStart, bareStart] = await Promise.allSettled([
-    startApp('Panelist', 'bench/serve-panelist.ts', {
-      ...baseEnv,
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      QUEUE_PREFIX: queuePrefix,
-      RUN_WORKER: 'true',
-    }),
+    startApp(
+      'Panelist',
+      'bench/serve-panelist.ts',
+      {
+        ...baseEnv,
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        DATABASE_URL: database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        PORT: '0',
+        LOG_LEVEL: 'error',
+        QUEUE_PREFIX: queuePrefix,
+        RUN_WORKER: 'true',
+      },
+      profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    ),
     startApp('bare Bolt', 'bench/serve-bare.ts', baseEnv),
   ]);
   if (panelistStart.status === 'rejected') throw panelistStart.reason;
@@ -119,6 +134,7 @@ async function main(): Promise<number> {
     signingSecret: SIGNING_SECRET,
     teamId: TEAM_ID,
     panelist,
+    databaseUrl: database.url,
     bare,
     settings,
     progress,
@@ -126,7 +142,14 @@ async function main(): Promise<number> {
 
   const results: SectionResult[] = [];
   const failures: string[] = [];
-  for (const section of SECTIONS) {
+  const only = process.env.BENCH_SECTIONS?.split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const unknown = (only ?? []).filter((id) => !SECTIONS.some((s) => s.id === id));
+  if (unknown.length > 0) throw new Error(`BENCH_SECTIONS: no section ${unknown.join(', ')}`);
+  const selected =
+    only === undefined || only.length === 0 ? SECTIONS : SECTIONS.filter((s) => only.includes(s.id));
+  for (const section of selected) {
     progress(`section: ${section.title}`);
     try {
       const result = await section.run(context);

@@ -35,6 +35,86 @@ export function slashCommandBody(text: string, options: SlashCommandOptions): st
   }).toString();
 }
 
+/** View state values, as block id → action id → value. */
+export type ViewStateValues = Record<string, Record<string, Record<string, unknown>>>;
+
+export interface ViewSubmissionOptions {
+  teamId: string;
+  userId: string;
+  /** Unique per opened modal; Panelist keys idempotency on it. */
+  viewId: string;
+}
+
+/**
+ * A form-encoded `view_submission` of `view` (as the app built it) with `values` filled in, shaped
+ * as tests/support/slack-requests.ts sends it.
+ */
+export function viewSubmissionBody(
+  view: { type: string; callback_id?: string; private_metadata?: string; blocks: unknown[]; title?: unknown },
+  values: ViewStateValues,
+  { teamId, userId, viewId }: ViewSubmissionOptions,
+): string {
+  const payload = {
+    type: 'view_submission',
+    team: { id: teamId, domain: 'double' },
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: teamId },
+    api_app_id: 'APANELIST',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-${randomUUID()}`,
+    view: {
+      id: viewId,
+      team_id: teamId,
+      type: view.type,
+      blocks: view.blocks,
+      private_metadata: view.private_metadata ?? '',
+      callback_id: view.callback_id ?? '',
+      state: { values },
+      hash: '1700000000.abc',
+      title: view.title ?? { type: 'plain_text', text: '' },
+      clear_on_close: false,
+      notify_on_close: false,
+      close: null,
+      submit: null,
+      previous_view_id: null,
+      root_view_id: viewId,
+      app_id: 'APANELIST',
+      external_id: '',
+      app_installed_team_id: teamId,
+      bot_id: 'BPANELIST',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** What Panelist answered to a view submission: `update` (with the new view's title), `errors`, or other. */
+export interface ViewAnswer {
+  action: 'update' | 'errors' | 'none' | 'unparsable';
+  title?: string;
+  errors?: Record<string, string>;
+}
+
+export function parseViewAnswer(body: string | undefined): ViewAnswer {
+  if (body === undefined || body.trim() === '') return { action: 'none' };
+  try {
+    const json = JSON.parse(body) as {
+      response_action?: string;
+      view?: { title?: { text?: string } };
+      errors?: Record<string, string>;
+    };
+    if (json.response_action === 'update') {
+      return json.view?.title?.text === undefined
+        ? { action: 'update' }
+        : { action: 'update', title: json.view.title.text };
+    }
+    if (json.response_action === 'errors') return { action: 'errors', errors: json.errors ?? {} };
+    return { action: 'none' };
+  } catch {
+    return { action: 'unparsable' };
+  }
+}
+
 /** `body` as a POST to /slack/events, signed with `secret` at `timestamp` (default now). */
 export function signedEventsRequest(
   secret: string,
