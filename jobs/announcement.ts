@@ -1,4 +1,4 @@
-import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql, type Transaction } from 'kysely';
@@ -11,8 +11,9 @@ import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/
 import { listPanelSlots } from '../src/db/slots.js';
 import type { Logger } from '../src/logger.js';
 import { loadFeedbackState } from '../src/services/feedback.js';
-import { takeChannelSlot } from './channel-rate.js';
+import { holdConversation, takeChannelSlot } from './channel-rate.js';
 import type { AnnouncementJob } from './queues.js';
+import { delayIfRateLimited, platformErrorCode } from './slack-errors.js';
 
 /** Slack errors that retrying cannot fix: the person who opened the panel is told instead. */
 const PERMANENT_SLACK_ERRORS = new Set([
@@ -47,11 +48,6 @@ export type AnnouncementOutcome =
   | 'debrief_posted'
   | 'debrief_updated';
 
-function platformErrorCode(error: unknown): string | undefined {
-  if ((error as { code?: unknown })?.code !== ErrorCode.PlatformError) return undefined;
-  return (error as WebAPIPlatformError).data.error;
-}
-
 /**
  * Posts or updates a panel's announcement so it shows the panel as it now stands. The panel row
  * is locked meanwhile, so two syncs of one panel never both post; a sync that finds the
@@ -61,6 +57,26 @@ function platformErrorCode(error: unknown): string | undefined {
 export function createAnnouncementProcessor(deps: AnnouncementDeps) {
   const { db, client, logger, redis, prefix, channelPostIntervalMs } = deps;
   return async (job: Job<AnnouncementJob>, token?: string): Promise<AnnouncementOutcome> => {
+    try {
+      return await syncMessages(job, token);
+    } catch (error) {
+      await delayIfRateLimited(error, job, token, async (waitMs) => {
+        const panel = await db
+          .selectFrom('panel')
+          .select('channel_id')
+          .where('team_id', '=', job.data.teamId)
+          .where('id', '=', job.data.panelId)
+          .executeTakeFirst();
+        if (panel !== undefined) await holdConversation(redis, prefix, panel.channel_id, waitMs);
+      });
+      throw error;
+    }
+  };
+
+  async function syncMessages(
+    job: Job<AnnouncementJob>,
+    token: string | undefined,
+  ): Promise<AnnouncementOutcome> {
     const { teamId, panelId } = job.data;
     const target = await db
       .selectFrom('panel')
@@ -78,12 +94,13 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
       await job.moveToDelayed(Date.now() + wait, token);
       throw new DelayedError();
     }
+    // Two short transactions, each with at most one Slack post before its commit: a retry after a
+    // failure can then never post a message whose ts was already stored, nor lose one it posted.
     const result = await db.transaction().execute(async (trx) => {
       const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
       if (details === undefined) return { outcome: 'gone' as const };
       const { panel } = details;
-      const debrief = await syncDebrief(trx, client, panel);
-      if (panel.announced_revision >= panel.revision) return { outcome: debrief ?? ('current' as const) };
+      if (panel.announced_revision >= panel.revision) return { outcome: 'current' as const };
       const message = getPanelAnnouncement(details, await listPanelSlots(trx, teamId, panelId));
       try {
         if (panel.announcement_ts !== null) {
@@ -126,18 +143,26 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
       }
     });
     if (result.outcome === 'failed') await tellCreator(client, logger, result.panel, result.code);
-    return result.outcome;
-  };
+    if (result.outcome === 'gone') return 'gone';
+    const debrief = await db.transaction().execute(async (trx) => {
+      const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
+      return details === undefined ? undefined : syncDebrief(trx, client, logger, details.panel);
+    });
+    return debrief ?? result.outcome;
+  }
 }
 
 /**
  * Posts the debrief to the hiring channel once every interviewer has submitted (or a decision is
  * recorded), and keeps it up to date after that (the decision makers' DM is a `debrief_ready`
- * nudge). Runs in the panel's locked transaction, like the announcement.
+ * nudge). Runs in its own locked transaction with one Slack call. A debrief deleted from the
+ * channel is posted afresh; one Slack refuses for good is given up (logged) so that it never
+ * blocks the announcement.
  */
 async function syncDebrief(
   trx: Transaction<Database>,
   client: WebClient,
+  logger: Logger,
   panel: Panel,
 ): Promise<'debrief_posted' | 'debrief_updated' | undefined> {
   if (panel.debriefed_revision >= panel.revision) return undefined;
@@ -145,7 +170,7 @@ async function syncDebrief(
   if (state === undefined) return undefined;
   if (panel.debrief_ts === null && !state.summary.complete && state.decision === undefined) return undefined;
   const message = getDebriefMessage(panel, state.summary, state.decision);
-  const setRevision = (ts: string) =>
+  const setRevision = (ts: string | null) =>
     trx
       .updateTable('panel')
       .set({
@@ -155,19 +180,35 @@ async function syncDebrief(
       .where('team_id', '=', panel.team_id)
       .where('id', '=', panel.id)
       .execute();
-  if (panel.debrief_ts !== null) {
-    await client.chat.update({ channel: panel.channel_id, ts: panel.debrief_ts, ...message });
+  try {
+    if (panel.debrief_ts !== null) {
+      try {
+        await client.chat.update({ channel: panel.channel_id, ts: panel.debrief_ts, ...message });
+        await setRevision(panel.debrief_ts);
+        return 'debrief_updated';
+      } catch (error) {
+        const code = platformErrorCode(error);
+        if (code === undefined || !MESSAGE_GONE_ERRORS.has(code)) throw error;
+      }
+    }
+    const posted = await client.chat.postMessage({
+      channel: panel.channel_id,
+      ...message,
+      unfurl_links: false,
+    });
+    if (posted.ts === undefined) throw new Error('chat.postMessage returned no ts');
+    await setRevision(posted.ts);
+    return 'debrief_posted';
+  } catch (error) {
+    const code = platformErrorCode(error);
+    if (code === undefined || !PERMANENT_SLACK_ERRORS.has(code)) throw error;
+    logger.warn(
+      { teamId: panel.team_id, panelId: panel.id, slackError: code },
+      'debrief refused by Slack; giving up',
+    );
     await setRevision(panel.debrief_ts);
-    return 'debrief_updated';
+    return undefined;
   }
-  const posted = await client.chat.postMessage({
-    channel: panel.channel_id,
-    ...message,
-    unfurl_links: false,
-  });
-  if (posted.ts === undefined) throw new Error('chat.postMessage returned no ts');
-  await setRevision(posted.ts);
-  return 'debrief_posted';
 }
 
 async function tellCreator(client: WebClient, logger: Logger, panel: Panel, code: string): Promise<void> {

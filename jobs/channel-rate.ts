@@ -27,3 +27,22 @@ export async function takeChannelSlot(
 export function isChannelId(id: string): boolean {
   return id.startsWith('C') || id.startsWith('G');
 }
+
+/**
+ * After Slack answers 429 for a conversation, every worker holds back posts to it until its
+ * Retry-After has passed, so a batch job for the same person cannot jump the queue.
+ */
+export async function holdConversation(
+  redis: Redis,
+  prefix: string,
+  conversation: string,
+  ms: number,
+): Promise<void> {
+  await redis.set(`${prefix}:slack-hold:${conversation}`, '1', 'PX', Math.max(1, Math.round(ms)));
+}
+
+/** Milliseconds left before posts to `conversation` may resume (0 when they may go now). */
+export async function conversationHold(redis: Redis, prefix: string, conversation: string): Promise<number> {
+  const ttl = await redis.pttl(`${prefix}:slack-hold:${conversation}`);
+  return ttl > 0 ? ttl : 0;
+}

@@ -1,4 +1,4 @@
-import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
@@ -6,13 +6,16 @@ import { getNudgeMessage, type NudgeToSend } from '../blocks/nudge-messages.js';
 import type { Clock } from '../src/clock.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Nudge } from '../src/db/database.js';
+import { loadPlanInput } from '../src/db/nudges.js';
 import { findSlot } from '../src/db/slots.js';
+import { nudgeIdentity, planNudges } from '../src/domain/nudge-plan.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
 import { loadFeedbackState, type PanelFeedbackState } from '../src/services/feedback.js';
 import { mentionUser } from '../src/slack/mrkdwn.js';
-import { isChannelId, takeChannelSlot } from './channel-rate.js';
+import { conversationHold, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
 import type { NudgeJob } from './queues.js';
+import { delayIfRateLimited, platformErrorCode } from './slack-errors.js';
 
 /** Slack errors that retrying cannot fix: the nudge fails and the recruiter is told once. */
 const PERMANENT_ERRORS = new Set([
@@ -42,11 +45,6 @@ export interface NudgeDeliveryDeps {
 
 export type NudgeOutcome = 'sent' | 'failed' | 'stale' | 'early' | 'taken';
 
-function platformErrorCode(error: unknown): string | undefined {
-  if ((error as { code?: unknown })?.code !== ErrorCode.PlatformError) return undefined;
-  return (error as WebAPIPlatformError).data.error;
-}
-
 /**
  * Delivers a nudge row, together with everything else due for the same recipient now, as one
  * Slack message. Postgres decides: the rows are claimed with `FOR UPDATE SKIP LOCKED` under a
@@ -69,6 +67,11 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
     if (head === undefined || head.state !== 'pending') return 'stale';
     if (head.deliver_at.getTime() > now.getTime() + 1_000) return 'early';
 
+    const held = await conversationHold(redis, prefix, head.recipient);
+    if (held > 0 && token !== undefined) {
+      await job.moveToDelayed(Date.now() + held, token);
+      throw new DelayedError();
+    }
     if (isChannelId(head.recipient)) {
       const wait = await takeChannelSlot(redis, prefix, head.recipient, channelPostIntervalMs);
       if (wait > 0 && token !== undefined) {
@@ -95,7 +98,18 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
           .limit(BATCH_LIMIT - 1)
           .execute();
         const ids = [...new Set([nudgeId, ...candidates.map((c) => c.id)])];
-        const panelIds = [...new Set(candidates.map((c) => c.panel_id))].sort();
+        const headPanel = await trx
+          .selectFrom('nudge')
+          .select('panel_id')
+          .where('team_id', '=', teamId)
+          .where('id', '=', nudgeId)
+          .executeTakeFirst();
+        const panelIds = [
+          ...new Set([
+            ...candidates.map((c) => c.panel_id),
+            ...(headPanel === undefined ? [] : [headPanel.panel_id]),
+          ]),
+        ].sort();
         if (panelIds.length > 0) {
           await sql`select id from panel where team_id = ${teamId} and id in (${sql.join(panelIds)}) order by id for share`.execute(
             trx,
@@ -111,10 +125,35 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
           .forUpdate()
           .skipLocked()
           .execute();
-        const due = rows.filter(
+        const claimed = rows.filter(
           (r) => r.id === nudgeId || r.deliver_at.getTime() <= now.getTime() + BATCH_WINDOW_MS,
         );
-        if (due.length === 0) return 'taken' as const;
+        if (claimed.length === 0) return 'taken' as const;
+
+        // Re-check that each is still owed, with the same planner that made it: a briefing for an
+        // interview that has begun, or a countdown after a panel was decided while this worker was
+        // down, is cancelled here rather than sent.
+        const wanted = new Set<string>();
+        for (const panelId of new Set(claimed.map((r) => r.panel_id))) {
+          const input = await loadPlanInput(trx, teamId, panelId, now);
+          for (const planned of input === undefined ? [] : planNudges(input))
+            wanted.add(`${panelId}|${nudgeIdentity(planned)}`);
+        }
+        const stale = claimed.filter((r) => !wanted.has(`${r.panel_id}|${nudgeIdentity(r)}`));
+        if (stale.length > 0) {
+          await trx
+            .updateTable('nudge')
+            .set({ state: 'cancelled', updated_at: sql<Date>`now()` })
+            .where('team_id', '=', teamId)
+            .where(
+              'id',
+              'in',
+              stale.map((r) => r.id),
+            )
+            .execute();
+        }
+        const due = claimed.filter((r) => !stale.includes(r));
+        if (due.length === 0) return 'stale' as const;
 
         const states = new Map<string, PanelFeedbackState>();
         const items: NudgeToSend[] = [];
@@ -179,6 +218,10 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
       if (failure !== undefined) await tellRecruiterOnce(deps, teamId, failure.rows, failure.code);
       return outcome;
     } catch (error) {
+      // Slack asked us to wait: the rows stay pending and the job comes back after Retry-After.
+      await delayIfRateLimited(error, job, token, (waitMs) =>
+        holdConversation(redis, prefix, head.recipient, waitMs),
+      );
       // Transient (5xx, timeout, a lost connection): count the attempt and let BullMQ retry with backoff.
       await db
         .updateTable('nudge')

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../src/clock.js';
 import type { Database } from '../src/db/database.js';
-import { syncPanelNudges } from '../src/db/nudges.js';
+import { replanPanel } from '../src/db/nudges.js';
 import { listPanelsBehindAnnouncement } from '../src/db/panels.js';
 import { enqueueAnnouncement, NUDGE_QUEUE_HORIZON_MS, type Queues, requeueNudges } from './queues.js';
 
@@ -21,24 +21,21 @@ export async function reconcile(db: Kysely<Database>, queues: Queues, clock: Clo
     await enqueueAnnouncement(queues, { teamId: panel.team_id, panelId: panel.id, revision: panel.revision });
   }
   const now = clock.now();
-  const open = await db
-    .selectFrom('panel')
-    .select(['team_id', 'id'])
-    .where('state', '=', 'open')
-    .orderBy('id')
-    .limit(BATCH)
-    .execute();
-  for (const panel of open) {
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .selectFrom('panel')
-        .select('id')
-        .where('team_id', '=', panel.team_id)
-        .where('id', '=', panel.id)
-        .forUpdate()
-        .execute();
-      await syncPanelNudges(trx, panel.team_id, panel.id, now);
-    });
+  // Every open panel, a page at a time (keyset), so recurring nudges roll on for all of them.
+  let after = '0';
+  for (;;) {
+    const page = await db
+      .selectFrom('panel')
+      .select(['team_id', 'id'])
+      .where('state', '=', 'open')
+      .where(sql<boolean>`id > ${after}::bigint`)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
+    for (const panel of page) await replanPanel(db, panel.team_id, panel.id, now);
+    const last = page.at(-1);
+    if (last === undefined || page.length < BATCH) break;
+    after = last.id;
   }
   const pending = await db
     .selectFrom('nudge')

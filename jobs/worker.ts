@@ -92,11 +92,31 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
   }
   // One scheduler entry shared by every worker process: the reconciler runs once per period in all.
-  await queues.maintenance.upsertJobScheduler(
-    'reconcile',
-    { every: reconcileEveryMs },
-    { data: { task: 'reconcile' } },
-  );
+  // It lives in Redis, so it is put back every minute: if Redis loses everything while workers run
+  // (FLUSHALL, a restart without persistence), the reconciler still comes back and re-queues.
+  const ensureScheduler = () =>
+    queues.maintenance.upsertJobScheduler(
+      'reconcile',
+      { every: reconcileEveryMs },
+      { data: { task: 'reconcile' } },
+    );
+  await ensureScheduler();
+  const keepScheduler = setInterval(() => {
+    // Only when it is gone: re-upserting a live scheduler could push its next run back.
+    queues.maintenance
+      .getJobScheduler('reconcile')
+      .then(async (existing) => {
+        if (existing !== undefined && existing !== null) return;
+        await ensureScheduler();
+        await queues.maintenance.add(
+          'reconcile-after-loss',
+          { task: 'reconcile' },
+          { removeOnComplete: true, removeOnFail: 100 },
+        );
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'reconcile scheduler not checked'));
+  }, 60_000);
+  keepScheduler.unref();
   // And once now, so work owed from before a restart or a Redis loss goes out at start-up.
   await queues.maintenance.add(
     'reconcile-at-start',
@@ -106,6 +126,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   return {
     async close() {
+      clearInterval(keepScheduler);
       await Promise.all([announcements.close(), nudges.close(), homes.close(), maintenance.close()]);
     },
   };

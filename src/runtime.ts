@@ -58,11 +58,42 @@ function slackClientOptions(config: Config, logger: Logger, retryConfig?: RetryO
   };
 }
 
+/**
+ * The workers' Slack client. Workers call Slack while holding row locks, so the client must never
+ * sleep for long: a 429 is rejected (the job is delayed by Retry-After instead, see
+ * jobs/slack-errors.ts), and 5xx or timeouts get two quick retries before BullMQ's backoff.
+ */
+function workerClient(config: Config, logger: Logger, retryConfig?: RetryOptions): WebClient {
+  return new WebClient(config.SLACK_BOT_TOKEN, {
+    ...slackClientOptions(
+      config,
+      logger,
+      retryConfig ?? { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 },
+    ),
+    rejectRateLimitedCalls: true,
+    timeout: 5_000,
+  });
+}
+
+/**
+ * The client for look-ups made before a modal is answered (time zones, names): one quick retry and
+ * a short timeout, so a slow Slack cannot push the answer past Slack's 3 seconds.
+ */
+function lookupClient(config: Config, logger: Logger): WebClient {
+  return new WebClient(config.SLACK_BOT_TOKEN, {
+    ...slackClientOptions(config, logger, { retries: 1, minTimeout: 100, maxTimeout: 200 }),
+    timeout: 1_200,
+  });
+}
+
 /** Opens the database (migrated), Redis and the queues that both processes need. */
-async function openShared(config: Config, logger: Logger, migrate: boolean) {
+async function openShared(config: Config, logger: Logger, migrate: boolean, serving = true) {
+  // Room for every worker job (each may hold a connection while it calls Slack) and the listeners.
+  const max = 10 + (config.RUN_WORKER || !serving ? config.WORKER_CONCURRENCY + 10 : 0);
   const db: Kysely<Database> = createDatabase({
     connectionString: config.DATABASE_URL,
     pgliteDir: config.PGLITE_DIR,
+    max,
   });
   if (config.DATABASE_URL === undefined)
     logger.info({ dir: config.PGLITE_DIR }, 'using the embedded PGlite database');
@@ -109,7 +140,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
     redis,
     clock: options.clock ?? systemClock,
     logger,
-    users: new UserDirectory(client, logger),
+    users: new UserDirectory(lookupClient(config, logger), logger),
     client,
   };
 
@@ -142,7 +173,12 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
   }
 
   const worker = config.RUN_WORKER
-    ? await startWorkerProcessParts(config, deps, options.reconcileEveryMs, options.channelPostIntervalMs)
+    ? await startWorkerProcessParts(
+        config,
+        { ...deps, client: workerClient(config, logger, options.slackRetryConfig) },
+        options.reconcileEveryMs,
+        options.channelPostIntervalMs,
+      )
     : undefined;
   logger.info(
     { port, socketMode: config.SLACK_APP_TOKEN !== undefined, worker: config.RUN_WORKER },
@@ -174,11 +210,8 @@ export async function startWorkerOnly(
   > = {},
 ): Promise<{ stop(): Promise<void> }> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'panelist-worker');
-  const { db, redis, queues } = await openShared(config, logger, options.migrate ?? true);
-  const client = new WebClient(
-    config.SLACK_BOT_TOKEN,
-    slackClientOptions(config, logger, options.slackRetryConfig),
-  );
+  const { db, redis, queues } = await openShared(config, logger, options.migrate ?? true, false);
+  const client = workerClient(config, logger, options.slackRetryConfig);
   const { workers, connection } = await startWorkerProcessParts(
     config,
     { db, client, logger, queues, clock: options.clock ?? systemClock },

@@ -106,6 +106,7 @@ export async function syncPanelNudges(
       .set({ state: 'cancelled', updated_at: sql<Date>`now()` })
       .where('team_id', '=', teamId)
       .where('id', 'in', cancel)
+      .where('state', '=', 'pending')
       .execute();
   }
   const fresh = plan.filter((n) => !byIdentity.has(nudgeIdentity(n)));
@@ -139,6 +140,7 @@ export async function syncPanelNudges(
       .set({ due_at: n.dueAt, deliver_at: deliverAt, updated_at: sql<Date>`now()` })
       .where('team_id', '=', teamId)
       .where('id', '=', row.id)
+      .where('state', '=', 'pending')
       .execute();
   }
 }
@@ -156,4 +158,23 @@ export async function listPendingNudges(
     .where('panel_id', '=', panelId)
     .where('state', '=', 'pending')
     .execute();
+}
+
+/** Re-plans one panel's nudges in a transaction of its own, holding the panel's row lock. */
+export async function replanPanel(
+  db: Kysely<Database>,
+  teamId: string,
+  panelId: string,
+  now: Date,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .selectFrom('panel')
+      .select('id')
+      .where('team_id', '=', teamId)
+      .where('id', '=', panelId)
+      .forUpdate()
+      .execute();
+    await syncPanelNudges(trx, teamId, panelId, now);
+  });
 }

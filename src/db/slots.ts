@@ -96,7 +96,8 @@ export async function findSlot(
     .select('stage.kind as stage_kind')
     .where('slot.team_id', '=', teamId)
     .where('slot.id', '=', slotId);
-  if (forUpdate) query = query.forUpdate();
+  // Lock the slot row only (not the joined stage), so lock order stays panel → slot everywhere.
+  if (forUpdate) query = query.forUpdate('slot');
   const slot = await query.executeTakeFirst();
   if (slot === undefined) return undefined;
   const [withPeople] = await attachPeople(db, teamId, [slot]);

@@ -57,9 +57,9 @@ export async function loadFeedbackState(
 
 /** May `userId` read the feedback content of this panel now? */
 export function accessFor(state: PanelFeedbackState, userId: string, now: Date): FeedbackAccess {
-  const mySlots = state.slots.filter(
-    (s) => s.interviewers.some((i) => i.userId === userId) && s.slot.ends_at <= now,
-  );
+  // Every slot they interview in, later ones too: someone with a second interview of the
+  // candidate still ahead must not read the others' feedback before it.
+  const mySlots = state.slots.filter((s) => s.interviewers.some((i) => i.userId === userId));
   const mine = state.feedback.filter((f) => f.interviewer_id === userId && f.state === 'submitted');
   return feedbackAccess(viewerOf(state.details, userId), {
     sealed: state.details.panel.sealed,

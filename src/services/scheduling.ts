@@ -87,6 +87,8 @@ async function checkDrafts(
   now: Date,
   fieldOf: (key: string) => ReturnType<typeof slotBlockIds>,
   excludeSlotId?: string,
+  /** The slot's current times when rescheduling: unchanged times are not re-judged (people only). */
+  unchangedFrom?: { startsAt: Date; endsAt: Date },
 ): Promise<{ errors: Record<string, string>; bufferMinutes: number }> {
   const { bufferMinutes, weeklyLimit } = await getSchedulingSettings(trx, panel.team_id);
   const errors: Record<string, string> = {};
@@ -95,7 +97,12 @@ async function checkDrafts(
   const local = (at: Date) => formatLocal(at, people.coordinatorTimeZone);
 
   for (const draft of drafts) {
-    const problem = checkSlotTimes(draft, now, panel.decision_deadline);
+    // Replacing an interviewer on a slot that has begun keeps its times: they are not "in the past".
+    const timesUnchanged =
+      unchangedFrom !== undefined &&
+      unchangedFrom.startsAt.getTime() === draft.startsAt.getTime() &&
+      unchangedFrom.endsAt.getTime() === draft.endsAt.getTime();
+    const problem = timesUnchanged ? undefined : checkSlotTimes(draft, now, panel.decision_deadline);
     if (problem !== undefined) errors[fieldOf(draft.key).start] = problem;
   }
 
@@ -300,10 +307,13 @@ export async function rescheduleSlot(
   return runScheduling(
     db,
     async (trx) => {
+      // Panel first, then the slot: every writer takes them in this order, so none can deadlock.
+      const found = await findSlot(trx, teamId, slotId);
+      if (found === undefined) throw new SchedulingRefusal('That slot was cancelled meanwhile.');
+      const { panel } = await lockPanelForScheduling(trx, teamId, found.slot.panel_id, actorId);
       const before = await findSlot(trx, teamId, slotId, { forUpdate: true });
       if (before === undefined || before.slot.state !== 'booked')
         throw new SchedulingRefusal('That slot was cancelled meanwhile.');
-      const { panel } = await lockPanelForScheduling(trx, teamId, before.slot.panel_id, actorId);
       await lockInterviewers(trx, teamId, [
         ...draft.interviewerIds,
         ...before.interviewers.map((i) => i.userId),
@@ -316,6 +326,10 @@ export async function rescheduleSlot(
         now,
         fieldsByKey,
         slotId,
+        {
+          startsAt: before.slot.starts_at,
+          endsAt: before.slot.ends_at,
+        },
       );
       if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
 
@@ -387,10 +401,12 @@ export async function cancelSlot(
   return runScheduling(
     db,
     async (trx) => {
+      const found = await findSlot(trx, teamId, slotId);
+      if (found === undefined) throw new SchedulingRefusal('That slot is already cancelled.');
+      const { panel } = await lockPanelForScheduling(trx, teamId, found.slot.panel_id, actorId);
       const slot = await findSlot(trx, teamId, slotId, { forUpdate: true });
       if (slot === undefined || slot.slot.state !== 'booked')
         throw new SchedulingRefusal('That slot is already cancelled.');
-      const { panel } = await lockPanelForScheduling(trx, teamId, slot.slot.panel_id, actorId);
       await trx
         .updateTable('slot')
         .set({ state: 'cancelled', updated_at: sql<Date>`now()` })
@@ -427,13 +443,25 @@ export async function declineSlot(
 > {
   const { teamId, slotId, userId } = request;
   return db.transaction().execute(async (trx) => {
+    const found = await findSlot(trx, teamId, slotId);
+    if (found === undefined) return { kind: 'not_yours' } as const;
+    await trx
+      .selectFrom('panel')
+      .select('id')
+      .where('team_id', '=', teamId)
+      .where('id', '=', found.slot.panel_id)
+      .forUpdate()
+      .execute();
     const slot = await findSlot(trx, teamId, slotId, { forUpdate: true });
     const mine = slot?.interviewers.find((i) => i.userId === userId);
     if (slot === undefined || slot.slot.state !== 'booked' || mine === undefined)
       return { kind: 'not_yours' } as const;
-    const panel = await findPanelById(trx, teamId, slot.slot.panel_id);
-    if (panel === undefined) return { kind: 'not_yours' } as const;
-    if (mine.declinedAt !== null) return { kind: 'already', slot, panel } as const;
+    if (mine.declinedAt !== null) {
+      const panel = await findPanelById(trx, teamId, slot.slot.panel_id);
+      return panel === undefined
+        ? ({ kind: 'not_yours' } as const)
+        : ({ kind: 'already', slot, panel } as const);
+    }
     await trx
       .updateTable('slot_interviewer')
       .set({ declined_at: sql<Date>`now()` })
@@ -443,11 +471,20 @@ export async function declineSlot(
       .execute();
     await recordAudit(trx, {
       teamId,
-      panelId: panel.panel.id,
+      panelId: slot.slot.panel_id,
       actorUserId: userId,
       action: 'slot.declined',
       detail: { slot: slotId },
     });
+    // The announcement shows who can't make it; bump the revision so it catches up.
+    await trx
+      .updateTable('panel')
+      .set({ revision: sql<number>`revision + 1`, updated_at: sql<Date>`now()` })
+      .where('team_id', '=', teamId)
+      .where('id', '=', slot.slot.panel_id)
+      .execute();
+    const panel = await findPanelById(trx, teamId, slot.slot.panel_id);
+    if (panel === undefined) return { kind: 'not_yours' } as const;
     const updated = await findSlot(trx, teamId, slotId);
     return { kind: 'declined', slot: updated ?? slot, panel } as const;
   });

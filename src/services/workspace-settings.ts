@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
-import { syncPanelNudges } from '../db/nudges.js';
+import { replanPanel } from '../db/nudges.js';
 import { getSchedulingSettings } from '../db/slots.js';
 import { resolveNudgeSettings } from '../domain/nudge-settings.js';
 import type { WorkspaceSettings } from '../domain/workspace-settings.js';
@@ -79,17 +79,6 @@ export async function replanOpenPanels(db: Kysely<Database>, teamId: string, now
     .where('team_id', '=', teamId)
     .where('state', '=', 'open')
     .execute();
-  for (const { id } of open) {
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .selectFrom('panel')
-        .select('id')
-        .where('team_id', '=', teamId)
-        .where('id', '=', id)
-        .forUpdate()
-        .execute();
-      await syncPanelNudges(trx, teamId, id, now);
-    });
-  }
+  for (const { id } of open) await replanPanel(db, teamId, id, now);
   return open.map((p) => p.id);
 }

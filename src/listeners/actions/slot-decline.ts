@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { getDeclinedNoticeMessage } from '../../../blocks/slot-messages.js';
+import { enqueueAnnouncement } from '../../../jobs/queues.js';
 import type { AppDeps } from '../../deps.js';
 import { declineSlot } from '../../services/scheduling.js';
 import { mentionUser } from '../../slack/mrkdwn.js';
@@ -39,19 +40,31 @@ export function declineSlotButton(deps: AppDeps) {
       });
       return;
     }
-    await Promise.all(
+    const results = await Promise.allSettled(
       coordinators.map(async (coordinatorId) => {
         const { timeZone } = await deps.users.get(teamId, coordinatorId);
         await deps.client.chat.postMessage({
           channel: coordinatorId,
           ...getDeclinedNoticeMessage(outcome.panel.panel, outcome.slot, userId, timeZone),
         });
+        return coordinatorId;
       }),
+    );
+    const told = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    await enqueueAnnouncement(deps.queues, {
+      teamId,
+      panelId: outcome.panel.panel.id,
+      revision: outcome.panel.panel.revision,
+    }).catch((error: unknown) =>
+      deps.logger.warn({ err: error, teamId }, 'announcement not queued; the reconciler will retry'),
     );
     await respond({
       response_type: 'ephemeral',
       replace_original: false,
-      text: `Thanks: ${coordinators.map(mentionUser).join(' and ')} will pick a replacement. You stay booked until they do.`,
+      text:
+        told.length === 0
+          ? 'Noted, but Panelist could not reach the recruiter or hiring manager on Slack: please tell them yourself.'
+          : `Thanks: ${told.map(mentionUser).join(' and ')} will pick a replacement. You stay booked until they do.`,
     });
   };
 }

@@ -1,0 +1,27 @@
+import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
+import { DelayedError, type Job } from 'bullmq';
+
+/** The `error` of an `ok: false` Slack answer, if that is what `error` is. */
+export function platformErrorCode(error: unknown): string | undefined {
+  if ((error as { code?: unknown })?.code !== ErrorCode.PlatformError) return undefined;
+  return (error as WebAPIPlatformError).data.error;
+}
+
+/**
+ * Workers' Slack client rejects 429s instead of sleeping inside a database transaction; this
+ * hands the wait to BullMQ: the job goes back to the delayed set until Slack's Retry-After has
+ * passed, and nothing else is held meanwhile.
+ * @throws DelayedError when the job was delayed (BullMQ's way to end a job without failing it).
+ */
+export async function delayIfRateLimited(
+  error: unknown,
+  job: Job,
+  token: string | undefined,
+  onRateLimited?: (waitMs: number) => Promise<void>,
+): Promise<void> {
+  if ((error as { code?: unknown })?.code !== ErrorCode.RateLimitedError || token === undefined) return;
+  const waitMs = Math.max(1, (error as WebAPIRateLimitedError).retryAfter) * 1_000;
+  await onRateLimited?.(waitMs);
+  await job.moveToDelayed(Date.now() + waitMs, token);
+  throw new DelayedError();
+}
