@@ -1,4 +1,4 @@
-import type { KnownBlock, ModalView } from '@slack/types';
+import type { KnownBlock, ModalView, SectionBlock } from '@slack/types';
 import type { Decision, Feedback, Panel, Rating } from '../src/db/database.js';
 import type { SlotWithPeople } from '../src/db/slots.js';
 import type { DebriefSummary, RatingCounts } from '../src/domain/debrief.js';
@@ -158,28 +158,53 @@ function feedbackBlocks(feedback: Feedback, slot: SlotWithPeople | undefined): K
   ]
     .filter(([, text]) => text !== '')
     .map(([label, text]) => `*${label}:* ${escapeMrkdwn(text ?? '')}`);
-  const header = `${mentionUser(feedback.interviewer_id)} · ${kind === undefined ? '' : stageDefinition(kind).label} · *${c.recommendation === null ? 'no recommendation' : RATING_LABELS[c.recommendation]}*`;
-  const blocks: KnownBlock[] = [
+  return [
     { type: 'divider' },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: truncate(`${header}\n${ratingLines.join('\n')}`, SLACK_LIMITS.sectionText),
-      },
-    },
+    ...packLines([feedbackHeader(feedback, slot), ...ratingLines, ...star, ...rest]),
   ];
-  if (star.length > 0)
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: truncate(star.join('\n'), SLACK_LIMITS.sectionText) },
-    });
-  if (rest.length > 0)
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: truncate(rest.join('\n'), SLACK_LIMITS.sectionText) },
-    });
-  return blocks;
+}
+
+function feedbackHeader(feedback: Feedback, slot: SlotWithPeople | undefined): string {
+  const c = feedback.content;
+  const stage = slot === undefined ? '' : stageDefinition(slot.stageKind).label;
+  return `${mentionUser(feedback.interviewer_id)} · ${stage} · *${c.recommendation === null ? 'no recommendation' : RATING_LABELS[c.recommendation]}*`;
+}
+
+/** Cuts escaped text without splitting an entity such as `&amp;`. */
+function truncateEscaped(text: string, max: number): string {
+  const cut = truncate(text, max);
+  return cut.length < text.length ? cut.replace(/&[a-z]{0,4}…$/, '…') : cut;
+}
+
+/** Lines into as few sections as Slack's 3,000 characters allow; each line keeps its own room. */
+function packLines(lines: readonly string[]): SectionBlock[] {
+  const sections: string[] = [];
+  let current = '';
+  for (const raw of lines) {
+    const line = truncateEscaped(raw, SLACK_LIMITS.sectionText - 10);
+    if (current !== '' && current.length + 1 + line.length > SLACK_LIMITS.sectionText) {
+      sections.push(current);
+      current = line;
+    } else {
+      current = current === '' ? line : `${current}\n${line}`;
+    }
+  }
+  if (current !== '') sections.push(current);
+  return sections.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
+}
+
+/** One person's whole feedback, for the modal pushed by **Read**. */
+export function getSingleFeedbackModal(
+  panel: Panel,
+  feedback: Feedback,
+  slot: SlotWithPeople | undefined,
+): ModalView {
+  return {
+    type: 'modal',
+    title: plain(truncate(`Feedback ${formatPanelReference(panel.number)}`, SLACK_LIMITS.modalTitle)),
+    close: plain('Back'),
+    blocks: feedbackBlocks(feedback, slot).slice(0, SLACK_LIMITS.blocksPerModal),
+  };
 }
 
 /** The full feedback of a panel in a modal, for someone allowed to read it. */
@@ -200,21 +225,22 @@ export function getFeedbackViewModal(
     },
     ...getDebriefSummaryBlocks(summary),
   ];
+  let inline = true;
   for (const entry of submitted) {
-    const more = feedbackBlocks(
-      entry,
-      slots.find((s) => s.slot.id === entry.slot_id),
-    );
-    if (blocks.length + more.length > SLACK_LIMITS.blocksPerModal - 1) {
-      blocks.push({
-        type: 'context',
-        elements: [
-          { type: 'mrkdwn', text: 'More feedback than a modal can hold; the rest is in `/panel status`.' },
-        ],
-      });
-      break;
+    const slot = slots.find((s) => s.slot.id === entry.slot_id);
+    const more = feedbackBlocks(entry, slot);
+    // Whole feedback while it fits; after that, a line each with a Read button for the rest.
+    if (inline && blocks.length + more.length <= SLACK_LIMITS.blocksPerModal - 20) {
+      blocks.push(...more);
+      continue;
     }
-    blocks.push(...more);
+    inline = false;
+    if (blocks.length >= SLACK_LIMITS.blocksPerModal - 1) break;
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(feedbackHeader(entry, slot), SLACK_LIMITS.sectionText) },
+      accessory: { type: 'button', action_id: ACTION_IDS.readFeedback, value: entry.id, text: plain('Read') },
+    });
   }
   if (submitted.length === 0)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No feedback submitted yet._' } });

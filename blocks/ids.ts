@@ -87,6 +87,8 @@ export const ACTION_IDS = {
   saveDraft: 'feedback_save_draft',
   /** Debrief button: the full feedback in a modal (value: panel id). */
   viewFeedback: 'feedback_view',
+  /** In the feedback modal: one person's whole feedback (value: feedback id). */
+  readFeedback: 'feedback_read',
   /** Debrief button: record the decision (value: panel id). */
   recordDecision: 'decision_open',
   /** Nudge DM menu: snooze everything in that message. */

@@ -1,4 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
 import type { Nudge } from '../src/db/database.js';
 import type { SlotWithPeople } from '../src/db/slots.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
@@ -122,7 +123,10 @@ function digestText(item: NudgeToSend): string {
   const { state, nudge } = item;
   const { panel } = state.details;
   const day = nudge.occurrence;
-  const today = state.slots.filter((s) => s.slot.starts_at.toISOString().slice(0, 10) === day);
+  // The digest's day is a date in its own time zone: compare the interviews' dates there too.
+  const today = state.slots.filter(
+    (s) => DateTime.fromJSDate(s.slot.starts_at, { zone: item.zone }).toISODate() === day,
+  );
   const late = [
     ...new Set(
       state.summary.missing

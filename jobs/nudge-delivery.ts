@@ -134,8 +134,10 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
         // interview that has begun, or a countdown after a panel was decided while this worker was
         // down, is cancelled here rather than sent.
         const wanted = new Set<string>();
+        const digestZones = new Map<string, string>();
         for (const panelId of new Set(claimed.map((r) => r.panel_id))) {
           const input = await loadPlanInput(trx, teamId, panelId, now);
+          if (input !== undefined) digestZones.set(panelId, input.settings.digestTimeZone);
           for (const planned of input === undefined ? [] : planNudges(input))
             wanted.add(`${panelId}|${nudgeIdentity(planned)}`);
         }
@@ -165,7 +167,10 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
           }
           if (state === undefined) continue;
           const slot = nudge.subject === 'panel' ? undefined : await findSlot(trx, teamId, nudge.subject);
-          const zone = state.details.members.find((m) => m.user_id === nudge.recipient)?.time_zone ?? 'UTC';
+          // A person reads times in their own zone; a channel in the workspace's digest zone.
+          const zone = isChannelId(nudge.recipient)
+            ? (digestZones.get(nudge.panel_id) ?? 'UTC')
+            : (state.details.members.find((m) => m.user_id === nudge.recipient)?.time_zone ?? 'UTC');
           items.push({ nudge, state, slot, zone });
         }
         const channel = isChannelId(head.recipient);

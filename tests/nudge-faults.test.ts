@@ -489,7 +489,7 @@ describe('nudge delivery under faults', () => {
 
       // Slack is back; the reconciler finds the row still owed and its job failed, and retries it.
       await planAndQueueNow(t);
-      await waitUntil(async () => (await pendingFeedbackRows(db)) === 0, 15_000, 'every row is sent');
+      await waitUntil(async () => (await pendingFeedbackRows(db)) === 0, 30_000, 'every row is sent');
       expect(t.slack.callsTo('chat.postMessage', (c) => c.args.channel === person)).toHaveLength(1);
     } finally {
       await worker?.stop();

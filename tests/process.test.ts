@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlackDouble } from './support/slack-double.js';
@@ -45,6 +46,16 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: numbe
   }
 }
 
+/** A port nothing listens on right now (the OS picks it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 function appEnv(port: number): Record<string, string> {
   return {
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -70,7 +81,7 @@ describe('the web process', () => {
   });
 
   it('serves /healthz, then stops cleanly within 10 seconds of SIGTERM', async () => {
-    const port = 36_000 + Math.floor(Math.random() * 2_000);
+    const port = await freePort();
     const { child, output } = run('src/main.ts', appEnv(port));
     try {
       await waitFor(async () => {

@@ -139,11 +139,17 @@ export async function submitFeedback(
   if (recommendation === null) return { kind: 'refused', message: 'Choose a recommendation.' };
   return db.transaction().execute(async (trx) => {
     const slot = await findSlot(trx, teamId, slotId);
+    if (slot !== undefined && slot.slot.state !== 'booked') {
+      return { kind: 'refused', message: 'That slot was cancelled, so there is no feedback to give.' } as const;
+    }
     if (slot === undefined || !slot.interviewers.some((i) => i.userId === userId)) {
       return { kind: 'refused', message: 'You were not an interviewer in that slot.' } as const;
     }
     const panel = await findPanelById(trx, teamId, slot.slot.panel_id, { forUpdate: true });
-    if (panel === undefined || panel.panel.state !== 'open') {
+    if (panel === undefined || panel.panel.state === 'cancelled') {
+      return { kind: 'refused', message: 'This panel was cancelled, so its feedback is closed.' } as const;
+    }
+    if (panel.panel.state !== 'open') {
       return {
         kind: 'refused',
         message: 'The decision on this panel is recorded, so its feedback is now read-only.',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { getDebriefMessage } from '../../blocks/debrief.js';
+import { getDebriefMessage, getFeedbackViewModal, getSingleFeedbackModal } from '../../blocks/debrief.js';
 import type { FeedbackContent, Panel, Rating } from '../../src/db/database.js';
+import type { SlotWithPeople } from '../../src/db/slots.js';
 import { summariseDebrief } from '../../src/domain/debrief.js';
 import { emptyFeedback, parseFeedbackForm } from '../../src/domain/feedback-form.js';
 import { feedbackAccess } from '../../src/domain/feedback-visibility.js';
@@ -138,5 +139,62 @@ describe('feedback visibility', () => {
     [[], progress, false],
   ])('%j with %j → %s', (roles, p, allowed) => {
     expect(feedbackAccess(viewer(roles), p).allowed).toBe(allowed);
+  });
+});
+
+describe('the View feedback modal', () => {
+  const slots = Array.from({ length: 30 }, (_, i) => ({
+    slot: { id: `s${i}` } as SlotWithPeople['slot'],
+    stageKind: 'peer' as const,
+    interviewers: [{ userId: `U${i}`, declinedAt: null }],
+  }));
+  const longText = `${'Evidence & detail. '.repeat(110)}END`; // ~2,500 characters after escaping
+  const feedback = slots.map((s, i) => ({
+    id: `f${i}`,
+    team_id: 'T1',
+    panel_id: '1',
+    slot_id: s.slot.id,
+    interviewer_id: `U${i}`,
+    state: 'submitted' as const,
+    recommendation: 'yes' as const,
+    submitted_at: new Date(),
+    updated_at: new Date(),
+    content: {
+      ...emptyFeedback(),
+      ratings: { collaboration: 'strong_yes' as const, communication: 'yes' as const },
+      evidence: { collaboration: longText },
+      strengths: longText,
+      concerns: longText,
+      recommendation: 'yes' as const,
+    },
+  }));
+  const panel = { id: '1', number: 4, candidate_name: 'A', role_title: 'B', state: 'open' } as Panel;
+  const summary = summariseDebrief(
+    ['peer'],
+    slots.map((s) => ({
+      slotId: s.slot.id,
+      stageKind: 'peer' as const,
+      startsAt: new Date(),
+      interviewerIds: s.interviewers.map((i) => i.userId),
+    })),
+    [],
+  );
+
+  it('shows long evidence whole, and offers Read for the feedback that no longer fits', () => {
+    const modal = getFeedbackViewModal(panel, summary, feedback, slots);
+    expect(modal.blocks.length).toBeLessThanOrEqual(100);
+    for (const block of modal.blocks) {
+      const text = (block as { text?: { text: string } }).text?.text ?? '';
+      expect(text.length).toBeLessThanOrEqual(3000);
+    }
+    const shown = JSON.stringify(modal.blocks);
+    expect(shown).toContain('END'); // the first feedback's long fields are not cut
+    expect(shown).toContain('"action_id":"feedback_read"');
+    const single = getSingleFeedbackModal(
+      panel,
+      feedback[29] as (typeof feedback)[number] & { id: string },
+      slots[29],
+    );
+    expect(JSON.stringify(single.blocks).match(/END/g)?.length).toBe(3);
   });
 });

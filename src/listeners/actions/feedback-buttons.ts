@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { getFeedbackViewModal } from '../../../blocks/debrief.js';
+import { getFeedbackViewModal, getSingleFeedbackModal } from '../../../blocks/debrief.js';
 import { getDecisionModal } from '../../../blocks/decision-modal.js';
 import { type FeedbackMetadata, getFeedbackModal } from '../../../blocks/feedback-modal.js';
 import { getNoticeModal } from '../../../blocks/schedule-modal.js';
@@ -115,6 +115,33 @@ export function viewFeedbackButton(deps: AppDeps) {
       ? getFeedbackViewModal(state.details.panel, state.summary, state.feedback, state.slots)
       : getNoticeModal(`Feedback ${reference}`, feedbackRefusal(access.reason, reference));
     await client.views.open({ trigger_id: body.trigger_id, view });
+  };
+}
+
+/** **Read** in the feedback modal (value: feedback id): one person's whole feedback, pushed on top. */
+export function readFeedbackButton(deps: AppDeps) {
+  return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const teamId = body.team?.id ?? '';
+    const row = await deps.db
+      .selectFrom('feedback')
+      .select('panel_id')
+      .where('team_id', '=', teamId)
+      .where('id', '=', action.value ?? '')
+      .executeTakeFirst();
+    const state = row === undefined ? undefined : await loadFeedbackState(deps.db, teamId, row.panel_id);
+    const entry = state?.feedback.find((f) => f.id === action.value && f.state === 'submitted');
+    if (state === undefined || entry === undefined) return;
+    const access = accessFor(state, body.user.id, deps.clock.now());
+    const reference = formatPanelReference(state.details.panel.number);
+    const view = access.allowed
+      ? getSingleFeedbackModal(
+          state.details.panel,
+          entry,
+          state.slots.find((s) => s.slot.id === entry.slot_id),
+        )
+      : getNoticeModal(`Feedback ${reference}`, feedbackRefusal(access.reason, reference));
+    await client.views.push({ trigger_id: body.trigger_id, view });
   };
 }
 

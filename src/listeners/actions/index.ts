@@ -3,6 +3,7 @@ import { ACTION_IDS } from '../../../blocks/ids.js';
 import type { AppDeps } from '../../deps.js';
 import {
   giveFeedbackButton,
+  readFeedbackButton,
   recordDecisionButton,
   saveDraftButton,
   viewFeedbackButton,
@@ -38,6 +39,7 @@ export function register(app: App, deps: AppDeps): void {
     [ACTION_IDS.giveFeedback, giveFeedbackButton(deps)],
     [ACTION_IDS.saveDraft, saveDraftButton(deps)],
     [ACTION_IDS.viewFeedback, viewFeedbackButton(deps)],
+    [ACTION_IDS.readFeedback, readFeedbackButton(deps)],
     [ACTION_IDS.recordDecision, recordDecisionButton(deps)],
     [ACTION_IDS.snoozeNudge, snoozeMenu(deps)],
     [ACTION_IDS.candidateUpdated, candidateUpdatedButton(deps)],
@@ -47,6 +49,21 @@ export function register(app: App, deps: AppDeps): void {
     const handler = handlers.get(args.action.action_id);
     // Link buttons (calendar links) and unknown actions still need an ack so Slack shows no error.
     if (handler === undefined) return void (await args.ack());
-    await handler(args);
+    try {
+      await handler(args);
+    } catch (error) {
+      deps.logger.error(
+        { err: error, actionId: args.action.action_id, teamId: args.body.team?.id },
+        'button failed',
+      );
+      await args.ack().catch(() => undefined);
+      await args
+        .respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: ':warning: Panelist could not finish that just now. Try again in a minute; `/panel status` shows where things stand.',
+        })
+        .catch(() => undefined);
+    }
   });
 }

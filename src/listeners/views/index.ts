@@ -1,6 +1,11 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { VIEW_IDS } from '../../../blocks/ids.js';
+import { getNoticeModal } from '../../../blocks/schedule-modal.js';
 import type { AppDeps } from '../../deps.js';
+
+const SOMETHING_WENT_WRONG =
+  ':warning: Panelist could not finish that just now. If nothing changed, try again in a minute; `/panel status` shows where things stand.';
+
 import { decisionSubmission } from './decision-submission.js';
 import { feedbackSubmission } from './feedback-submission.js';
 import { newPanelSubmission } from './new-panel-submission.js';
@@ -23,6 +28,20 @@ export function register(app: App, deps: AppDeps): void {
   app.view({ type: 'view_submission' }, async (args) => {
     const handler = handlers.get(args.view.callback_id);
     if (handler === undefined) return void (await args.ack());
-    await handler(args as ViewArgs);
+    try {
+      await handler(args as ViewArgs);
+    } catch (error) {
+      // A last resort: every handler answers its own errors; this only catches what escaped.
+      deps.logger.error(
+        { err: error, callbackId: args.view.callback_id, teamId: args.view.team_id },
+        'modal submission failed',
+      );
+      await args
+        .ack({
+          response_action: 'update',
+          view: getNoticeModal('Something went wrong', SOMETHING_WENT_WRONG),
+        })
+        .catch(() => undefined);
+    }
   });
 }
