@@ -8,8 +8,7 @@ import { scorecardFor, stageDefinition } from '../src/domain/stages.js';
 import { calendarDate, escapeMrkdwn, mentionUser, slackDate } from '../src/slack/mrkdwn.js';
 import { ACTION_IDS } from './ids.js';
 import { SLACK_LIMITS, truncate } from './limits.js';
-
-const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+import { plain } from './text.js';
 
 /** `:star: 2 · :large_green_circle: 1`, strongest first; `none` when empty. */
 export function tally(counts: RatingCounts): string {

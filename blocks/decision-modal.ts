@@ -5,8 +5,7 @@ import { formatPanelReference } from '../src/domain/panel-reference.js';
 import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { tally } from './debrief.js';
 import { DECISION_BLOCKS, VIEW_IDS } from './ids.js';
-
-const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+import { plain } from './text.js';
 
 export interface DecisionMetadata {
   panelId: string;

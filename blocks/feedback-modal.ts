@@ -9,8 +9,7 @@ import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 import { ACTION_IDS, FEEDBACK_BLOCKS, VIEW_IDS } from './ids.js';
 import { SLACK_LIMITS, truncate } from './limits.js';
 import { slotTime } from './slot-messages.js';
-
-const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+import { plain } from './text.js';
 
 export interface FeedbackMetadata {
   slotId: string;

@@ -5,8 +5,7 @@ import { DEFAULT_STAGE_KINDS, STAGES } from '../src/domain/stages.js';
 import { escapeMrkdwn, mentionChannel } from '../src/slack/mrkdwn.js';
 import { NEW_PANEL_BLOCKS, NEW_PANEL_INPUT, VIEW_IDS } from './ids.js';
 import { SLACK_LIMITS, truncate } from './limits.js';
-
-const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+import { plain } from './text.js';
 
 function stageOption(kind: StageKind): PlainTextOption {
   const stage = STAGES.find((s) => s.kind === kind);

@@ -9,8 +9,7 @@ import { escapeMrkdwn, mentionUser, slackDate } from '../src/slack/mrkdwn.js';
 import { ACTION_IDS, SLOT_INPUT, slotBlockIds, VIEW_IDS } from './ids.js';
 import { SLACK_LIMITS, truncate } from './limits.js';
 import { slotTime } from './slot-messages.js';
-
-const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+import { plain } from './text.js';
 
 /** What the scheduling modals carry between Slack and us. */
 export interface ScheduleMetadata {

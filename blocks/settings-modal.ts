@@ -2,8 +2,7 @@ import type { InputBlock, ModalView } from '@slack/types';
 import { NUDGE_KINDS, NUDGE_LABELS } from '../src/domain/nudge-settings.js';
 import { SETTING_BOUNDS, type WorkspaceSettings } from '../src/domain/workspace-settings.js';
 import { SETTINGS_BLOCKS, VIEW_IDS } from './ids.js';
-
-const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+import { plain } from './text.js';
 
 function numberInput(
   blockId: string,

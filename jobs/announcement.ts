@@ -11,9 +11,9 @@ import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/
 import { listPanelSlots } from '../src/db/slots.js';
 import type { Logger } from '../src/logger.js';
 import { loadFeedbackState } from '../src/services/feedback.js';
+import { delayIfRateLimited, platformErrorCode } from '../src/slack/slack-errors.js';
 import { holdConversation, takeChannelSlot } from './channel-rate.js';
 import type { AnnouncementJob } from './queues.js';
-import { delayIfRateLimited, platformErrorCode } from './slack-errors.js';
 
 /** Slack errors that retrying cannot fix: the person who opened the panel is told instead. */
 const PERMANENT_SLACK_ERRORS = new Set([

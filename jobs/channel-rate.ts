@@ -44,5 +44,5 @@ export async function holdConversation(
 /** Milliseconds left before posts to `conversation` may resume (0 when they may go now). */
 export async function conversationHold(redis: Redis, prefix: string, conversation: string): Promise<number> {
   const ttl = await redis.pttl(`${prefix}:slack-hold:${conversation}`);
-  return ttl > 0 ? ttl : 0;
+  return Math.max(ttl, 0);
 }

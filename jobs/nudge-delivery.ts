@@ -13,9 +13,9 @@ import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
 import { loadFeedbackState, type PanelFeedbackState } from '../src/services/feedback.js';
 import { mentionUser } from '../src/slack/mrkdwn.js';
+import { delayIfRateLimited, platformErrorCode } from '../src/slack/slack-errors.js';
 import { conversationHold, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
 import type { NudgeJob } from './queues.js';
-import { delayIfRateLimited, platformErrorCode } from './slack-errors.js';
 
 /** Slack errors that retrying cannot fix: the nudge fails and the recruiter is told once. */
 const PERMANENT_ERRORS = new Set([

@@ -10,7 +10,7 @@ export function nextWorkingMoment(at: Date, timeZone: string): Date {
   for (let i = 0; i < 8; i++) {
     const start = local.set({ hour: WORKING_HOURS.startHour, minute: 0, second: 0, millisecond: 0 });
     const end = local.set({ hour: WORKING_HOURS.endHour, minute: 0, second: 0, millisecond: 0 });
-    if (local.weekday <= 5 && local < end) return (local < start ? start : local).toJSDate();
+    if (local.weekday <= 5 && local < end) return DateTime.max(local, start).toJSDate();
     local = start.plus({ days: 1 });
   }
   return at;

@@ -140,7 +140,10 @@ export async function submitFeedback(
   return db.transaction().execute(async (trx) => {
     const slot = await findSlot(trx, teamId, slotId);
     if (slot !== undefined && slot.slot.state !== 'booked') {
-      return { kind: 'refused', message: 'That slot was cancelled, so there is no feedback to give.' } as const;
+      return {
+        kind: 'refused',
+        message: 'That slot was cancelled, so there is no feedback to give.',
+      } as const;
     }
     if (slot === undefined || !slot.interviewers.some((i) => i.userId === userId)) {
       return { kind: 'refused', message: 'You were not an interviewer in that slot.' } as const;

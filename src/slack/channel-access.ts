@@ -1,10 +1,7 @@
-import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
+import { platformErrorCode } from './slack-errors.js';
 
 export type ChannelAccess = { ok: true } | { ok: false; problem: string };
-
-function isPlatformError(error: unknown): error is WebAPIPlatformError {
-  return (error as { code?: unknown })?.code === ErrorCode.PlatformError;
-}
 
 /**
  * Can Panelist post in this channel? Public channels work without joining (`chat:write.public`);
@@ -29,7 +26,7 @@ export async function checkChannelAccess(client: WebClient, channelId: string): 
     }
     return { ok: true };
   } catch (error) {
-    if (isPlatformError(error) && error.data.error === 'channel_not_found') {
+    if (platformErrorCode(error) === 'channel_not_found') {
       return {
         ok: false,
         problem:
