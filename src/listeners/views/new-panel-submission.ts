@@ -22,16 +22,23 @@ export function newPanelSubmission(deps: AppDeps) {
     const teamId = view.team_id;
     const userId = body.user.id;
     try {
-      const [submitter, channelAccess] = await Promise.all([
-        deps.users.get(teamId, userId),
-        (async () => {
-          const channelId = view.state.values[NEW_PANEL_BLOCKS.channel]?.input?.selected_conversation;
-          return channelId ? checkChannelAccess(client, channelId) : ({ ok: true } as const);
-        })(),
+      // One round of Slack look-ups, in parallel: everyone named in the form (their time zones) and
+      // the channel; all are cached or quick, and the modal must be answered within 3 seconds.
+      const values = view.state.values;
+      const named = [
+        userId,
+        values[NEW_PANEL_BLOCKS.hiringManager]?.input?.selected_user,
+        values[NEW_PANEL_BLOCKS.recruiter]?.input?.selected_user,
+        ...(values[NEW_PANEL_BLOCKS.decisionMakers]?.input?.selected_users ?? []),
+      ].filter((id): id is string => typeof id === 'string' && id !== '');
+      const channelId = values[NEW_PANEL_BLOCKS.channel]?.input?.selected_conversation;
+      const [people, channelAccess] = await Promise.all([
+        deps.users.getMany(teamId, named.slice(0, 13)),
+        channelId ? checkChannelAccess(client, channelId) : Promise.resolve({ ok: true } as const),
       ]);
-      const form = parseNewPanelForm(view.state.values, {
+      const form = parseNewPanelForm(values, {
         now: deps.clock.now(),
-        timeZone: submitter.timeZone,
+        timeZone: people.get(userId)?.timeZone ?? 'UTC',
       });
       const errors = form.ok ? {} : { ...form.errors };
       if (!channelAccess.ok) errors[NEW_PANEL_BLOCKS.channel] = channelAccess.problem;
@@ -39,11 +46,6 @@ export function newPanelSubmission(deps: AppDeps) {
         await ack({ response_action: 'errors', errors });
         return;
       }
-      const people = await deps.users.getMany(teamId, [
-        form.input.hiringManagerId,
-        form.input.recruiterId,
-        ...form.input.decisionMakerIds,
-      ]);
       const timeZones = new Map([...people].map(([id, profile]) => [id, profile.timeZone]));
       const { panel, created } = await createPanel(deps.db, {
         timeZones,
