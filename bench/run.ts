@@ -8,7 +8,10 @@
  * BENCH_ROUNDS (4: slices run bare, Panelist, Panelist, bare, ...), BENCH_SLICE_WARMUP_SECONDS (0.15),
  * BENCH_CONCURRENCY (50), BENCH_RATE (200), BENCH_SETTLE_SECONDS (0.1), BENCH_SECTIONS (every
  * section; or a comma-separated list of section ids, e.g. `scheduling,feedback`), BENCH_PROFILE_DIR
- * (unset; a directory to write a V8 CPU profile of the Panelist child to, for finding where time goes).
+ * (unset; a directory to write a V8 CPU profile of the Panelist child to, for finding where time goes;
+ * the nudges section's worker children are profiled there too). The nudges section has its own:
+ * BENCH_NUDGES, BENCH_NUDGES_EXTRA, BENCH_NUDGE_LATENESS, BENCH_NUDGE_WINDOW_SECONDS (see
+ * bench/sections/nudges.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -25,16 +28,16 @@ import {
   summarize,
 } from './report.js';
 import { feedbackSection } from './sections/feedback.js';
+import { nudgesSection } from './sections/nudges.js';
 import { schedulingSection } from './sections/scheduling.js';
 import { slashAckSection } from './sections/slash-ack.js';
 
-/** Later sections (nudges) are appended here. */
-const SECTIONS: BenchSection[] = [slashAckSection, schedulingSection, feedbackSection];
+const SECTIONS: BenchSection[] = [slashAckSection, schedulingSection, feedbackSection, nudgesSection];
 
 const SIGNING_SECRET = 'bench-signing-secret';
 const TEAM_ID = 'T0BENCH';
-/** The whole run is abandoned (children killed, exit 1) past this. */
-const WATCHDOG_MS = 5 * 60_000;
+/** The whole run is abandoned (children killed, exit 1) past this (the nudges section alone takes 1.5–3 min). */
+const WATCHDOG_MS = 10 * 60_000;
 
 function numberFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
