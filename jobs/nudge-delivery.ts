@@ -6,8 +6,7 @@ import { getNudgeMessage, type NudgeToSend } from '../blocks/nudge-messages.js';
 import type { Clock } from '../src/clock.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Nudge } from '../src/db/database.js';
-import { loadPlanInput } from '../src/db/nudges.js';
-import { findSlot } from '../src/db/slots.js';
+import { buildPlanInput, loadNudgeSettings } from '../src/db/nudges.js';
 import { nudgeIdentity, planNudges } from '../src/domain/nudge-plan.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
@@ -60,7 +59,7 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
     const now = clock.now();
     const head = await db
       .selectFrom('nudge')
-      .select(['recipient', 'state', 'deliver_at'])
+      .select(['recipient', 'state', 'deliver_at', 'panel_id'])
       .where('team_id', '=', teamId)
       .where('id', '=', nudgeId)
       .executeTakeFirst();
@@ -98,18 +97,7 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
           .limit(BATCH_LIMIT - 1)
           .execute();
         const ids = [...new Set([nudgeId, ...candidates.map((c) => c.id)])];
-        const headPanel = await trx
-          .selectFrom('nudge')
-          .select('panel_id')
-          .where('team_id', '=', teamId)
-          .where('id', '=', nudgeId)
-          .executeTakeFirst();
-        const panelIds = [
-          ...new Set([
-            ...candidates.map((c) => c.panel_id),
-            ...(headPanel === undefined ? [] : [headPanel.panel_id]),
-          ]),
-        ].sort();
+        const panelIds = [...new Set([...candidates.map((c) => c.panel_id), head.panel_id])].sort();
         if (panelIds.length > 0) {
           await sql`select id from panel where team_id = ${teamId} and id in (${sql.join(panelIds)}) order by id for share`.execute(
             trx,
@@ -133,13 +121,17 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
         // Re-check that each is still owed, with the same planner that made it: a briefing for an
         // interview that has begun, or a countdown after a panel was decided while this worker was
         // down, is cancelled here rather than sent.
+        // Each panel is read once, under the share lock: for the plan and for the message.
+        const settings = await loadNudgeSettings(trx, teamId);
+        const states = new Map<string, PanelFeedbackState>();
         const wanted = new Set<string>();
-        const digestZones = new Map<string, string>();
         for (const panelId of new Set(claimed.map((r) => r.panel_id))) {
-          const input = await loadPlanInput(trx, teamId, panelId, now);
-          if (input !== undefined) digestZones.set(panelId, input.settings.digestTimeZone);
-          for (const planned of input === undefined ? [] : planNudges(input))
-            wanted.add(`${panelId}|${nudgeIdentity(planned)}`);
+          const state = await loadFeedbackState(trx, teamId, panelId);
+          if (state === undefined) continue;
+          states.set(panelId, state);
+          const submitted = state.feedback.filter((f) => f.state === 'submitted');
+          const input = buildPlanInput(state.details, state.slots, submitted, settings, now);
+          for (const planned of planNudges(input)) wanted.add(`${panelId}|${nudgeIdentity(planned)}`);
         }
         const stale = claimed.filter((r) => !wanted.has(`${r.panel_id}|${nudgeIdentity(r)}`));
         if (stale.length > 0) {
@@ -157,19 +149,14 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
         const due = claimed.filter((r) => !stale.includes(r));
         if (due.length === 0) return 'stale' as const;
 
-        const states = new Map<string, PanelFeedbackState>();
         const items: NudgeToSend[] = [];
         for (const nudge of due) {
-          let state = states.get(nudge.panel_id);
-          if (state === undefined) {
-            state = await loadFeedbackState(trx, teamId, nudge.panel_id);
-            if (state !== undefined) states.set(nudge.panel_id, state);
-          }
+          const state = states.get(nudge.panel_id);
           if (state === undefined) continue;
-          const slot = nudge.subject === 'panel' ? undefined : await findSlot(trx, teamId, nudge.subject);
+          const slot = state.slots.find((s) => s.slot.id === nudge.subject);
           // A person reads times in their own zone; a channel in the workspace's digest zone.
           const zone = isChannelId(nudge.recipient)
-            ? (digestZones.get(nudge.panel_id) ?? 'UTC')
+            ? settings.digestTimeZone
             : (state.details.members.find((m) => m.user_id === nudge.recipient)?.time_zone ?? 'UTC');
           items.push({ nudge, state, slot, zone });
         }

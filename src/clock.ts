@@ -27,21 +27,3 @@ export class ManualClock implements Clock {
     return at.getTime() - this.#now.getTime();
   }
 }
-
-/**
- * A clock that runs `factor` times faster than real time from `start` (the demo: hours become
- * seconds). Delays shrink by the same factor.
- */
-export class ScaledClock implements Clock {
-  readonly #realStart = Date.now();
-  constructor(
-    private readonly start: Date,
-    private readonly factor: number,
-  ) {}
-  now(): Date {
-    return new Date(this.start.getTime() + (Date.now() - this.#realStart) * this.factor);
-  }
-  msUntil(at: Date): number {
-    return (at.getTime() - this.now().getTime()) / this.factor;
-  }
-}

@@ -481,7 +481,7 @@ describe('nudge delivery under faults', () => {
       worker = await startWorker(t.config);
       await waitUntil(
         async () => (await queue.getJob(jobId))?.isFailed() ?? false,
-        15_000,
+        30_000,
         'the job has failed',
       );
       expect((await feedbackRows(db)).map((r) => r.state)).toEqual(['pending']);

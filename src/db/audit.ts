@@ -11,7 +11,6 @@ export type AuditAction =
   | 'slot.rescheduled'
   | 'slot.cancelled'
   | 'slot.declined'
-  | 'slot.interviewer_replaced'
   | 'workspace.settings_changed'
   | 'feedback.submitted'
   | 'feedback.edited'

@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database, Decision, Feedback, FeedbackContent, StageKind } from './database.js';
+import type { Database, Decision, Feedback, FeedbackContent } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -99,10 +99,6 @@ export async function listPendingFeedback(db: Db, teamId: string, userId: string
     .limit(25)
     .execute();
 }
-
-export type PendingFeedback = Awaited<ReturnType<typeof listPendingFeedback>>[number] & {
-  stageKind: StageKind;
-};
 
 export async function findDecision(db: Db, teamId: string, panelId: string): Promise<Decision | undefined> {
   return db

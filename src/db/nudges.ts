@@ -1,9 +1,9 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { nudgeIdentity, type PlanInput, planNudges } from '../domain/nudge-plan.js';
-import { resolveNudgeSettings } from '../domain/nudge-settings.js';
+import { type NudgeSettings, resolveNudgeSettings } from '../domain/nudge-settings.js';
 import type { Database, Nudge } from './database.js';
-import { findPanelById } from './panels.js';
-import { listPanelSlots } from './slots.js';
+import { findPanelById, type PanelDetails } from './panels.js';
+import { listPanelSlots, type SlotWithPeople } from './slots.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -16,7 +16,7 @@ export async function loadPlanInput(
 ): Promise<PlanInput | undefined> {
   const details = await findPanelById(db, teamId, panelId);
   if (details === undefined) return undefined;
-  const [slots, submitted, workspace] = await Promise.all([
+  const [slots, submitted, settings] = await Promise.all([
     listPanelSlots(db, teamId, panelId),
     db
       .selectFrom('feedback')
@@ -25,8 +25,25 @@ export async function loadPlanInput(
       .where('panel_id', '=', panelId)
       .where('state', '=', 'submitted')
       .execute(),
-    db.selectFrom('workspace').select('nudge_settings').where('team_id', '=', teamId).executeTakeFirst(),
+    loadNudgeSettings(db, teamId),
   ]);
+  return buildPlanInput(details, slots, submitted, settings, now);
+}
+
+/** A workspace's nudge settings (defaults where unset). */
+export async function loadNudgeSettings(db: Db, teamId: string): Promise<NudgeSettings> {
+  const row = await db.selectFrom('workspace').select('nudge_settings').where('team_id', '=', teamId).executeTakeFirst();
+  return resolveNudgeSettings(row?.nudge_settings);
+}
+
+/** The planner's input from a panel already loaded (the delivery has it for the message anyway). */
+export function buildPlanInput(
+  details: PanelDetails,
+  slots: readonly SlotWithPeople[],
+  submitted: readonly { slot_id: string; interviewer_id: string; submitted_at: Date | null }[],
+  settings: NudgeSettings,
+  now: Date,
+): PlanInput {
   const zones = new Map(details.members.map((m) => [m.user_id, m.time_zone]));
   const submittedKeys = new Set(submitted.map((f) => `${f.slot_id}|${f.interviewer_id}`));
   const expected = slots.flatMap((s) => s.interviewers.map((i) => `${s.slot.id}|${i.userId}`));
@@ -60,7 +77,7 @@ export async function loadPlanInput(
     })),
     submitted: submittedKeys,
     allSubmittedAt: complete ? lastSubmitted : null,
-    settings: resolveNudgeSettings(workspace?.nudge_settings),
+    settings,
     now,
   };
 }
