@@ -113,6 +113,3 @@ export function slotBlockIds(index: number) {
 
 /** The single input inside each scheduling block. */
 export const SLOT_INPUT = 'input';
-
-/** Block id of the user picker in the replace-interviewer modal. */
-export const REPLACEMENT_BLOCK = 'replacement';

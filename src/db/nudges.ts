@@ -32,7 +32,11 @@ export async function loadPlanInput(
 
 /** A workspace's nudge settings (defaults where unset). */
 export async function loadNudgeSettings(db: Db, teamId: string): Promise<NudgeSettings> {
-  const row = await db.selectFrom('workspace').select('nudge_settings').where('team_id', '=', teamId).executeTakeFirst();
+  const row = await db
+    .selectFrom('workspace')
+    .select('nudge_settings')
+    .where('team_id', '=', teamId)
+    .executeTakeFirst();
   return resolveNudgeSettings(row?.nudge_settings);
 }
 
