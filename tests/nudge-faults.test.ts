@@ -1,7 +1,9 @@
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { enqueueNudges, nudgeJobId } from '../jobs/queues.js';
+import { enqueueNudges, nudgeJobId, QUEUE_NAMES } from '../jobs/queues.js';
 import { systemClock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
 import type { Database, Nudge } from '../src/db/database.js';
@@ -9,7 +11,13 @@ import type { NudgeSettings } from '../src/domain/nudge-settings.js';
 import { startWorkerOnly } from '../src/runtime.js';
 import { givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
 import type { RecordedCall } from './support/slack-double.js';
-import { deleteRedisPrefix, startTestApp, TEAM_ID, type TestApp } from './support/test-env.js';
+import {
+  deleteRedisPrefix,
+  startTestApp,
+  TEAM_ID,
+  TEST_REDIS_URL,
+  type TestApp,
+} from './support/test-env.js';
 import { spawnWorkerProcess, type WorkerProcess, workerEnv } from './support/worker-process.js';
 
 // Real: Postgres, Redis, BullMQ, the worker entry point as a separate process, the Web API client
@@ -466,26 +474,36 @@ describe('nudge delivery under faults', () => {
       await planAndQueueNow(t);
       const rows = await feedbackRows(db);
       expect(rows.map((r) => r.state)).toEqual(['pending']);
-      // Make the first row's job give up after one attempt, and Slack fail every call of it.
+      // The row's job runs out of attempts while Slack is down: a stand-in worker fails it once
+      // (attempts: 1), as the real one would after its retries.
       const queue = t.panelist.deps.queues.nudges;
       const head = rows[0];
       if (head === undefined || person === undefined) throw new Error('nothing owed');
       const jobId = nudgeJobId(head.id, head.deliver_at);
       await queue.remove(jobId);
       await queue.add('nudge', { teamId: TEAM_ID, nudgeId: head.id }, { jobId, attempts: 1 });
-      t.slack.injectFault(
-        'chat.postMessage',
-        { kind: 'server_error', status: 503 },
-        FAST_RETRIES.retries + 1,
+      const failing = new Worker(
+        QUEUE_NAMES.nudges,
+        async () => {
+          throw new Error('Slack answered 503');
+        },
+        {
+          connection: new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }),
+          prefix: t.config.QUEUE_PREFIX,
+        },
       );
-      worker = await startWorker(t.config);
-      await waitUntil(
-        async () => (await queue.getJob(jobId))?.isFailed() ?? false,
-        30_000,
-        'the job has failed',
-      );
+      try {
+        await waitUntil(
+          async () => (await queue.getJob(jobId))?.isFailed() ?? false,
+          30_000,
+          'the job has failed',
+        );
+      } finally {
+        await failing.close();
+      }
       expect((await feedbackRows(db)).map((r) => r.state)).toEqual(['pending']);
       expect(t.slack.callsTo('chat.postMessage', (c) => c.args.channel === person)).toHaveLength(0);
+      worker = await startWorker(t.config);
 
       // Slack is back; the reconciler finds the row still owed and its job failed, and retries it.
       await planAndQueueNow(t);
