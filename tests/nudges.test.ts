@@ -205,8 +205,10 @@ describe('changes move or stop nudges', () => {
     await at('2026-12-03T16:00:00Z');
     await expect.poll(() => dms(p.a).length).toBe(1);
     expect(text(dms(p.a)[0])).toContain(`<!date^${Date.parse('2026-12-04T16:00:00Z') / 1000}^`);
-    const briefings = (await nudgeRows(panel)).filter((r) => r.kind === 'briefing');
-    expect(briefings.map((r) => r.state)).toEqual(['cancelled', 'sent']);
+    // The DM reaches Slack just before the worker commits the row as sent.
+    await expect
+      .poll(async () => (await nudgeRows(panel)).filter((r) => r.kind === 'briefing').map((r) => r.state))
+      .toEqual(['cancelled', 'sent']);
   });
 
   it('cancelling a slot cancels its nudges', async () => {
