@@ -92,7 +92,7 @@ describe('GET /healthz', () => {
 });
 
 describe('when Redis is down', () => {
-  it('a new panel is still stored and announced once Redis is back, by the reconciler', async () => {
+  it('a new panel is still stored while Redis is down, with its announcement owed to the reconciler', async () => {
     const port = await closedPort();
     const broken = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${port}`, RUN_WORKER: 'false' });
     try {
