@@ -6,8 +6,10 @@ import { startPanelist } from './runtime.js';
 try {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const panelist = await startPanelist(config, { logger });
-  stopOnSignals(() => panelist.stop(), logger);
+  // Handle SIGTERM from the first moment: a signal during start-up waits for it, then stops cleanly.
+  const starting = startPanelist(config, { logger });
+  stopOnSignals(async () => (await starting).stop(), logger);
+  await starting;
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

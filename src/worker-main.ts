@@ -6,8 +6,10 @@ import { startWorkerOnly } from './runtime.js';
 try {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'panelist-worker');
-  const worker = await startWorkerOnly(config, { logger });
-  stopOnSignals(() => worker.stop(), logger);
+  // Handle SIGTERM from the first moment: a signal during start-up waits for it, then stops cleanly.
+  const starting = startWorkerOnly(config, { logger });
+  stopOnSignals(async () => (await starting).stop(), logger);
+  await starting;
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);
