@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { escapeMrkdwn } from '../src/slack/mrkdwn.js';
 
 /** Every `/panel` subcommand with an example, as the help message lists them. */
 export const PANEL_SUBCOMMANDS = [
@@ -27,7 +28,7 @@ export function getHelpBlocks(unknown?: string): { text: string; blocks: KnownBl
   const intro =
     unknown === undefined
       ? '*Panelist* runs the second round of hiring in Slack: schedule the panel, brief interviewers, collect blind structured feedback, debrief and decide on time.'
-      : `I don’t know \`${unknown.replaceAll('`', 'ˋ').slice(0, 40)}\`. Here is what \`/panel\` can do:`;
+      : `I don’t know \`${escapeMrkdwn(unknown.replaceAll('`', 'ˋ').slice(0, 40))}\`. Here is what \`/panel\` can do:`;
   const lines = PANEL_SUBCOMMANDS.map((c) => `• \`${c.usage}\`: ${c.does} _e.g._ \`${c.example}\``);
   return {
     text: 'Panelist commands',

@@ -6,7 +6,7 @@ import { getNudgeMessage, type NudgeToSend } from '../blocks/nudge-messages.js';
 import type { Clock } from '../src/clock.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Nudge } from '../src/db/database.js';
-import { buildPlanInput, loadNudgeSettings } from '../src/db/nudges.js';
+import { buildPlanInput, loadNudgeSettings, settleNudges } from '../src/db/nudges.js';
 import { nudgeIdentity, planNudges } from '../src/domain/nudge-plan.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
@@ -134,18 +134,12 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
           for (const planned of planNudges(input)) wanted.add(`${panelId}|${nudgeIdentity(planned)}`);
         }
         const stale = claimed.filter((r) => !wanted.has(`${r.panel_id}|${nudgeIdentity(r)}`));
-        if (stale.length > 0) {
-          await trx
-            .updateTable('nudge')
-            .set({ state: 'cancelled', updated_at: sql<Date>`now()` })
-            .where('team_id', '=', teamId)
-            .where(
-              'id',
-              'in',
-              stale.map((r) => r.id),
-            )
-            .execute();
-        }
+        await settleNudges(
+          trx,
+          teamId,
+          stale.map((r) => r.id),
+          { state: 'cancelled' },
+        );
         const due = claimed.filter((r) => !stale.includes(r));
         if (due.length === 0) return 'stale' as const;
 
@@ -167,42 +161,28 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
             ...getNudgeMessage(items, { isChannel: channel }),
             unfurl_links: false,
           });
-          await trx
-            .updateTable('nudge')
-            .set({
+          await settleNudges(
+            trx,
+            teamId,
+            due.map((r) => r.id),
+            {
               state: 'sent',
               sent_at: now,
               slack_ts: posted.ts ?? null,
               slack_channel: posted.channel ?? head.recipient,
-              attempts: sql<number>`attempts + 1`,
-              updated_at: sql<Date>`now()`,
-            })
-            .where('team_id', '=', teamId)
-            .where(
-              'id',
-              'in',
-              due.map((r) => r.id),
-            )
-            .execute();
+              countAttempt: true,
+            },
+          );
           return 'sent' as const;
         } catch (error) {
           const code = platformErrorCode(error);
           if (code === undefined || !PERMANENT_ERRORS.has(code)) throw error;
-          await trx
-            .updateTable('nudge')
-            .set({
-              state: 'failed',
-              last_error: code,
-              attempts: sql<number>`attempts + 1`,
-              updated_at: sql<Date>`now()`,
-            })
-            .where('team_id', '=', teamId)
-            .where(
-              'id',
-              'in',
-              due.map((r) => r.id),
-            )
-            .execute();
+          await settleNudges(
+            trx,
+            teamId,
+            due.map((r) => r.id),
+            { state: 'failed', last_error: code, countAttempt: true },
+          );
           failure = { code, rows: due };
           return 'failed' as const;
         }

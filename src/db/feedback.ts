@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, Decision, Feedback, FeedbackContent } from './database.js';
+import { interviewsOf } from './slots.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -63,17 +64,7 @@ export async function saveDraft(
 
 /** Slots that have ended where this person interviews and has not submitted, on open panels. */
 export async function listPendingFeedback(db: Db, teamId: string, userId: string, now: Date) {
-  return db
-    .selectFrom('slot_interviewer as si')
-    .innerJoin('slot', (join) =>
-      join.onRef('slot.id', '=', 'si.slot_id').onRef('slot.team_id', '=', 'si.team_id'),
-    )
-    .innerJoin('stage', (join) =>
-      join.onRef('stage.id', '=', 'slot.stage_id').onRef('stage.team_id', '=', 'slot.team_id'),
-    )
-    .innerJoin('panel', (join) =>
-      join.onRef('panel.id', '=', 'slot.panel_id').onRef('panel.team_id', '=', 'slot.team_id'),
-    )
+  return interviewsOf(db, teamId, userId)
     .leftJoin('feedback', (join) =>
       join
         .onRef('feedback.slot_id', '=', 'si.slot_id')
@@ -89,9 +80,6 @@ export async function listPendingFeedback(db: Db, teamId: string, userId: string
       'panel.candidate_name as candidateName',
       'feedback.state as feedbackState',
     ])
-    .where('si.team_id', '=', teamId)
-    .where('si.user_id', '=', userId)
-    .where('slot.state', '=', 'booked')
     .where('panel.state', '=', 'open')
     .where('slot.ends_at', '<=', now)
     .where((eb) => eb.or([eb('feedback.state', 'is', null), eb('feedback.state', '=', 'draft')]))

@@ -121,15 +121,7 @@ export async function syncPanelNudges(
   const cancel = existing
     .filter((row) => row.state === 'pending' && !wanted.has(nudgeIdentity(row)))
     .map((row) => row.id);
-  if (cancel.length > 0) {
-    await trx
-      .updateTable('nudge')
-      .set({ state: 'cancelled', updated_at: sql<Date>`now()` })
-      .where('team_id', '=', teamId)
-      .where('id', 'in', cancel)
-      .where('state', '=', 'pending')
-      .execute();
-  }
+  await settleNudges(trx, teamId, cancel, { state: 'cancelled' });
   const fresh = plan.filter((n) => !byIdentity.has(nudgeIdentity(n)));
   if (fresh.length > 0) {
     await trx
@@ -198,4 +190,31 @@ export async function replanPanel(
       .execute();
     await syncPanelNudges(trx, teamId, panelId, now);
   });
+}
+
+/**
+ * Changes the state of nudge rows that are still pending (sent, failed, cancelled), with the
+ * attempt counted where it was one. Rows another transaction already settled are left alone.
+ */
+export async function settleNudges(
+  trx: Transaction<Database>,
+  teamId: string,
+  ids: readonly string[],
+  changes: Partial<Pick<Nudge, 'state' | 'sent_at' | 'slack_ts' | 'slack_channel' | 'last_error'>> & {
+    countAttempt?: boolean;
+  },
+): Promise<void> {
+  if (ids.length === 0) return;
+  const { countAttempt = false, ...columns } = changes;
+  await trx
+    .updateTable('nudge')
+    .set({
+      ...columns,
+      ...(countAttempt ? { attempts: sql<number>`attempts + 1` } : {}),
+      updated_at: sql<Date>`now()`,
+    })
+    .where('team_id', '=', teamId)
+    .where('id', 'in', [...ids])
+    .where('state', '=', 'pending')
+    .execute();
 }

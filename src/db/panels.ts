@@ -156,48 +156,20 @@ export async function findPanelById(
   return panel === undefined ? undefined : withPeopleAndStages(db, teamId, panel);
 }
 
-/** The panels a user created or takes part in, newest first. */
-export async function listPanelsForUser(
+/**
+ * Panels a user created or belongs to, newest first: in any role, or only in `roles` (and then
+ * only open ones, as coordinators see them).
+ */
+async function listPanelsOfUser(
   db: Db,
   teamId: string,
   userId: string,
   limit: number,
+  roles?: MemberRole[],
 ): Promise<Panel[]> {
-  return db
-    .selectFrom('panel')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where((eb) =>
-      eb.or([
-        eb('created_by', '=', userId),
-        eb.exists(
-          eb
-            .selectFrom('panel_member')
-            .select(sql`1`.as('one'))
-            .where('panel_member.team_id', '=', teamId)
-            .whereRef('panel_member.panel_id', '=', 'panel.id')
-            .where('panel_member.user_id', '=', userId),
-        ),
-      ]),
-    )
-    .orderBy('created_at', 'desc')
-    .orderBy('number', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-/** Open panels a user coordinates (as creator, recruiter or hiring manager), newest first. */
-export async function listPanelsCoordinatedBy(
-  db: Db,
-  teamId: string,
-  userId: string,
-  limit: number,
-): Promise<Panel[]> {
-  return db
-    .selectFrom('panel')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where('state', '=', 'open')
+  let query = db.selectFrom('panel').selectAll().where('team_id', '=', teamId);
+  if (roles !== undefined) query = query.where('state', '=', 'open');
+  return query
     .where((eb) =>
       eb.or([
         eb('created_by', '=', userId),
@@ -208,13 +180,29 @@ export async function listPanelsCoordinatedBy(
             .where('panel_member.team_id', '=', teamId)
             .whereRef('panel_member.panel_id', '=', 'panel.id')
             .where('panel_member.user_id', '=', userId)
-            .where('panel_member.role', 'in', ['recruiter', 'hiring_manager']),
+            .$if(roles !== undefined, (qb) => qb.where('panel_member.role', 'in', roles ?? [])),
         ),
       ]),
     )
     .orderBy('created_at', 'desc')
+    .orderBy('number', 'desc')
     .limit(limit)
     .execute();
+}
+
+/** The panels a user created or takes part in, newest first. */
+export function listPanelsForUser(db: Db, teamId: string, userId: string, limit: number): Promise<Panel[]> {
+  return listPanelsOfUser(db, teamId, userId, limit);
+}
+
+/** Open panels a user coordinates (as creator, recruiter or hiring manager), newest first. */
+export function listPanelsCoordinatedBy(
+  db: Db,
+  teamId: string,
+  userId: string,
+  limit: number,
+): Promise<Panel[]> {
+  return listPanelsOfUser(db, teamId, userId, limit, ['recruiter', 'hiring_manager']);
 }
 
 /** Moves a panel to a new state and bumps its revision so the announcement catches up. */

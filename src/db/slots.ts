@@ -179,8 +179,11 @@ export async function lockInterviewers(
   }
 }
 
-/** Upcoming interviews of one person, with their panels, for App Home. */
-export async function listUpcomingInterviews(db: Db, teamId: string, userId: string, from: Date, to: Date) {
+/**
+ * One person's booked interviews with their slot, stage and panel joined (every join within the
+ * team), the base of App Home's list and of the feedback waiting for them.
+ */
+export function interviewsOf(db: Db, teamId: string, userId: string) {
   return db
     .selectFrom('slot_interviewer as si')
     .innerJoin('slot', (join) =>
@@ -192,6 +195,14 @@ export async function listUpcomingInterviews(db: Db, teamId: string, userId: str
     .innerJoin('panel', (join) =>
       join.onRef('panel.id', '=', 'slot.panel_id').onRef('panel.team_id', '=', 'slot.team_id'),
     )
+    .where('si.team_id', '=', teamId)
+    .where('si.user_id', '=', userId)
+    .where('slot.state', '=', 'booked');
+}
+
+/** Upcoming interviews of one person, with their panels, for App Home. */
+export async function listUpcomingInterviews(db: Db, teamId: string, userId: string, from: Date, to: Date) {
+  return interviewsOf(db, teamId, userId)
     .select([
       'slot.id as slotId',
       'slot.starts_at as startsAt',
@@ -202,9 +213,6 @@ export async function listUpcomingInterviews(db: Db, teamId: string, userId: str
       'panel.candidate_name as candidateName',
       'panel.role_title as roleTitle',
     ])
-    .where('si.team_id', '=', teamId)
-    .where('si.user_id', '=', userId)
-    .where('slot.state', '=', 'booked')
     .where('panel.state', '=', 'open')
     .where('slot.starts_at', '>=', from)
     .where('slot.starts_at', '<', to)

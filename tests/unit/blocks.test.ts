@@ -110,3 +110,9 @@ describe('the announcement', () => {
     expect(getPanelAnnouncement(details({ candidate_name: '<!here>' })).text).toContain('&lt;!here&gt;');
   });
 });
+
+describe('the help message', () => {
+  it('escapes what the user typed', () => {
+    expect(JSON.stringify(getHelpBlocks('<!channel>').blocks)).toContain('&lt;!channel&gt;');
+  });
+});

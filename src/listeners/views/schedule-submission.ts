@@ -50,6 +50,22 @@ async function gatherPeople(
   return { people: { interviewers, coordinatorTimeZone: coordinator.timeZone }, errors };
 }
 
+const PANEL_GONE = {
+  response_action: 'update' as const,
+  view: getNoticeModal('Panel not found', 'That panel no longer exists.'),
+};
+
+/** The panel a scheduling modal is about, from its private metadata; undefined when it is gone. */
+async function panelOfModal<M extends { panelId: string }>(
+  deps: AppDeps,
+  teamId: string,
+  privateMetadata: string,
+) {
+  const metadata = parseMetadata<M>(privateMetadata);
+  const details = metadata && (await findPanelById(deps.db, teamId, metadata.panelId));
+  return metadata && details ? { metadata, details } : undefined;
+}
+
 const SAVE_FAILED =
   'Panelist could not save the schedule just now. Nothing was saved; try again in a minute.';
 
@@ -59,15 +75,9 @@ export function scheduleSubmission(deps: AppDeps) {
     const teamId = view.team_id;
     const userId = body.user.id;
     try {
-      const metadata = parseMetadata<ScheduleMetadata>(view.private_metadata);
-      const details = metadata && (await findPanelById(deps.db, teamId, metadata.panelId));
-      if (!metadata || !details) {
-        await ack({
-          response_action: 'update',
-          view: getNoticeModal('Panel not found', 'That panel no longer exists.'),
-        });
-        return;
-      }
+      const found = await panelOfModal<ScheduleMetadata>(deps, teamId, view.private_metadata);
+      if (found === undefined) return void (await ack(PANEL_GONE));
+      const { metadata, details } = found;
       const form = parseSlotGroups(
         view.state.values,
         metadata.groups,
@@ -122,15 +132,9 @@ export function rescheduleSubmission(deps: AppDeps) {
     const teamId = view.team_id;
     const userId = body.user.id;
     try {
-      const metadata = parseMetadata<RescheduleMetadata>(view.private_metadata);
-      const details = metadata && (await findPanelById(deps.db, teamId, metadata.panelId));
-      if (!metadata || !details) {
-        await ack({
-          response_action: 'update',
-          view: getNoticeModal('Panel not found', 'That panel no longer exists.'),
-        });
-        return;
-      }
+      const found = await panelOfModal<RescheduleMetadata>(deps, teamId, view.private_metadata);
+      if (found === undefined) return void (await ack(PANEL_GONE));
+      const { metadata, details } = found;
       const form = parseSlotGroups(view.state.values, 1, new Set(details.stages.map((s) => s.id)));
       if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
       const [draft] = form.slots;
