@@ -1,7 +1,8 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { nudgeIdentity, type PlanInput, planNudges } from '../domain/nudge-plan.js';
+import { nudgeIdentity, type PlanInput, type PlannedNudge, planNudges } from '../domain/nudge-plan.js';
 import { type NudgeSettings, resolveNudgeSettings } from '../domain/nudge-settings.js';
 import type { Database, Nudge } from './database.js';
+import { loadPanelSnapshot, type NudgeRowForPlan, type PanelSnapshot } from './panel-snapshot.js';
 import { findPanelById, type PanelDetails } from './panels.js';
 import { listPanelSlots, type SlotWithPeople } from './slots.js';
 
@@ -86,61 +87,34 @@ export function buildPlanInput(
   };
 }
 
+/** A pending nudge row a change created or moved: its delivery job is to be queued. */
+export interface NudgeToQueue {
+  id: string;
+  team_id: string;
+  deliver_at: Date;
+}
+
 /**
- * Brings a panel's nudge rows in line with its plan, inside the transaction that changed the
- * panel (which holds the panel's row lock): creates what is newly owed, moves what moved, and
- * cancels every pending nudge whose reason is gone. Sent and failed rows are history and stay.
+ * Brings a panel's nudge rows in line with `plan`, given the rows it has (`existing`): creates
+ * what is newly owed, moves what moved (never earlier than a snooze), and cancels every pending
+ * nudge whose reason is gone, in one statement. Sent and failed rows are history and stay. Runs
+ * inside the transaction that changed the panel, which holds the panel's row lock. Returns the
+ * rows created or moved, whose jobs the caller queues after commit.
  */
-export async function syncPanelNudges(
+export async function applyNudgePlan(
   trx: Transaction<Database>,
   teamId: string,
   panelId: string,
-  now: Date,
-): Promise<void> {
-  const input = await loadPlanInput(trx, teamId, panelId, now);
-  const plan = input === undefined ? [] : planNudges(input);
-  const existing = await trx
-    .selectFrom('nudge')
-    .select([
-      'id',
-      'kind',
-      'subject',
-      'recipient',
-      'occurrence',
-      'state',
-      'due_at',
-      'deliver_at',
-      'snoozed_until',
-    ])
-    .where('team_id', '=', teamId)
-    .where('panel_id', '=', panelId)
-    .execute();
+  plan: readonly PlannedNudge[],
+  existing: readonly NudgeRowForPlan[],
+): Promise<NudgeToQueue[]> {
   const byIdentity = new Map(existing.map((row) => [nudgeIdentity(row), row]));
   const wanted = new Set(plan.map(nudgeIdentity));
-
   const cancel = existing
     .filter((row) => row.state === 'pending' && !wanted.has(nudgeIdentity(row)))
     .map((row) => row.id);
-  await settleNudges(trx, teamId, cancel, { state: 'cancelled' });
   const fresh = plan.filter((n) => !byIdentity.has(nudgeIdentity(n)));
-  if (fresh.length > 0) {
-    await trx
-      .insertInto('nudge')
-      .values(
-        fresh.map((n) => ({
-          team_id: teamId,
-          panel_id: panelId,
-          kind: n.kind,
-          subject: n.subject,
-          recipient: n.recipient,
-          occurrence: n.occurrence,
-          due_at: n.dueAt,
-          deliver_at: n.deliverAt,
-        })),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
+  const moves: { id: string; due_at: Date; deliver_at: Date }[] = [];
   for (const n of plan) {
     const row = byIdentity.get(nudgeIdentity(n));
     if (row === undefined || row.state !== 'pending') continue;
@@ -148,14 +122,71 @@ export async function syncPanelNudges(
       row.snoozed_until !== null && row.snoozed_until > n.deliverAt ? row.snoozed_until : n.deliverAt;
     if (row.due_at.getTime() === n.dueAt.getTime() && row.deliver_at.getTime() === deliverAt.getTime())
       continue;
-    await trx
-      .updateTable('nudge')
-      .set({ due_at: n.dueAt, deliver_at: deliverAt, updated_at: sql<Date>`now()` })
-      .where('team_id', '=', teamId)
-      .where('id', '=', row.id)
-      .where('state', '=', 'pending')
-      .execute();
+    moves.push({ id: row.id, due_at: n.dueAt, deliver_at: deliverAt });
   }
+  if (cancel.length === 0 && fresh.length === 0 && moves.length === 0) return [];
+  const inserts = fresh.map((n) => ({
+    kind: n.kind,
+    subject: n.subject,
+    recipient: n.recipient,
+    occurrence: n.occurrence,
+    due_at: n.dueAt,
+    deliver_at: n.deliverAt,
+  }));
+  // Arrays travel as one JSON parameter each: the same text for node-postgres and PGlite.
+  const { rows } = await sql<{ id: string; deliver_at: Date }>`
+    with cancelled as (
+      update nudge set state = 'cancelled', updated_at = now()
+      where team_id = ${teamId} and state = 'pending'
+        and id in (select value::bigint from json_array_elements_text(${JSON.stringify(cancel)}::json))
+      returning id
+    ), moved as (
+      update nudge n set due_at = v.due_at, deliver_at = v.deliver_at, updated_at = now()
+      from json_to_recordset(${JSON.stringify(moves)}::json) as v(id bigint, due_at timestamptz, deliver_at timestamptz)
+      where n.team_id = ${teamId} and n.id = v.id and n.state = 'pending'
+      returning n.id, n.deliver_at
+    ), inserted as (
+      insert into nudge (team_id, panel_id, kind, subject, recipient, occurrence, due_at, deliver_at)
+      select ${teamId}, ${panelId}, v.kind, v.subject, v.recipient, v.occurrence, v.due_at, v.deliver_at
+      from json_to_recordset(${JSON.stringify(inserts)}::json)
+        as v(kind text, subject text, recipient text, occurrence text, due_at timestamptz, deliver_at timestamptz)
+      on conflict do nothing
+      returning id, deliver_at
+    )
+    select id::text as id, deliver_at from moved
+    union all select id::text as id, deliver_at from inserted
+  `.execute(trx);
+  return rows.map((row) => ({ id: row.id, team_id: teamId, deliver_at: new Date(row.deliver_at) }));
+}
+
+/**
+ * Re-plans a panel's nudges from its snapshot (read under the caller's panel lock) and applies
+ * the plan. Returns the rows created or moved.
+ */
+export async function syncPanelNudgesFrom(
+  trx: Transaction<Database>,
+  snapshot: PanelSnapshot,
+  now: Date,
+): Promise<NudgeToQueue[]> {
+  const { details, slots, submitted, settings, nudges } = snapshot;
+  const plan = planNudges(buildPlanInput(details, slots, submitted, settings.nudges, now));
+  return applyNudgePlan(trx, details.panel.team_id, details.panel.id, plan, nudges);
+}
+
+/**
+ * Brings a panel's nudge rows in line with its plan, inside the transaction that changed the
+ * panel (which holds the panel's row lock): creates what is newly owed, moves what moved, and
+ * cancels every pending nudge whose reason is gone. Two round trips: the snapshot and the writes.
+ */
+export async function syncPanelNudges(
+  trx: Transaction<Database>,
+  teamId: string,
+  panelId: string,
+  now: Date,
+): Promise<NudgeToQueue[]> {
+  const snapshot = await loadPanelSnapshot(trx, teamId, panelId);
+  if (snapshot === undefined) return [];
+  return syncPanelNudgesFrom(trx, snapshot, now);
 }
 
 /** Pending nudges of one panel (to queue after a change). */

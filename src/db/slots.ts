@@ -172,11 +172,13 @@ export async function lockInterviewers(
   teamId: string,
   userIds: readonly string[],
 ): Promise<void> {
-  for (const userId of [...new Set(userIds)].sort()) {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`panelist:interviewer:${teamId}:${userId}`}, 0))`.execute(
-      trx,
-    );
-  }
+  const keys = [...new Set(userIds)].sort().map((userId) => `panelist:interviewer:${teamId}:${userId}`);
+  if (keys.length === 0) return;
+  // One round trip; a function scan over a JSON array yields its elements in order, so the locks
+  // are taken in the sorted order.
+  await sql`select pg_advisory_xact_lock(hashtextextended(k.value, 0))
+            from json_array_elements_text(${JSON.stringify(keys)}::json) with ordinality as k(value, n)
+            order by k.n`.execute(trx);
 }
 
 /**
@@ -219,4 +221,138 @@ export async function listUpcomingInterviews(db: Db, teamId: string, userId: str
     .orderBy('slot.starts_at')
     .limit(40)
     .execute();
+}
+
+/** A slot to book, as `insertBooking` writes it. */
+export interface BookingDraft {
+  stageId: string;
+  startsAt: Date;
+  endsAt: Date;
+  location: string | null;
+  note: string | null;
+  interviewerIds: string[];
+}
+
+interface JsonSlotRow {
+  id: number | string;
+  team_id: string;
+  panel_id: number | string;
+  stage_id: number | string;
+  starts_at: string;
+  ends_at: string;
+  location: string | null;
+  note: string | null;
+  state: Slot['state'];
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Writes a booking in one statement: the slots (ids taken up front so each keeps its draft's
+ * order), their interviewers' busy ranges (start to end plus the buffer, which the exclusion
+ * constraints check), the interviewers as panel members, the audit event and the panel's revision
+ * bump. A double-booking that slipped past the checks fails the whole statement with 23P01.
+ * Returns the slots in draft order, the members that were new, and the panel's new revision.
+ */
+export async function insertBooking(
+  trx: Transaction<Database>,
+  booking: {
+    teamId: string;
+    panelId: string;
+    actorId: string;
+    bufferMinutes: number;
+    drafts: readonly BookingDraft[];
+    /** Each interviewer's time zone, stored on their panel membership. */
+    timeZoneOf: (userId: string) => string;
+  },
+): Promise<{
+  slots: Slot[];
+  newMembers: { user_id: string; time_zone: string; added_at: Date }[];
+  revision: number;
+  updatedAt: Date;
+}> {
+  const { teamId, panelId, actorId, bufferMinutes, drafts, timeZoneOf } = booking;
+  const draftsJson = JSON.stringify(
+    drafts.map((d, ord) => ({
+      ord,
+      stage_id: d.stageId,
+      starts_at: d.startsAt,
+      ends_at: d.endsAt,
+      location: d.location,
+      note: d.note,
+      interviewers: d.interviewerIds,
+    })),
+  );
+  const people = [...new Set(drafts.flatMap((d) => d.interviewerIds))];
+  const membersJson = JSON.stringify(
+    people.map((userId) => ({ user_id: userId, time_zone: timeZoneOf(userId) })),
+  );
+  const { rows } = await sql<{
+    slots_json: JsonSlotRow[];
+    members_json: { user_id: string; time_zone: string; added_at: string }[];
+    revision: number;
+    updated_at: Date;
+  }>`
+    with d as materialized (
+      select nextval(pg_get_serial_sequence('slot', 'id')) as id, v.*
+      from json_to_recordset(${draftsJson}::json) as v(
+        ord int, stage_id bigint, starts_at timestamptz, ends_at timestamptz,
+        location text, note text, interviewers text[])
+    ), new_slot as (
+      insert into slot (id, team_id, panel_id, stage_id, starts_at, ends_at, location, note, created_by)
+      overriding system value
+      select d.id, ${teamId}, ${panelId}, d.stage_id, d.starts_at, d.ends_at, d.location, d.note, ${actorId}
+      from d
+      returning *
+    ), seats as (
+      insert into slot_interviewer (team_id, slot_id, user_id, busy)
+      select ${teamId}, d.id, u.user_id,
+             tstzrange(d.starts_at, d.ends_at + make_interval(mins => ${bufferMinutes}::int), '[)')
+      from d cross join unnest(d.interviewers) as u(user_id)
+    ), new_members as (
+      insert into panel_member (team_id, panel_id, user_id, role, time_zone)
+      select ${teamId}, ${panelId}, m.user_id, 'interviewer', m.time_zone
+      from json_to_recordset(${membersJson}::json) as m(user_id text, time_zone text)
+      on conflict do nothing
+      returning user_id, time_zone, added_at
+    ), audit as (
+      insert into audit_event (team_id, panel_id, actor_user_id, action, detail)
+      select ${teamId}, ${panelId}, ${actorId}, 'slot.booked',
+             jsonb_build_object('slots', (select jsonb_agg(d.id::text order by d.ord) from d))
+    ), bump as (
+      update panel set revision = revision + 1, updated_at = now()
+      where team_id = ${teamId} and id = ${panelId}
+      returning revision, updated_at
+    )
+    select (select coalesce(json_agg(s), '[]') from new_slot s) as slots_json,
+           (select coalesce(json_agg(m), '[]') from new_members m) as members_json,
+           bump.revision, bump.updated_at
+    from bump
+  `.execute(trx);
+  const row = rows[0];
+  if (row === undefined) throw new Error('the panel of a booking vanished inside its transaction');
+  const byId = new Map(
+    row.slots_json.map((s) => [
+      String(s.id),
+      {
+        ...s,
+        id: String(s.id),
+        panel_id: String(s.panel_id),
+        stage_id: String(s.stage_id),
+        starts_at: new Date(s.starts_at),
+        ends_at: new Date(s.ends_at),
+        created_at: new Date(s.created_at),
+        updated_at: new Date(s.updated_at),
+      } satisfies Slot,
+    ]),
+  );
+  // json_agg over the insert's RETURNING has no defined order: put the slots back in draft order.
+  const slots = [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id));
+  return {
+    slots,
+    newMembers: row.members_json.map((m) => ({ ...m, added_at: new Date(m.added_at) })),
+    revision: row.revision,
+    updatedAt: new Date(row.updated_at),
+  };
 }

@@ -2,14 +2,14 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { slotBlockIds } from '../../blocks/ids.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database, Panel } from '../db/database.js';
-import { syncPanelNudges } from '../db/nudges.js';
+import { type NudgeToQueue, syncPanelNudgesFrom } from '../db/nudges.js';
+import { loadPanelSnapshot, type PanelSnapshot } from '../db/panel-snapshot.js';
 import { findPanelById, insertMembers, type PanelDetails } from '../db/panels.js';
 import {
   busyRange,
   findSlot,
-  getSchedulingSettings,
+  insertBooking,
   listInterviews,
-  listPanelSlotTimes,
   lockInterviewers,
   type SlotWithPeople,
 } from '../db/slots.js';
@@ -38,7 +38,14 @@ export interface SchedulingPeople {
 }
 
 export type ScheduleOutcome<T> =
-  | { kind: 'done'; panel: PanelDetails; warnings: WorkingHoursWarning[]; result: T }
+  | {
+      kind: 'done';
+      panel: PanelDetails;
+      warnings: WorkingHoursWarning[];
+      result: T;
+      /** Nudge rows the change created or moved: their jobs are queued after commit. */
+      nudges: NudgeToQueue[];
+    }
   | { kind: 'invalid'; errors: Record<string, string> }
   | { kind: 'refused'; message: string };
 
@@ -53,15 +60,16 @@ function isExclusionViolation(error: unknown): error is { constraint?: string } 
   return (error as { code?: unknown })?.code === EXCLUSION_VIOLATION;
 }
 
-/** Locks the panel and checks that `actorId` may schedule it. */
+/** Locks the panel, reads its snapshot and checks that `actorId` may schedule it. */
 async function lockPanelForScheduling(
   trx: Transaction<Database>,
   teamId: string,
   panelId: string,
   actorId: string,
-): Promise<PanelDetails> {
-  const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
-  if (details === undefined) throw new SchedulingRefusal('That panel no longer exists.');
+): Promise<PanelSnapshot> {
+  const snapshot = await loadPanelSnapshot(trx, teamId, panelId, { forUpdate: true });
+  if (snapshot === undefined) throw new SchedulingRefusal('That panel no longer exists.');
+  const { details } = snapshot;
   const reference = formatPanelReference(details.panel.number);
   if (!canCoordinatePanel(viewerOf(details, actorId))) {
     throw new SchedulingRefusal(
@@ -71,7 +79,7 @@ async function lockPanelForScheduling(
   if (details.panel.state !== 'open') {
     throw new SchedulingRefusal(`${reference} is ${details.panel.state}; its schedule can no longer change.`);
   }
-  return details;
+  return snapshot;
 }
 
 /**
@@ -81,7 +89,7 @@ async function lockPanelForScheduling(
  */
 async function checkDrafts(
   trx: Transaction<Database>,
-  panel: Panel,
+  snapshot: PanelSnapshot,
   drafts: readonly SlotDraft[],
   people: SchedulingPeople,
   now: Date,
@@ -90,8 +98,10 @@ async function checkDrafts(
   /** The slot's current times when rescheduling: unchanged times are not re-judged (people only). */
   unchangedFrom?: { startsAt: Date; endsAt: Date },
 ): Promise<{ errors: Record<string, string>; bufferMinutes: number }> {
-  const { bufferMinutes, weeklyLimit } = await getSchedulingSettings(trx, panel.team_id);
+  const { panel } = snapshot.details;
+  const { bufferMinutes, weeklyLimit } = snapshot.settings;
   const errors: Record<string, string> = {};
+  const stageIds = new Set(snapshot.details.stages.map((stage) => stage.id));
   const nameOf = (userId: string) => people.interviewers.get(userId)?.name ?? userId;
   const zoneOf = (userId: string) => people.interviewers.get(userId)?.timeZone ?? 'UTC';
   const local = (at: Date) => formatLocal(at, people.coordinatorTimeZone);
@@ -104,9 +114,12 @@ async function checkDrafts(
       unchangedFrom.endsAt.getTime() === draft.endsAt.getTime();
     const problem = timesUnchanged ? undefined : checkSlotTimes(draft, now, panel.decision_deadline);
     if (problem !== undefined) errors[fieldOf(draft.key).start] = problem;
+    if (!stageIds.has(draft.stageId)) errors[fieldOf(draft.key).stage] = 'Choose the stage this slot is for.';
   }
 
-  const existingPanelSlots = await listPanelSlotTimes(trx, panel.team_id, panel.id, excludeSlotId);
+  const existingPanelSlots = snapshot.slots
+    .filter((s) => s.slot.id !== excludeSlotId)
+    .map((s) => ({ startsAt: s.slot.starts_at, endsAt: s.slot.ends_at }));
   for (const overlap of findCandidateOverlaps(drafts, existingPanelSlots)) {
     errors[fieldOf(overlap.key).start] ??=
       `The candidate already has a slot of this panel from ${local(overlap.with.startsAt)} to ${local(overlap.with.endsAt)}.`;
@@ -155,17 +168,25 @@ async function writeInterviewers(
     .execute();
 }
 
-async function touchPanel(trx: Transaction<Database>, panel: Panel, now: Date): Promise<PanelDetails> {
+/**
+ * Bumps the panel's revision (the announcement catches up to it) and re-plans its nudges from a
+ * fresh snapshot. Returns the panel as it now stands and the nudge rows to queue.
+ */
+async function touchPanel(
+  trx: Transaction<Database>,
+  panel: Panel,
+  now: Date,
+): Promise<{ details: PanelDetails; nudges: NudgeToQueue[] }> {
   await trx
     .updateTable('panel')
     .set({ revision: sql<number>`revision + 1`, updated_at: sql<Date>`now()` })
     .where('team_id', '=', panel.team_id)
     .where('id', '=', panel.id)
     .execute();
-  await syncPanelNudges(trx, panel.team_id, panel.id, now);
-  const details = await findPanelById(trx, panel.team_id, panel.id);
-  if (details === undefined) throw new Error('panel vanished inside its own transaction');
-  return details;
+  const snapshot = await loadPanelSnapshot(trx, panel.team_id, panel.id);
+  if (snapshot === undefined) throw new Error('panel vanished inside its own transaction');
+  const nudges = await syncPanelNudgesFrom(trx, snapshot, now);
+  return { details: snapshot.details, nudges };
 }
 
 /** Members who interview on no booked slot of the panel any more stop being its interviewers. */
@@ -225,58 +246,57 @@ export async function bookSlots(
   return runScheduling(
     db,
     async (trx) => {
-      const { panel } = await lockPanelForScheduling(trx, teamId, panelId, actorId);
+      const snapshot = await lockPanelForScheduling(trx, teamId, panelId, actorId);
       await lockInterviewers(
         trx,
         teamId,
         drafts.flatMap((d) => d.interviewerIds),
       );
-      const { errors, bufferMinutes } = await checkDrafts(trx, panel, drafts, people, now, fieldsByKey);
+      const { errors, bufferMinutes } = await checkDrafts(trx, snapshot, drafts, people, now, fieldsByKey);
       if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
 
-      const booked: SlotWithPeople[] = [];
-      for (const draft of drafts) {
-        const slot = await trx
-          .insertInto('slot')
-          .values({
-            team_id: teamId,
-            panel_id: panelId,
-            stage_id: draft.stageId,
-            starts_at: draft.startsAt,
-            ends_at: draft.endsAt,
-            location: draft.location,
-            note: draft.note,
-            created_by: actorId,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        await writeInterviewers(trx, teamId, slot.id, draft, bufferMinutes);
-        const withPeople = await findSlot(trx, teamId, slot.id);
-        if (withPeople !== undefined) booked.push(withPeople);
-      }
-      await insertMembers(
-        trx,
+      const timeZoneOf = (userId: string) => people.interviewers.get(userId)?.timeZone ?? 'UTC';
+      const written = await insertBooking(trx, {
         teamId,
         panelId,
-        [...new Set(drafts.flatMap((d) => d.interviewerIds))].map((userId) => ({
-          userId,
-          role: 'interviewer' as const,
-          timeZone: people.interviewers.get(userId)?.timeZone ?? 'UTC',
-        })),
-      );
-      await recordAudit(trx, {
-        teamId,
-        panelId,
-        actorUserId: actorId,
-        action: 'slot.booked',
-        detail: { slots: booked.map((b) => b.slot.id) },
-      });
-      const details = await touchPanel(trx, panel, now);
-      const warnings = findWorkingHoursWarnings(
+        actorId,
+        bufferMinutes,
         drafts,
-        (id) => people.interviewers.get(id)?.timeZone ?? 'UTC',
-      );
-      return { kind: 'done', panel: details, warnings, result: { booked } };
+        timeZoneOf,
+      });
+      const booked: SlotWithPeople[] = written.slots.map((slot, index) => ({
+        slot,
+        stageKind: snapshot.details.stages.find((stage) => stage.id === slot.stage_id)?.kind ?? 'manager',
+        interviewers: [...(drafts[index]?.interviewerIds ?? [])]
+          .sort()
+          .map((userId) => ({ userId, declinedAt: null })),
+      }));
+      // The panel as it now stands, without reading back what this transaction just wrote.
+      const after: PanelSnapshot = {
+        ...snapshot,
+        details: {
+          ...snapshot.details,
+          panel: { ...snapshot.details.panel, revision: written.revision, updated_at: written.updatedAt },
+          members: [
+            ...snapshot.details.members,
+            ...written.newMembers.map((m) => ({
+              team_id: teamId,
+              panel_id: panelId,
+              user_id: m.user_id,
+              role: 'interviewer' as const,
+              time_zone: m.time_zone,
+              added_at: m.added_at,
+            })),
+          ],
+        },
+        slots: [...snapshot.slots, ...booked].sort(
+          (a, b) =>
+            a.slot.starts_at.getTime() - b.slot.starts_at.getTime() || Number(a.slot.id) - Number(b.slot.id),
+        ),
+      };
+      const nudges = await syncPanelNudgesFrom(trx, after, now);
+      const warnings = findWorkingHoursWarnings(drafts, timeZoneOf);
+      return { kind: 'done', panel: after.details, warnings, result: { booked }, nudges };
     },
     fieldsByKey(firstKey).interviewers,
   );
@@ -310,7 +330,8 @@ export async function rescheduleSlot(
       // Panel first, then the slot: every writer takes them in this order, so none can deadlock.
       const found = await findSlot(trx, teamId, slotId);
       if (found === undefined) throw new SchedulingRefusal('That slot was cancelled meanwhile.');
-      const { panel } = await lockPanelForScheduling(trx, teamId, found.slot.panel_id, actorId);
+      const snapshot = await lockPanelForScheduling(trx, teamId, found.slot.panel_id, actorId);
+      const { panel } = snapshot.details;
       const before = await findSlot(trx, teamId, slotId, { forUpdate: true });
       if (before === undefined || before.slot.state !== 'booked')
         throw new SchedulingRefusal('That slot was cancelled meanwhile.');
@@ -320,7 +341,7 @@ export async function rescheduleSlot(
       ]);
       const { errors, bufferMinutes } = await checkDrafts(
         trx,
-        panel,
+        snapshot,
         [draft],
         people,
         now,
@@ -374,10 +395,11 @@ export async function rescheduleSlot(
         action: 'slot.rescheduled',
         detail: { slot: slotId, from: before.slot.starts_at, to: draft.startsAt },
       });
-      const details = await touchPanel(trx, panel, now);
+      const { details, nudges } = await touchPanel(trx, panel, now);
       return {
         kind: 'done',
         panel: details,
+        nudges,
         warnings: findWorkingHoursWarnings([draft], (id) => people.interviewers.get(id)?.timeZone ?? 'UTC'),
         result: {
           before,
@@ -403,7 +425,7 @@ export async function cancelSlot(
     async (trx) => {
       const found = await findSlot(trx, teamId, slotId);
       if (found === undefined) throw new SchedulingRefusal('That slot is already cancelled.');
-      const { panel } = await lockPanelForScheduling(trx, teamId, found.slot.panel_id, actorId);
+      const { panel } = (await lockPanelForScheduling(trx, teamId, found.slot.panel_id, actorId)).details;
       const slot = await findSlot(trx, teamId, slotId, { forUpdate: true });
       if (slot === undefined || slot.slot.state !== 'booked')
         throw new SchedulingRefusal('That slot is already cancelled.');
@@ -427,8 +449,8 @@ export async function cancelSlot(
         action: 'slot.cancelled',
         detail: { slot: slotId },
       });
-      const details = await touchPanel(trx, panel, now);
-      return { kind: 'done', panel: details, warnings: [], result: { cancelled: slot } };
+      const { details, nudges } = await touchPanel(trx, panel, now);
+      return { kind: 'done', panel: details, nudges, warnings: [], result: { cancelled: slot } };
     },
     'slot',
   );

@@ -1,0 +1,188 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { type NudgeSettings, resolveNudgeSettings } from '../domain/nudge-settings.js';
+import type {
+  Database,
+  MemberRole,
+  Nudge,
+  NudgeKind,
+  NudgeState,
+  Panel,
+  PanelMember,
+  SlotState,
+  Stage,
+  StageKind,
+} from './database.js';
+import type { PanelDetails } from './panels.js';
+import type { SlotWithPeople } from './slots.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A nudge row as re-planning compares it with the plan. */
+export type NudgeRowForPlan = Pick<
+  Nudge,
+  'id' | 'kind' | 'subject' | 'recipient' | 'occurrence' | 'state' | 'due_at' | 'deliver_at' | 'snoozed_until'
+>;
+
+/**
+ * Everything a change to a panel reads before it writes: the panel with its people and stages, its
+ * booked slots with their interviewers, the feedback already submitted, its nudge rows, and the
+ * workspace's rules. One round trip instead of a dozen: under load every round trip costs both
+ * processes CPU, and the panel's row lock is held meanwhile.
+ */
+export interface PanelSnapshot {
+  details: PanelDetails;
+  /** Booked slots in time order. */
+  slots: SlotWithPeople[];
+  submitted: { slot_id: string; interviewer_id: string; submitted_at: Date | null }[];
+  nudges: NudgeRowForPlan[];
+  settings: { bufferMinutes: number; weeklyLimit: number; nudges: NudgeSettings };
+}
+
+interface SnapshotRow extends Panel {
+  members_json: JsonMember[];
+  stages_json: JsonStage[];
+  slots_json: JsonSlot[];
+  submitted_json: { slot_id: number | string; interviewer_id: string; submitted_at: string | null }[];
+  nudges_json: JsonNudge[];
+  slot_buffer_minutes: number | null;
+  weekly_interview_limit: number | null;
+  nudge_settings: Partial<NudgeSettings> | null;
+}
+
+interface JsonMember {
+  team_id: string;
+  panel_id: number | string;
+  user_id: string;
+  role: MemberRole;
+  time_zone: string;
+  added_at: string;
+}
+interface JsonStage {
+  id: number | string;
+  team_id: string;
+  panel_id: number | string;
+  kind: StageKind;
+  position: number;
+}
+interface JsonSlot {
+  id: number | string;
+  team_id: string;
+  panel_id: number | string;
+  stage_id: number | string;
+  starts_at: string;
+  ends_at: string;
+  location: string | null;
+  note: string | null;
+  state: SlotState;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  stage_kind: StageKind;
+  interviewers: { user_id: string; declined_at: string | null }[];
+}
+interface JsonNudge {
+  id: number | string;
+  kind: NudgeKind;
+  subject: string;
+  recipient: string;
+  occurrence: string;
+  state: NudgeState;
+  due_at: string;
+  deliver_at: string;
+  snoozed_until: string | null;
+}
+
+const date = (value: string) => new Date(value);
+const maybeDate = (value: string | null) => (value === null ? null : new Date(value));
+
+/** Reads a panel's snapshot; `forUpdate` takes the panel's row lock (every writer's first step). */
+export async function loadPanelSnapshot(
+  db: Db,
+  teamId: string,
+  panelId: string,
+  { forUpdate = false } = {},
+): Promise<PanelSnapshot | undefined> {
+  const { rows } = await sql<SnapshotRow>`
+    select p.*,
+      (select coalesce(json_agg(m order by m.added_at, m.user_id, m.role), '[]')
+         from panel_member m where m.team_id = p.team_id and m.panel_id = p.id) as members_json,
+      (select coalesce(json_agg(s order by s.position), '[]')
+         from stage s where s.team_id = p.team_id and s.panel_id = p.id) as stages_json,
+      (select coalesce(json_agg(
+                (to_jsonb(sl) || jsonb_build_object(
+                  'stage_kind', st.kind,
+                  'interviewers', (select coalesce(jsonb_agg(jsonb_build_object(
+                                      'user_id', si.user_id, 'declined_at', si.declined_at) order by si.user_id), '[]')
+                                   from slot_interviewer si where si.team_id = sl.team_id and si.slot_id = sl.id)))
+                order by sl.starts_at, sl.id), '[]')
+         from slot sl join stage st on st.team_id = sl.team_id and st.id = sl.stage_id
+         where sl.team_id = p.team_id and sl.panel_id = p.id and sl.state = 'booked') as slots_json,
+      (select coalesce(json_agg(json_build_object(
+                'slot_id', f.slot_id, 'interviewer_id', f.interviewer_id, 'submitted_at', f.submitted_at)), '[]')
+         from feedback f where f.team_id = p.team_id and f.panel_id = p.id and f.state = 'submitted') as submitted_json,
+      (select coalesce(json_agg(json_build_object(
+                'id', n.id, 'kind', n.kind, 'subject', n.subject, 'recipient', n.recipient,
+                'occurrence', n.occurrence, 'state', n.state, 'due_at', n.due_at,
+                'deliver_at', n.deliver_at, 'snoozed_until', n.snoozed_until)), '[]')
+         from nudge n where n.team_id = p.team_id and n.panel_id = p.id) as nudges_json,
+      w.slot_buffer_minutes, w.weekly_interview_limit, w.nudge_settings
+    from panel p
+    left join workspace w on w.team_id = p.team_id
+    where p.team_id = ${teamId} and p.id = ${panelId}
+    ${forUpdate ? sql`for update of p` : sql``}
+  `.execute(db);
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  const {
+    members_json,
+    stages_json,
+    slots_json,
+    submitted_json,
+    nudges_json,
+    slot_buffer_minutes,
+    weekly_interview_limit,
+    nudge_settings,
+    ...panel
+  } = row;
+  const members: PanelMember[] = members_json.map((m) => ({
+    ...m,
+    panel_id: String(m.panel_id),
+    added_at: date(m.added_at),
+  }));
+  const stages: Stage[] = stages_json.map((s) => ({ ...s, id: String(s.id), panel_id: String(s.panel_id) }));
+  const slots: SlotWithPeople[] = slots_json.map(({ stage_kind, interviewers, ...s }) => ({
+    slot: {
+      ...s,
+      id: String(s.id),
+      panel_id: String(s.panel_id),
+      stage_id: String(s.stage_id),
+      starts_at: date(s.starts_at),
+      ends_at: date(s.ends_at),
+      created_at: date(s.created_at),
+      updated_at: date(s.updated_at),
+    },
+    stageKind: stage_kind,
+    interviewers: interviewers.map((i) => ({ userId: i.user_id, declinedAt: maybeDate(i.declined_at) })),
+  }));
+  return {
+    details: { panel, members, stages },
+    slots,
+    submitted: submitted_json.map((f) => ({
+      slot_id: String(f.slot_id),
+      interviewer_id: f.interviewer_id,
+      submitted_at: maybeDate(f.submitted_at),
+    })),
+    nudges: nudges_json.map((n) => ({
+      ...n,
+      id: String(n.id),
+      due_at: date(n.due_at),
+      deliver_at: date(n.deliver_at),
+      snoozed_until: maybeDate(n.snoozed_until),
+    })),
+    settings: {
+      bufferMinutes: slot_buffer_minutes ?? 10,
+      weeklyLimit: weekly_interview_limit ?? 5,
+      nudges: resolveNudgeSettings(nudge_settings),
+    },
+  };
+}
