@@ -15,6 +15,8 @@ import { plain } from './text.js';
 export interface ScheduleMetadata {
   panelId: string;
   groups: number;
+  /** The panel's stages when the modal was built (stages never change after creation). */
+  stageIds?: string[];
 }
 export interface RescheduleMetadata {
   panelId: string;
@@ -197,7 +199,11 @@ export function getScheduleModal(
       },
     ],
   });
-  const metadata: ScheduleMetadata = { panelId: details.panel.id, groups: count };
+  const metadata: ScheduleMetadata = {
+    panelId: details.panel.id,
+    groups: count,
+    stageIds: details.stages.map((stage) => stage.id),
+  };
   return {
     type: 'modal',
     callback_id: VIEW_IDS.schedule,

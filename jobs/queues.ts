@@ -7,6 +7,7 @@ export const QUEUE_NAMES = {
   nudges: 'nudges',
   homes: 'homes',
   maintenance: 'maintenance',
+  effects: 'effects',
 } as const;
 
 /** Deliver a nudge row (and whatever else is due for its recipient). */
@@ -33,11 +34,27 @@ export interface HomeJob {
   userId: string;
 }
 
+/**
+ * What follows a committed schedule change, done by a worker after the modal has been answered:
+ * the interviewers' DMs, the announcement, the nudges' jobs and App Home refreshes. The payload
+ * is built by src/services/schedule-effects.ts, which also reads it back.
+ */
+export interface ScheduleEffectsJob {
+  teamId: string;
+  panelId: string;
+  revision: number;
+  /** Serialised notices (slots as JSON, dates as ISO strings). */
+  notices: unknown[];
+  /** Nudge rows the change created or moved. */
+  nudges: { id: string; deliverAt: string }[];
+}
+
 export interface Queues {
   announcements: Queue<AnnouncementJob>;
   nudges: Queue<NudgeJob>;
   homes: Queue<HomeJob>;
   maintenance: Queue<MaintenanceJob>;
+  effects: Queue<ScheduleEffectsJob>;
 }
 
 /**
@@ -61,6 +78,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     nudges: new Queue<NudgeJob>(QUEUE_NAMES.nudges, { connection, prefix }),
     homes: new Queue<HomeJob>(QUEUE_NAMES.homes, { connection, prefix }),
     maintenance: new Queue<MaintenanceJob>(QUEUE_NAMES.maintenance, { connection, prefix }),
+    effects: new Queue<ScheduleEffectsJob>(QUEUE_NAMES.effects, { connection, prefix }),
   };
 }
 
@@ -72,6 +90,20 @@ export async function enqueueAnnouncement(queues: Queues, job: AnnouncementJob):
   // again): try it again rather than leave the channel showing an old panel.
   if (existing !== undefined && (await existing.isFailed())) return void (await existing.retry('failed'));
   await queues.announcements.add('announce', job, { ...ANNOUNCEMENT_JOB_OPTIONS, jobId });
+}
+
+/**
+ * Queues the follow-ups of a schedule change. The id is the panel's revision, so a retried add is
+ * harmless. Throws when Redis is unreachable (the caller then does the work itself).
+ */
+export async function enqueueScheduleEffects(queues: Queues, job: ScheduleEffectsJob): Promise<void> {
+  await queues.effects.add('schedule', job, {
+    jobId: `effects-${job.teamId}-${job.panelId}-r${job.revision}`,
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 1_000 },
+    removeOnComplete: true,
+    removeOnFail: { age: 24 * 3600 },
+  });
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

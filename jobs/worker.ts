@@ -6,6 +6,7 @@ import type { Clock } from '../src/clock.js';
 import type { Database } from '../src/db/database.js';
 import type { Logger } from '../src/logger.js';
 import { publishHome } from '../src/services/app-home.js';
+import { runScheduleEffects } from '../src/services/schedule-effects.js';
 import { UserDirectory } from '../src/slack/user-directory.js';
 import { createAnnouncementProcessor } from './announcement.js';
 import { createNudgeProcessor } from './nudge-delivery.js';
@@ -16,6 +17,7 @@ import {
   type NudgeJob,
   QUEUE_NAMES,
   type Queues,
+  type ScheduleEffectsJob,
 } from './queues.js';
 import { reconcile } from './reconcile.js';
 
@@ -73,6 +75,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     async (job) => publishHome({ db, client, clock, users }, job.data.teamId, job.data.userId),
     { connection, prefix, concurrency: 5 },
   );
+  const effects = new Worker<ScheduleEffectsJob>(
+    QUEUE_NAMES.effects,
+    async (job) => runScheduleEffects({ db, client, users, queues, logger, clock }, job.data),
+    { connection, prefix, concurrency: 10 },
+  );
   const maintenance = new Worker<MaintenanceJob>(
     QUEUE_NAMES.maintenance,
     async () => {
@@ -82,7 +89,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     },
     { connection, prefix, concurrency: 1 },
   );
-  for (const worker of [announcements, nudges, homes, maintenance]) {
+  for (const worker of [announcements, nudges, homes, effects, maintenance]) {
     worker.on('failed', (job, error) =>
       logger.warn(
         { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error },
@@ -127,7 +134,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   return {
     async close() {
       clearInterval(keepScheduler);
-      await Promise.all([announcements.close(), nudges.close(), homes.close(), maintenance.close()]);
+      await Promise.all([
+        announcements.close(),
+        nudges.close(),
+        homes.close(),
+        effects.close(),
+        maintenance.close(),
+      ]);
     },
   };
 }

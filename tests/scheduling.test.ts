@@ -60,7 +60,7 @@ const dmsTo = (userId: string, contains: string) =>
 
 describe('opening the scheduling modal', () => {
   it('/panel schedule opens one slot form per stage for the recruiter', async () => {
-    const { panel } = await panelWithStages();
+    const { panel, details } = await panelWithStages();
     const res = await t.requests.command(PEOPLE.recruiter, `schedule P-${panel.number}`);
     expect(res.status).toBe(200);
     const call = await t.slack.waitForCall(
@@ -68,7 +68,11 @@ describe('opening the scheduling modal', () => {
       (c) => (c.args.view as ModalView).callback_id === 'panel_schedule',
     );
     const view = call.args.view as ModalView;
-    expect(JSON.parse(view.private_metadata ?? '{}')).toEqual({ panelId: panel.id, groups: 3 });
+    expect(JSON.parse(view.private_metadata ?? '{}')).toEqual({
+      panelId: panel.id,
+      groups: 3,
+      stageIds: details.stages.map((stage) => stage.id),
+    });
     expect(view.blocks.filter((b) => b.block_id?.endsWith('_start'))).toHaveLength(3);
   });
 
@@ -97,6 +101,7 @@ describe('opening the scheduling modal', () => {
     expect(JSON.parse((call.args.view as ModalView).private_metadata ?? '{}')).toEqual({
       panelId: panel.id,
       groups: 2,
+      stageIds: details.stages.map((stage) => stage.id),
     });
   });
 });

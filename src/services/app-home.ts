@@ -42,7 +42,11 @@ export async function publishHome(deps: HomeDeps, teamId: string, userId: string
  * change. Failures are logged, never thrown: the change is done, and the Home is rebuilt whenever
  * its owner opens it anyway.
  */
-export async function refreshHomes(deps: AppDeps, teamId: string, userIds: Iterable<string>): Promise<void> {
+export async function refreshHomes(
+  deps: Pick<AppDeps, 'queues' | 'logger'>,
+  teamId: string,
+  userIds: Iterable<string>,
+): Promise<void> {
   await enqueueHomeRefresh(deps.queues, teamId, [...new Set(userIds)]).catch((error: unknown) =>
     deps.logger.warn({ err: error, teamId }, 'App Home refresh not queued'),
   );

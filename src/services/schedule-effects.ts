@@ -4,12 +4,19 @@ import {
   getSlotRemovedMessage,
   type SlotMessage,
 } from '../../blocks/slot-messages.js';
-import { enqueueAnnouncement } from '../../jobs/queues.js';
+import {
+  enqueueAnnouncement,
+  enqueueNudges,
+  enqueueScheduleEffects,
+  type ScheduleEffectsJob,
+} from '../../jobs/queues.js';
+import type { Slot } from '../db/database.js';
+import type { NudgeToQueue } from '../db/nudges.js';
+import { loadPanelSnapshot } from '../db/panel-snapshot.js';
 import type { PanelDetails } from '../db/panels.js';
 import type { SlotWithPeople } from '../db/slots.js';
 import type { AppDeps } from '../deps.js';
 import { refreshHomes } from './app-home.js';
-import { queuePanelNudges } from './nudges.js';
 import type { SlotChange } from './scheduling.js';
 
 /** Who must hear about a schedule change, and what. */
@@ -17,6 +24,9 @@ export type ScheduleNotice =
   | { kind: 'booked'; slot: SlotWithPeople; userIds: string[] }
   | { kind: 'moved'; change: SlotChange; userIds: string[] }
   | { kind: 'removed'; slot: SlotWithPeople; userIds: string[]; reason: 'cancelled' | 'removed' };
+
+/** What the follow-ups need; the web process and the worker both have it. */
+export type EffectsDeps = Pick<AppDeps, 'db' | 'client' | 'users' | 'queues' | 'logger' | 'clock'>;
 
 /** The notices for a rescheduled slot: kept people see the move, added ones a booking, dropped ones a removal. */
 export function noticesForChange(change: SlotChange): ScheduleNotice[] {
@@ -28,14 +38,56 @@ export function noticesForChange(change: SlotChange): ScheduleNotice[] {
 }
 
 /**
- * Everything that follows a committed schedule change, after the modal has been answered: a DM
- * to each interviewer concerned (times in their own zone), the announcement brought up to date,
- * and the App Home of everyone concerned refreshed. Failures are logged; the change stands.
+ * Hands the follow-ups of a committed schedule change to a worker (one job), so the person's
+ * submission is answered without waiting on Slack calls. If Redis cannot take the job, they are
+ * done here and now instead: the change is committed and its people must still hear of it.
  */
-export async function afterScheduleChange(
-  deps: AppDeps,
+export async function queueScheduleEffects(
+  deps: EffectsDeps,
   panel: PanelDetails,
   notices: ScheduleNotice[],
+  nudges: readonly NudgeToQueue[],
+): Promise<void> {
+  const relevant = notices.filter((n) => n.userIds.length > 0);
+  try {
+    await enqueueScheduleEffects(deps.queues, {
+      teamId: panel.panel.team_id,
+      panelId: panel.panel.id,
+      revision: panel.panel.revision,
+      notices: relevant.map(noticeToJson),
+      nudges: nudges.map((n) => ({ id: n.id, deliverAt: n.deliver_at.toISOString() })),
+    });
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, teamId: panel.panel.team_id, panelId: panel.panel.id },
+      'schedule follow-ups not queued; doing them in this process',
+    );
+    await afterScheduleChange(deps, panel, relevant, nudges);
+  }
+}
+
+/** The worker's side of `queueScheduleEffects`: the panel as it stands now, the notices as committed. */
+export async function runScheduleEffects(deps: EffectsDeps, job: ScheduleEffectsJob): Promise<void> {
+  const snapshot = await loadPanelSnapshot(deps.db, job.teamId, job.panelId);
+  if (snapshot === undefined) return;
+  const nudges = job.nudges.map((n) => ({
+    id: n.id,
+    team_id: job.teamId,
+    deliver_at: new Date(n.deliverAt),
+  }));
+  await afterScheduleChange(deps, snapshot.details, job.notices.map(noticeFromJson), nudges);
+}
+
+/**
+ * Everything that follows a committed schedule change: a DM to each interviewer concerned (times
+ * in their own zone), the announcement brought up to date, the nudges' jobs queued, and the App
+ * Home of everyone concerned refreshed. Failures are logged; the change stands.
+ */
+export async function afterScheduleChange(
+  deps: EffectsDeps,
+  panel: PanelDetails,
+  notices: ScheduleNotice[],
+  nudges: readonly NudgeToQueue[],
 ): Promise<void> {
   const teamId = panel.panel.team_id;
   const sends: Promise<unknown>[] = [];
@@ -68,7 +120,14 @@ export async function afterScheduleChange(
       ),
     ),
   );
-  sends.push(queuePanelNudges(deps, teamId, panel.panel.id));
+  sends.push(
+    enqueueNudges(deps.queues, nudges, (at) => deps.clock.msUntil(at)).catch((error: unknown) =>
+      deps.logger.warn(
+        { err: error, teamId, panelId: panel.panel.id },
+        'nudges not queued; the reconciler will queue them',
+      ),
+    ),
+  );
   await Promise.all(sends);
   const concerned = new Set<string>([
     ...notices.flatMap((n) => n.userIds),
@@ -78,4 +137,88 @@ export async function afterScheduleChange(
     panel.panel.created_by,
   ]);
   await refreshHomes(deps, teamId, concerned);
+}
+
+// Job payloads are JSON: slots travel with their dates as ISO strings and come back as Dates.
+
+type SlotJson = Omit<Slot, 'starts_at' | 'ends_at' | 'created_at' | 'updated_at'> & {
+  starts_at: string;
+  ends_at: string;
+  created_at: string;
+  updated_at: string;
+};
+interface SlotWithPeopleJson {
+  slot: SlotJson;
+  stageKind: SlotWithPeople['stageKind'];
+  interviewers: { userId: string; declinedAt: string | null }[];
+}
+type NoticeJson =
+  | { kind: 'booked'; slot: SlotWithPeopleJson; userIds: string[] }
+  | {
+      kind: 'moved';
+      change: Omit<SlotChange, 'before' | 'after'> & {
+        before: SlotWithPeopleJson;
+        after: SlotWithPeopleJson;
+      };
+      userIds: string[];
+    }
+  | { kind: 'removed'; slot: SlotWithPeopleJson; userIds: string[]; reason: 'cancelled' | 'removed' };
+
+function slotToJson({ slot, stageKind, interviewers }: SlotWithPeople): SlotWithPeopleJson {
+  return {
+    slot: {
+      ...slot,
+      starts_at: slot.starts_at.toISOString(),
+      ends_at: slot.ends_at.toISOString(),
+      created_at: slot.created_at.toISOString(),
+      updated_at: slot.updated_at.toISOString(),
+    },
+    stageKind,
+    interviewers: interviewers.map((i) => ({
+      userId: i.userId,
+      declinedAt: i.declinedAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+function slotFromJson({ slot, stageKind, interviewers }: SlotWithPeopleJson): SlotWithPeople {
+  return {
+    slot: {
+      ...slot,
+      starts_at: new Date(slot.starts_at),
+      ends_at: new Date(slot.ends_at),
+      created_at: new Date(slot.created_at),
+      updated_at: new Date(slot.updated_at),
+    },
+    stageKind,
+    interviewers: interviewers.map((i) => ({
+      userId: i.userId,
+      declinedAt: i.declinedAt === null ? null : new Date(i.declinedAt),
+    })),
+  };
+}
+
+function noticeToJson(notice: ScheduleNotice): NoticeJson {
+  if (notice.kind === 'moved') {
+    const { before, after, ...rest } = notice.change;
+    return {
+      kind: 'moved',
+      userIds: notice.userIds,
+      change: { ...rest, before: slotToJson(before), after: slotToJson(after) },
+    };
+  }
+  return { ...notice, slot: slotToJson(notice.slot) };
+}
+
+function noticeFromJson(raw: unknown): ScheduleNotice {
+  const notice = raw as NoticeJson;
+  if (notice.kind === 'moved') {
+    const { before, after, ...rest } = notice.change;
+    return {
+      kind: 'moved',
+      userIds: notice.userIds,
+      change: { ...rest, before: slotFromJson(before), after: slotFromJson(after) },
+    };
+  }
+  return { ...notice, slot: slotFromJson(notice.slot) };
 }

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
-import { afterScheduleChange } from '../../services/schedule-effects.js';
+import { queueScheduleEffects } from '../../services/schedule-effects.js';
 import { cancelSlot } from '../../services/scheduling.js';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
@@ -27,13 +27,18 @@ export function cancelSlotButton(deps: AppDeps) {
       replace_original: false,
       text: `:wastebasket: Slot cancelled; its ${cancelled.interviewers.length} interviewer(s) have been told and their time is free.`,
     });
-    await afterScheduleChange(deps, outcome.panel, [
-      {
-        kind: 'removed',
-        slot: cancelled,
-        userIds: cancelled.interviewers.map((i) => i.userId),
-        reason: 'cancelled',
-      },
-    ]);
+    await queueScheduleEffects(
+      deps,
+      outcome.panel,
+      [
+        {
+          kind: 'removed',
+          slot: cancelled,
+          userIds: cancelled.interviewers.map((i) => i.userId),
+          reason: 'cancelled',
+        },
+      ],
+      outcome.nudges,
+    );
   };
 }

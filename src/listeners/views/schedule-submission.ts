@@ -9,7 +9,7 @@ import {
 import { findPanelById } from '../../db/panels.js';
 import type { AppDeps } from '../../deps.js';
 import { parseSlotGroups, type SlotDraft } from '../../domain/schedule-form.js';
-import { afterScheduleChange, noticesForChange } from '../../services/schedule-effects.js';
+import { noticesForChange, queueScheduleEffects } from '../../services/schedule-effects.js';
 import { bookSlots, rescheduleSlot, type SchedulingPeople } from '../../services/scheduling.js';
 import { ackCommitted } from '../late-ack.js';
 
@@ -75,21 +75,22 @@ export function scheduleSubmission(deps: AppDeps) {
     const teamId = view.team_id;
     const userId = body.user.id;
     try {
-      const found = await panelOfModal<ScheduleMetadata>(deps, teamId, view.private_metadata);
-      if (found === undefined) return void (await ack(PANEL_GONE));
-      const { metadata, details } = found;
-      const form = parseSlotGroups(
-        view.state.values,
-        metadata.groups,
-        new Set(details.stages.map((s) => s.id)),
-      );
+      // The modal carries its panel's stages, so a submission goes straight to its transaction,
+      // which locks the panel and checks everything again.
+      const metadata = parseMetadata<ScheduleMetadata>(view.private_metadata);
+      if (metadata === undefined) return void (await ack(PANEL_GONE));
+      const stageIds =
+        metadata.stageIds ??
+        (await findPanelById(deps.db, teamId, metadata.panelId))?.stages.map((stage) => stage.id);
+      if (stageIds === undefined) return void (await ack(PANEL_GONE));
+      const form = parseSlotGroups(view.state.values, metadata.groups, new Set(stageIds));
       if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
       const { people, errors } = await gatherPeople(deps, teamId, userId, form.slots);
       if (Object.keys(errors).length > 0) return void (await ack({ response_action: 'errors', errors }));
 
       const outcome = await bookSlots(deps.db, {
         teamId,
-        panelId: details.panel.id,
+        panelId: metadata.panelId,
         actorId: userId,
         drafts: form.slots,
         people,
@@ -112,10 +113,11 @@ export function scheduleSubmission(deps: AppDeps) {
         },
         deps.logger,
       );
-      await afterScheduleChange(
+      await queueScheduleEffects(
         deps,
         outcome.panel,
         booked.map((slot) => ({ kind: 'booked', slot, userIds: slot.interviewers.map((i) => i.userId) })),
+        outcome.nudges,
       );
     } catch (error) {
       deps.logger.error({ err: error, teamId, userId }, 'schedule submission failed');
@@ -166,7 +168,7 @@ export function rescheduleSubmission(deps: AppDeps) {
         },
         deps.logger,
       );
-      await afterScheduleChange(deps, outcome.panel, noticesForChange(outcome.result));
+      await queueScheduleEffects(deps, outcome.panel, noticesForChange(outcome.result), outcome.nudges);
     } catch (error) {
       deps.logger.error({ err: error, teamId, userId }, 'reschedule submission failed');
       await ack({ response_action: 'errors', errors: { [slotBlockIds(0).start]: SAVE_FAILED } }).catch(
