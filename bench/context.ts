@@ -25,8 +25,10 @@ export interface BenchContext {
   double: SlackDouble;
   signingSecret: string;
   teamId: string;
-  /** The real Panelist (HTTP, Postgres, Redis, workers) in a child process. */
+  /** The real Panelist web process (HTTP, Postgres, Redis; RUN_WORKER=false) in a child process. */
   panelist: ChildApp;
+  /** The real Panelist worker process (`npm run worker`) for the web child's jobs, in a child process. */
+  worker: ChildApp;
   /** The Postgres database Panelist uses (migrated once it has started), for seeding and checks. */
   databaseUrl: string;
   /** A bare Bolt app whose `/panel` only acks, in a child process: the baseline. */

@@ -118,7 +118,9 @@ async function main(): Promise<number> {
         PORT: '0',
         LOG_LEVEL: 'error',
         QUEUE_PREFIX: queuePrefix,
-        RUN_WORKER: 'true',
+        // Deployed as the README says to scale: web processes answer Slack, worker processes do the
+        // follow-ups (DMs, announcements, App Home, nudges). The worker child starts below.
+        RUN_WORKER: 'false',
       },
       profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
     ),
@@ -128,8 +130,23 @@ async function main(): Promise<number> {
   if (bareStart.status === 'rejected') throw bareStart.reason;
   const panelist = panelistStart.value;
   const bare = bareStart.value;
+  // After the web child has migrated the database.
+  const worker = await startApp(
+    'Panelist worker',
+    'bench/serve-worker.ts',
+    {
+      ...baseEnv,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      LOG_LEVEL: 'error',
+      QUEUE_PREFIX: queuePrefix,
+      BENCH_MIGRATE: 'false',
+    },
+    profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+  );
   progress(
-    `Panelist on :${panelist.port} (pid ${panelist.pid}), bare Bolt on :${bare.port} (pid ${bare.pid})`,
+    `Panelist on :${panelist.port} (pid ${panelist.pid}), its worker (pid ${worker.pid}), bare Bolt on :${bare.port} (pid ${bare.pid})`,
   );
 
   const context: BenchContext = {
@@ -137,6 +154,7 @@ async function main(): Promise<number> {
     signingSecret: SIGNING_SECRET,
     teamId: TEAM_ID,
     panelist,
+    worker,
     databaseUrl: database.url,
     bare,
     settings,

@@ -39,8 +39,10 @@ export interface Answered {
 
 export interface LoadDiagnostics {
   wallMs: number;
-  /** CPU of the Panelist child, % of one core. */
+  /** CPU of the Panelist web child, % of one core. */
   appCpuPercent: number;
+  /** CPU of the Panelist worker child, % of one core. */
+  workerCpuPercent: number;
   /** CPU of every other process (Postgres, Redis, the idle bare app, other users), % of one core. */
   otherCpuPercent: number;
   /** Event-loop use of the bench process (generator + Slack double), %. */
@@ -117,13 +119,14 @@ export async function runSubmissionLoad(
   requests: readonly PreparedRequest[],
   db: Kysely<Database>,
 ): Promise<SubmissionLoad> {
-  const { settings, panelist, bare } = context;
+  const { settings, panelist, bare, worker } = context;
   const plan = loadPlan(context);
   if (requests.length < plan.total) throw new Error(`need ${plan.total} requests, have ${requests.length}`);
   const answers: Answered[] = new Array(plan.total);
   const before = {
     wall: performance.now(),
     app: panelist.cpuSeconds(),
+    worker: worker.cpuSeconds(),
     idle: bare.cpuSeconds(),
     own: ownCpuSeconds(),
     machine: machineCpu(),
@@ -150,6 +153,7 @@ export async function runSubmissionLoad(
   const wallMs = performance.now() - before.wall;
   const sessions = await sampler.stop();
   const appCpu = panelist.cpuSeconds();
+  const workerCpu = worker.cpuSeconds();
   const idleCpu = bare.cpuSeconds();
   const machine = machineCpu();
   const elu = performance.eventLoopUtilization(before.elu);
@@ -157,9 +161,11 @@ export async function runSubmissionLoad(
   const delta = (after: number | undefined, start: number | undefined) =>
     after === undefined || start === undefined ? Number.NaN : after - start;
   const appCpuS = delta(appCpu, before.app);
+  const workerCpuS = delta(workerCpu, before.worker);
   const otherCpuS =
     delta(machine?.busySeconds, before.machine?.busySeconds) -
     appCpuS -
+    workerCpuS -
     delta(idleCpu, before.idle) -
     (own - before.own);
   return {
@@ -169,6 +175,7 @@ export async function runSubmissionLoad(
     diagnostics: {
       wallMs,
       appCpuPercent: (appCpuS / (wallMs / 1000)) * 100,
+      workerCpuPercent: (workerCpuS / (wallMs / 1000)) * 100,
       otherCpuPercent: Math.max(0, (otherCpuS / (wallMs / 1000)) * 100),
       generatorElPercent:
         elu.active + elu.idle > 0 ? (elu.active / (elu.active + elu.idle)) * 100 : Number.NaN,
@@ -176,9 +183,10 @@ export async function runSubmissionLoad(
   };
 }
 
-/** CPU used so far by the Panelist child and by the Postgres backends serving it. */
+/** CPU used so far by the Panelist children (web, worker) and by the Postgres backends serving them. */
 export interface CpuSnapshot {
   app: number | undefined;
+  worker: number | undefined;
   /** Backend pid → CPU seconds. */
   postgres: Map<number, number>;
 }
@@ -194,18 +202,23 @@ export async function cpuSnapshot(context: BenchContext, db: Kysely<Database>): 
     const seconds = processCpuSeconds(pid);
     if (seconds !== undefined) postgres.set(pid, seconds);
   }
-  return { app: context.panelist.cpuSeconds(), postgres };
+  return { app: context.panelist.cpuSeconds(), worker: context.worker.cpuSeconds(), postgres };
 }
 
 /**
  * CPU seconds between two snapshots. Postgres counts backends alive at the end (a backend that
  * closed in between is missed, so its figure is a lower bound); NaN off Linux.
  */
-export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): { appS: number; postgresS: number } {
+export function cpuBetween(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+): { appS: number; workerS: number; postgresS: number } {
   let postgresS = 0;
   for (const [pid, seconds] of after.postgres) postgresS += seconds - (before.postgres.get(pid) ?? 0);
   return {
     appS: after.app === undefined || before.app === undefined ? Number.NaN : after.app - before.app,
+    workerS:
+      after.worker === undefined || before.worker === undefined ? Number.NaN : after.worker - before.worker,
     postgresS: after.postgres.size === 0 ? Number.NaN : postgresS,
   };
 }
@@ -246,7 +259,10 @@ export async function auditRate(
 /** CPU per submission and the app's processing rate, as a table row and JSON. */
 export interface WorkCost {
   submissions: number;
+  /** The web process (the acks). */
   appMsPerSubmission: number;
+  /** The worker process (the follow-ups). */
+  workerMsPerSubmission: number;
   postgresMsPerSubmission: number;
   /** The share of one core the app would need at the configured rate. */
   appCoresAtRate: number;
@@ -254,7 +270,7 @@ export interface WorkCost {
 }
 
 export function workCost(
-  cpu: { appS: number; postgresS: number },
+  cpu: { appS: number; workerS: number; postgresS: number },
   submissions: number,
   processedPerSecond: number,
   rate: number,
@@ -263,6 +279,7 @@ export function workCost(
   return {
     submissions,
     appMsPerSubmission: appMs,
+    workerMsPerSubmission: (cpu.workerS * 1000) / Math.max(1, submissions),
     postgresMsPerSubmission: (cpu.postgresS * 1000) / Math.max(1, submissions),
     appCoresAtRate: (appMs * rate) / 1000,
     processedPerSecond,
@@ -275,20 +292,22 @@ export function workCostTable(cost: WorkCost, rate: number, what: string): Table
       `Work per submission, from the first request until the app went quiet (acks and everything they set off: ` +
       `follow-up Slack calls, announcement jobs); processed = ${what}`,
     headers: [
-      'app CPU ms/submission',
+      'web CPU ms/submission',
+      'worker CPU ms/submission',
       'Postgres CPU ms/submission',
-      `app cores needed at ${fmt(rate, 0)}/s`,
+      `web cores needed at ${fmt(rate, 0)}/s`,
       'processed/s',
     ],
     rows: [
       [
         fmt(cost.appMsPerSubmission, 2),
+        fmt(cost.workerMsPerSubmission, 2),
         fmt(cost.postgresMsPerSubmission, 2),
         fmt(cost.appCoresAtRate, 2),
         fmt(cost.processedPerSecond, 0),
       ],
     ],
-    numeric: [0, 1, 2, 3],
+    numeric: [0, 1, 2, 3, 4],
   };
 }
 
@@ -296,6 +315,7 @@ export function workCostJson(cost: WorkCost): JsonValue {
   return {
     submissions: cost.submissions,
     appCpuMsPerSubmission: round(cost.appMsPerSubmission),
+    workerCpuMsPerSubmission: round(cost.workerMsPerSubmission),
     postgresCpuMsPerSubmission: round(cost.postgresMsPerSubmission),
     appCoresAtRate: round(cost.appCoresAtRate),
     processedPerSecond: round(cost.processedPerSecond, 1),
@@ -387,6 +407,7 @@ export function latencyJson(summary: LatencySummary): JsonValue {
 export function diagnosticsJson(d: LoadDiagnostics, load: OpenLoopResult): JsonValue {
   return {
     appCpuPercent: round(d.appCpuPercent, 1),
+    workerCpuPercent: round(d.workerCpuPercent, 1),
     otherCpuPercent: round(d.otherCpuPercent, 1),
     generatorElPercent: round(d.generatorElPercent, 1),
     sentRate: round(load.sentRate, 1),

@@ -109,6 +109,9 @@ describe('opening the scheduling modal', () => {
 describe('booking slots', () => {
   it('stores the slots, DMs each interviewer with the stage focus and calendar link, and updates the announcement', async () => {
     const { panel, manager, peer } = await panelWithStages({ candidateName: 'Booked Candidate' });
+    // Alice has looked at Panelist's Home tab before; Bob and Dev never have.
+    await t.requests.event({ type: 'app_home_opened', user: ALICE, channel: 'DALICE', tab: 'home' });
+    await t.slack.waitForCall('views.publish', (c) => c.args.user_id === ALICE);
     const res = await book(panel, [
       {
         stageId: manager,
@@ -176,6 +179,11 @@ describe('booking slots', () => {
       (c) => c.args.user_id === ALICE && JSON.stringify(c.args.view).includes('Booked Candidate'),
     );
     expect(JSON.stringify(home.args.view)).toContain('Hiring-manager deep dive');
+    // Nobody publishes a Home that was never opened: it is built fresh on its first open.
+    await t.followUpsSettled();
+    expect(t.slack.callsTo('views.publish', (c) => c.args.user_id === BOB || c.args.user_id === DEV)).toEqual(
+      [],
+    );
   });
 
   it('books only the filled slot forms and ignores empty ones', async () => {

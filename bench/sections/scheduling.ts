@@ -506,10 +506,11 @@ export const schedulingSection: BenchSection = {
       };
       const diagnosticsTable: Table = {
         title:
-          'Diagnostics: CPU in % of one core (app = Panelist; other = Postgres, Redis, the idle bare app, other users); ' +
+          'Diagnostics: CPU in % of one core (web = the Panelist web process that answers; worker = its worker process; other = Postgres, Redis, the idle bare app, other users); ' +
           'EL = bench process event-loop use; follow-ups = DMs + App Home publishes after the acks',
         headers: [
-          'app CPU',
+          'web CPU',
+          'worker CPU',
           'other CPU',
           'bench EL',
           'sched lag p99 ms',
@@ -522,6 +523,7 @@ export const schedulingSection: BenchSection = {
         rows: [
           [
             fmt(diagnostics.appCpuPercent, 0),
+            fmt(diagnostics.workerCpuPercent, 0),
             fmt(diagnostics.otherCpuPercent, 0),
             fmt(diagnostics.generatorElPercent, 0),
             fmt(percentile(load.scheduleLagsMs, 99), 2),
@@ -532,7 +534,7 @@ export const schedulingSection: BenchSection = {
             fmt(seeded.seedMs, 0),
           ],
         ],
-        numeric: [0, 1, 2, 3, 4, 5, 6, 7, 8],
+        numeric: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
       };
 
       const goalName = `scheduling: p99 ack < ${P99_GOAL_MS} ms at ${settings.latencyRate}/s`;

@@ -189,6 +189,12 @@ export interface AuditEventTable {
 }
 
 /** The whole schema, as Kysely sees it. */
+export interface HomeViewerTable {
+  team_id: string;
+  user_id: string;
+  first_opened_at: Date;
+}
+
 export interface Database {
   workspace: WorkspaceTable;
   panel: PanelTable;
@@ -201,6 +207,7 @@ export interface Database {
   decision: DecisionTable;
   nudge: NudgeTable;
   audit_event: AuditEventTable;
+  home_viewer: HomeViewerTable;
 }
 
 export type Panel = Selectable<PanelTable>;

@@ -36,18 +36,47 @@ export async function publishHome(deps: HomeDeps, teamId: string, userId: string
   });
 }
 
+/** Remembers that a user has opened the Home tab (the first time only; later opens change nothing). */
+export async function recordHomeViewer(
+  db: Kysely<Database>,
+  teamId: string,
+  userId: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('home_viewer')
+    .values({ team_id: teamId, user_id: userId, first_opened_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
 /**
- * Asks the worker to refresh these users' App Homes shortly. Refreshes asked for within a moment of
+ * Asks the worker to refresh these users' App Homes shortly, for those who have ever opened it:
+ * anyone else gets a fresh Home when they first open the tab. Refreshes asked for within a moment of
  * each other are one job per user, so a busy coordinator's Home is published once, not once per
  * change. Failures are logged, never thrown: the change is done, and the Home is rebuilt whenever
  * its owner opens it anyway.
  */
 export async function refreshHomes(
-  deps: Pick<AppDeps, 'queues' | 'logger'>,
+  deps: Pick<AppDeps, 'db' | 'queues' | 'logger'>,
   teamId: string,
   userIds: Iterable<string>,
 ): Promise<void> {
-  await enqueueHomeRefresh(deps.queues, teamId, [...new Set(userIds)]).catch((error: unknown) =>
-    deps.logger.warn({ err: error, teamId }, 'App Home refresh not queued'),
-  );
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return;
+  try {
+    const viewers = await deps.db
+      .selectFrom('home_viewer')
+      .select('user_id')
+      .where('team_id', '=', teamId)
+      .where('user_id', 'in', ids)
+      .execute();
+    await enqueueHomeRefresh(
+      deps.queues,
+      teamId,
+      viewers.map((v) => v.user_id),
+    );
+  } catch (error) {
+    deps.logger.warn({ err: error, teamId }, 'App Home refresh not queued');
+  }
 }

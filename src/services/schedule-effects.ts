@@ -95,7 +95,10 @@ export async function afterScheduleChange(
     for (const userId of notice.userIds) {
       sends.push(
         (async () => {
-          const { timeZone } = await deps.users.get(teamId, userId);
+          // The zone stored with their membership at booking time; a lookup for anyone no longer a member.
+          const timeZone =
+            panel.members.find((m) => m.user_id === userId)?.time_zone ??
+            (await deps.users.get(teamId, userId)).timeZone;
           let message: SlotMessage;
           if (notice.kind === 'booked') message = getSlotBookedMessage(panel.panel, notice.slot, timeZone);
           else if (notice.kind === 'moved')

@@ -20,6 +20,7 @@ export interface SlackUserProfile {
  */
 export class UserDirectory {
   readonly #cache = new Map<string, { profile: SlackUserProfile; expires: number }>();
+  readonly #inFlight = new Map<string, Promise<SlackUserProfile>>();
 
   constructor(
     private readonly client: WebClient,
@@ -38,6 +39,16 @@ export class UserDirectory {
     const key = `${teamId}/${userId}`;
     const cached = this.#cache.get(key);
     if (cached !== undefined && cached.expires > Date.now()) return cached.profile;
+    // Concurrent asks for one person (a burst of bookings) share one users.info call.
+    const pending = this.#inFlight.get(key);
+    if (pending !== undefined) return pending;
+    const lookup = this.#lookUp(teamId, userId).finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, lookup);
+    return lookup;
+  }
+
+  async #lookUp(teamId: string, userId: string): Promise<SlackUserProfile> {
+    const key = `${teamId}/${userId}`;
     try {
       const { user } = await this.client.users.info({ user: userId });
       const profile: SlackUserProfile = {

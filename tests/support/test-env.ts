@@ -84,6 +84,11 @@ export interface TestApp {
   appUrl: string;
   /** Runs the reconciler now (as the worker does every few minutes): re-plans and queues what is due. */
   reconcile(): Promise<number>;
+  /**
+   * Waits until the follow-up queues (schedule effects, App Home, announcements) hold no job
+   * waiting, delayed or running, so a test can assert what was NOT sent.
+   */
+  followUpsSettled(timeoutMs?: number): Promise<void>;
   /** Stops the app and removes the test's database and Redis keys. */
   close(): Promise<void>;
 }
@@ -130,6 +135,20 @@ export async function startTestApp(
     databaseUrl: database.url,
     appUrl,
     reconcile: () => reconcile(panelist.deps.db, panelist.deps.queues, clock),
+    async followUpsSettled(timeoutMs = 5_000) {
+      const { effects, homes, announcements } = panelist.deps.queues;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const counts = await Promise.all(
+          [effects, homes, announcements].map((queue) =>
+            queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+          ),
+        );
+        if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
+        if (Date.now() > deadline) throw new Error(`follow-ups still queued: ${JSON.stringify(counts)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     async close() {
       await panelist.stop();
       await slack.close();

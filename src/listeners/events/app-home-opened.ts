@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
-import { publishHome } from '../../services/app-home.js';
+import { publishHome, recordHomeViewer } from '../../services/app-home.js';
 
 type EventArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>;
 
@@ -8,6 +8,9 @@ type EventArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>
 export function appHomeOpened(deps: AppDeps) {
   return async ({ event, body }: EventArgs): Promise<void> => {
     if (event.tab !== 'home') return;
-    await publishHome(deps, body.team_id, event.user);
+    await Promise.all([
+      recordHomeViewer(deps.db, body.team_id, event.user, deps.clock.now()),
+      publishHome(deps, body.team_id, event.user),
+    ]);
   };
 }
