@@ -7,12 +7,12 @@ import { getDebriefMessage } from '../blocks/debrief.js';
 import { getPanelAnnouncement } from '../blocks/panel-summary.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Panel } from '../src/db/database.js';
+import { loadPanelSnapshot, type PanelSnapshot } from '../src/db/panel-snapshot.js';
 import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/panels.js';
-import { listPanelSlots } from '../src/db/slots.js';
 import type { Logger } from '../src/logger.js';
 import { loadFeedbackState } from '../src/services/feedback.js';
 import { delayIfRateLimited, platformErrorCode } from '../src/slack/slack-errors.js';
-import { holdConversation, takeChannelSlot } from './channel-rate.js';
+import { holdConversation, reserveChannelSlot } from './channel-rate.js';
 import type { AnnouncementJob } from './queues.js';
 
 /** Slack errors that retrying cannot fix: the person who opened the panel is told instead. */
@@ -89,19 +89,27 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
     // debrief never posted may be due now; that is decided under the lock below.)
     const debriefCurrent = target.debrief_ts !== null && target.debriefed_revision >= target.revision;
     if (target.announced_revision >= target.revision && debriefCurrent) return 'current';
-    const wait = await takeChannelSlot(redis, prefix, target.channel_id, channelPostIntervalMs);
-    if (wait > 0 && token !== undefined) {
-      await job.moveToDelayed(Date.now() + wait, token);
-      throw new DelayedError();
+    // A job that already waited for the moment it booked posts now; any other books the
+    // channel's next free moment and comes back then (once, not every second).
+    if (job.data.channelSlotAt === undefined) {
+      const wait = await reserveChannelSlot(redis, prefix, target.channel_id, channelPostIntervalMs);
+      if (wait > 0 && token !== undefined) {
+        const at = Date.now() + wait;
+        await job.updateData({ ...job.data, channelSlotAt: at });
+        await job.moveToDelayed(at, token);
+        throw new DelayedError();
+      }
     }
     // Two short transactions, each with at most one Slack post before its commit: a retry after a
     // failure can then never post a message whose ts was already stored, nor lose one it posted.
+    let snapshot: PanelSnapshot | undefined;
     const result = await db.transaction().execute(async (trx) => {
-      const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
-      if (details === undefined) return { outcome: 'gone' as const };
+      snapshot = await loadPanelSnapshot(trx, teamId, panelId, { forUpdate: true });
+      if (snapshot === undefined) return { outcome: 'gone' as const };
+      const { details } = snapshot;
       const { panel } = details;
       if (panel.announced_revision >= panel.revision) return { outcome: 'current' as const };
-      const message = getPanelAnnouncement(details, await listPanelSlots(trx, teamId, panelId));
+      const message = getPanelAnnouncement(details, snapshot.slots);
       try {
         if (panel.announcement_ts !== null) {
           try {
@@ -144,12 +152,25 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
     });
     if (result.outcome === 'failed') await tellCreator(client, logger, result.panel, result.code);
     if (result.outcome === 'gone') return 'gone';
+    // No debrief yet, and none due (feedback missing, no decision): nothing more to look at.
+    if (snapshot !== undefined && !debriefMayBeDue(snapshot)) return result.outcome;
     const debrief = await db.transaction().execute(async (trx) => {
       const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
       return details === undefined ? undefined : syncDebrief(trx, client, logger, details.panel);
     });
     return debrief ?? result.outcome;
   }
+}
+
+/**
+ * Whether the debrief needs looking at: it exists (and may be behind), the panel is no longer open
+ * (a decision shows on it), or every interviewer of every booked slot has submitted.
+ */
+function debriefMayBeDue({ details, slots, submitted }: PanelSnapshot): boolean {
+  if (details.panel.debrief_ts !== null || details.panel.state !== 'open') return true;
+  const done = new Set(submitted.map((f) => `${f.slot_id}|${f.interviewer_id}`));
+  const expected = slots.flatMap((s) => s.interviewers.map((i) => `${s.slot.id}|${i.userId}`));
+  return expected.length > 0 && expected.every((key) => done.has(key));
 }
 
 /**

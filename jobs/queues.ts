@@ -21,6 +21,8 @@ export interface AnnouncementJob {
   teamId: string;
   panelId: string;
   revision: number;
+  /** Set by the worker once it has booked a moment to post in the channel (ms since the epoch). */
+  channelSlotAt?: number;
 }
 
 /** Periodic upkeep; `reconcile` re-enqueues whatever Postgres says is still owed. */
@@ -32,6 +34,8 @@ export interface MaintenanceJob {
 export interface HomeJob {
   teamId: string;
   userId: string;
+  /** Their time zone as of their last open of the Home tab (older jobs may lack it). */
+  timeZone?: string;
 }
 
 /**
@@ -190,13 +194,13 @@ export const HOME_REFRESH_DELAY_MS = 500;
 export async function enqueueHomeRefresh(
   queues: Queues,
   teamId: string,
-  userIds: readonly string[],
+  users: readonly { userId: string; timeZone: string }[],
 ): Promise<void> {
-  if (userIds.length === 0) return;
+  if (users.length === 0) return;
   await queues.homes.addBulk(
-    userIds.map((userId) => ({
+    users.map(({ userId, timeZone }) => ({
       name: 'home',
-      data: { teamId, userId },
+      data: { teamId, userId, timeZone },
       opts: {
         jobId: `home-${teamId}-${userId}`,
         delay: HOME_REFRESH_DELAY_MS,

@@ -72,7 +72,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const users = new UserDirectory(client, logger);
   const homes = new Worker<HomeJob>(
     QUEUE_NAMES.homes,
-    async (job) => publishHome({ db, client, clock, users }, job.data.teamId, job.data.userId),
+    async (job) => {
+      await publishHome({ db, client, clock, users }, job.data.teamId, job.data.userId, job.data.timeZone);
+    },
     { connection, prefix, concurrency: 5 },
   );
   const effects = new Worker<ScheduleEffectsJob>(

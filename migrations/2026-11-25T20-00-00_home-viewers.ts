@@ -11,6 +11,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('team_id', 'text', (col) => col.notNull())
     .addColumn('user_id', 'text', (col) => col.notNull())
     .addColumn('first_opened_at', 'timestamptz', (col) => col.notNull())
+    // Their Slack time zone as of their last open, so a refresh needs no users.info call.
+    .addColumn('time_zone', 'text', (col) => col.notNull().defaultTo('UTC'))
     .addPrimaryKeyConstraint('home_viewer_pkey', ['team_id', 'user_id'])
     .execute();
 }

@@ -193,6 +193,7 @@ export interface HomeViewerTable {
   team_id: string;
   user_id: string;
   first_opened_at: Date;
+  time_zone: Generated<string>;
 }
 
 export interface Database {

@@ -20,33 +20,43 @@ export interface HomeDeps {
   users: UserDirectory;
 }
 
-/** Publishes one user's App Home as it stands now. */
-export async function publishHome(deps: HomeDeps, teamId: string, userId: string): Promise<void> {
+/**
+ * Publishes one user's App Home as it stands now, with times in their zone (looked up unless
+ * given). Returns the zone used.
+ */
+export async function publishHome(
+  deps: HomeDeps,
+  teamId: string,
+  userId: string,
+  knownTimeZone?: string,
+): Promise<string> {
   const now = deps.clock.now();
-  const [interviews, coordinating, panels, profile, pendingFeedback] = await Promise.all([
+  const [interviews, coordinating, panels, timeZone, pendingFeedback] = await Promise.all([
     listUpcomingInterviews(deps.db, teamId, userId, now, new Date(now.getTime() + FORTNIGHT_MS)),
     listPanelsCoordinatedBy(deps.db, teamId, userId, 20),
     listPanelsForUser(deps.db, teamId, userId, 50),
-    deps.users.get(teamId, userId),
+    knownTimeZone ?? deps.users.get(teamId, userId).then((profile) => profile.timeZone),
     listPendingFeedback(deps.db, teamId, userId, now),
   ]);
   await deps.client.views.publish({
     user_id: userId,
-    view: getAppHome({ interviews, coordinating, panels, pendingFeedback, timeZone: profile.timeZone }),
+    view: getAppHome({ interviews, coordinating, panels, pendingFeedback, timeZone }),
   });
+  return timeZone;
 }
 
-/** Remembers that a user has opened the Home tab (the first time only; later opens change nothing). */
+/** Remembers that a user has opened the Home tab, with their time zone as of now. */
 export async function recordHomeViewer(
   db: Kysely<Database>,
   teamId: string,
   userId: string,
+  timeZone: string,
   now: Date,
 ): Promise<void> {
   await db
     .insertInto('home_viewer')
-    .values({ team_id: teamId, user_id: userId, first_opened_at: now })
-    .onConflict((oc) => oc.doNothing())
+    .values({ team_id: teamId, user_id: userId, first_opened_at: now, time_zone: timeZone })
+    .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet({ time_zone: timeZone }))
     .execute();
 }
 
@@ -67,14 +77,14 @@ export async function refreshHomes(
   try {
     const viewers = await deps.db
       .selectFrom('home_viewer')
-      .select('user_id')
+      .select(['user_id', 'time_zone'])
       .where('team_id', '=', teamId)
       .where('user_id', 'in', ids)
       .execute();
     await enqueueHomeRefresh(
       deps.queues,
       teamId,
-      viewers.map((v) => v.user_id),
+      viewers.map((v) => ({ userId: v.user_id, timeZone: v.time_zone })),
     );
   } catch (error) {
     deps.logger.warn({ err: error, teamId }, 'App Home refresh not queued');

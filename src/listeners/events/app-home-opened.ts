@@ -8,9 +8,7 @@ type EventArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>
 export function appHomeOpened(deps: AppDeps) {
   return async ({ event, body }: EventArgs): Promise<void> => {
     if (event.tab !== 'home') return;
-    await Promise.all([
-      recordHomeViewer(deps.db, body.team_id, event.user, deps.clock.now()),
-      publishHome(deps, body.team_id, event.user),
-    ]);
+    const timeZone = await publishHome(deps, body.team_id, event.user);
+    await recordHomeViewer(deps.db, body.team_id, event.user, timeZone, deps.clock.now());
   };
 }
