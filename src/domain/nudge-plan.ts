@@ -1,7 +1,7 @@
-import { DateTime } from 'luxon';
 import type { NudgeKind, PanelState } from '../db/database.js';
 import type { NudgeSettings } from './nudge-settings.js';
 import { localTime, nextWorkingMoment, previousWorkingDay, workingDaysBetween } from './working-hours.js';
+import { addDays, dateToLocalMs, isoWeekday, localDate } from './zoned-time.js';
 
 /** What the planner needs to know about a panel; all of it read in one transaction. */
 export interface PlanInput {
@@ -125,8 +125,8 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
       }
       dm('decision_countdown', 'panel', decider, 'due', panel.decisionDeadline, true);
       if (panel.decisionDeadline <= now) {
-        const deadlineDay = DateTime.fromJSDate(panel.decisionDeadline, { zone }).toISODate() ?? '';
-        const horizon = DateTime.fromJSDate(new Date(now.getTime() + 36 * HOUR), { zone }).toISODate() ?? '';
+        const deadlineDay = localDate(panel.decisionDeadline, zone);
+        const horizon = localDate(new Date(now.getTime() + 36 * HOUR), zone);
         const days = workingDaysBetween(deadlineDay, horizon).map((day) => ({
           day,
           at: localTime(day, '09:00', zone),
@@ -165,12 +165,11 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
     // Today's digest (even once its time has passed, so a late worker still sends it) and the next
     // working day's; none before the panel existed or after its deadline.
     const zone = settings.digestTimeZone;
-    const today = DateTime.fromJSDate(now, { zone });
+    const today = localDate(now, zone);
     let planned = 0;
     for (let offset = 0; offset < 5 && planned < 2; offset++) {
-      const day = today.plus({ days: offset });
-      if (day.weekday > 5) continue;
-      const date = day.toISODate() ?? '';
+      const date = addDays(today, offset);
+      if (isoWeekday(dateToLocalMs(date)) > 5) continue;
       const at = localTime(date, settings.digestTime, zone);
       if (at < panel.createdAt || at > panel.decisionDeadline) continue;
       plan.push({

@@ -1,4 +1,14 @@
 import { DateTime } from 'luxon';
+import {
+  fromLocalMs,
+  isoDateOf,
+  isoWeekday,
+  LOCAL_DAY_MS,
+  startOfLocalDay,
+  toLocalMs,
+} from './zoned-time.js';
+
+const HOUR_MS = 3600_000;
 
 /** Bounds of a slot's length, in minutes. */
 export const SLOT_DURATION = { min: 15, max: 240 } as const;
@@ -86,7 +96,8 @@ export function findCandidateOverlaps(
 
 /** Monday of the week `at` falls in, in `timeZone`, as YYYY-MM-DD. */
 export function weekOf(at: Date, timeZone: string): string {
-  return DateTime.fromJSDate(at, { zone: timeZone }).startOf('week').toISODate() ?? '';
+  const day = startOfLocalDay(toLocalMs(at.getTime(), timeZone));
+  return isoDateOf(day - (isoWeekday(day) - 1) * LOCAL_DAY_MS);
 }
 
 export interface LoadOverage {
@@ -150,17 +161,17 @@ export function findWorkingHoursWarnings(
   for (const slot of proposed) {
     for (const userId of slot.interviewerIds) {
       const zone = timeZoneOf(userId);
-      const start = DateTime.fromJSDate(slot.startsAt, { zone });
-      const end = DateTime.fromJSDate(slot.endsAt, { zone });
-      const localTime = `${formatLocal(slot.startsAt, zone)} (${zone})`;
-      if (start.weekday > 5) {
-        warnings.push({ key: slot.key, userId, reason: 'weekend', localTime });
+      const start = slot.startsAt.getTime();
+      const day = startOfLocalDay(toLocalMs(start, zone));
+      const localTime = () => `${formatLocal(slot.startsAt, zone)} (${zone})`;
+      if (isoWeekday(day) > 5) {
+        warnings.push({ key: slot.key, userId, reason: 'weekend', localTime: localTime() });
         continue;
       }
-      const dayStart = start.set({ hour: WORKING_HOURS.startHour, minute: 0, second: 0, millisecond: 0 });
-      const dayEnd = start.set({ hour: WORKING_HOURS.endHour, minute: 0, second: 0, millisecond: 0 });
-      if (start < dayStart || end > dayEnd)
-        warnings.push({ key: slot.key, userId, reason: 'outside_hours', localTime });
+      const dayStart = fromLocalMs(day + WORKING_HOURS.startHour * HOUR_MS, zone);
+      const dayEnd = fromLocalMs(day + WORKING_HOURS.endHour * HOUR_MS, zone);
+      if (start < dayStart || slot.endsAt.getTime() > dayEnd)
+        warnings.push({ key: slot.key, userId, reason: 'outside_hours', localTime: localTime() });
     }
   }
   return warnings;
