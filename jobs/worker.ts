@@ -69,7 +69,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     createNudgeProcessor({ db, client, logger, clock, redis: connection, prefix, channelPostIntervalMs }),
     { connection, prefix, concurrency: nudgeConcurrency },
   );
-  const users = new UserDirectory(client, logger);
+  const users = new UserDirectory(client, logger, undefined, db);
   const homes = new Worker<HomeJob>(
     QUEUE_NAMES.homes,
     async (job) => {

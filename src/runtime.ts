@@ -140,7 +140,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
     redis,
     clock: options.clock ?? systemClock,
     logger,
-    users: new UserDirectory(lookupClient(config, logger), logger),
+    users: new UserDirectory(lookupClient(config, logger), logger, undefined, db),
     client,
   };
 

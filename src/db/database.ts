@@ -196,6 +196,17 @@ export interface HomeViewerTable {
   time_zone: Generated<string>;
 }
 
+export interface SlackUserTable {
+  team_id: string;
+  user_id: string;
+  name: string;
+  time_zone: string;
+  is_bot: boolean;
+  deleted: boolean;
+  is_admin: boolean;
+  fetched_at: Date;
+}
+
 export interface Database {
   workspace: WorkspaceTable;
   panel: PanelTable;
@@ -209,6 +220,7 @@ export interface Database {
   nudge: NudgeTable;
   audit_event: AuditEventTable;
   home_viewer: HomeViewerTable;
+  slack_user: SlackUserTable;
 }
 
 export type Panel = Selectable<PanelTable>;

@@ -1,4 +1,6 @@
 import type { WebClient } from '@slack/web-api';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 
 /** What Panelist needs to know of a Slack user. */
@@ -14,9 +16,14 @@ export interface SlackUserProfile {
   isAdmin: boolean;
 }
 
+/** Stored profiles younger than this are used as they are; older ones are used and refreshed. */
+const STORED_FRESH_MS = 24 * 3600 * 1000;
+
 /**
- * Looks users up with `users.info`, caching each for a while: time zones change rarely, and
- * a modal submission must stay far inside Slack's 3-second window.
+ * Looks users up with `users.info`, keeping each profile in memory for a while and, given a
+ * database, in the `slack_user` table, shared by every process and kept across restarts: time
+ * zones change rarely, and a modal submission must stay far inside Slack's 3-second window. A
+ * stored profile older than a day is still used, and refreshed from Slack in the background.
  */
 export class UserDirectory {
   readonly #cache = new Map<string, { profile: SlackUserProfile; expires: number }>();
@@ -26,29 +33,86 @@ export class UserDirectory {
     private readonly client: WebClient,
     private readonly logger: Logger,
     private readonly ttlMs = 10 * 60 * 1000,
+    private readonly db?: Kysely<Database>,
   ) {}
 
-  /** Profiles of several users at once, keyed by id. */
+  /** Profiles of several users at once, keyed by id: memory, then one query, then Slack. */
   async getMany(teamId: string, userIds: Iterable<string>): Promise<Map<string, SlackUserProfile>> {
     const ids = [...new Set(userIds)];
-    const profiles = await Promise.all(ids.map((id) => this.get(teamId, id)));
-    return new Map(profiles.map((profile) => [profile.id, profile]));
+    const found = new Map<string, SlackUserProfile>();
+    const now = Date.now();
+    let missing: string[] = [];
+    for (const id of ids) {
+      const cached = this.#cache.get(`${teamId}/${id}`);
+      if (cached !== undefined && cached.expires > now) found.set(id, cached.profile);
+      else missing.push(id);
+    }
+    if (missing.length > 0 && this.db !== undefined) {
+      const stored = await this.#readStored(teamId, missing);
+      for (const [id, { profile, fetchedAt }] of stored) {
+        found.set(id, profile);
+        this.#remember(teamId, profile);
+        if (now - fetchedAt.getTime() > STORED_FRESH_MS) void this.#lookUp(teamId, id);
+      }
+      missing = missing.filter((id) => !stored.has(id));
+    }
+    const looked = await Promise.all(missing.map((id) => this.#lookUp(teamId, id)));
+    for (const profile of looked) found.set(profile.id, profile);
+    return new Map(ids.map((id) => [id, found.get(id) ?? fallback(id)]));
   }
 
   async get(teamId: string, userId: string): Promise<SlackUserProfile> {
+    return (await this.getMany(teamId, [userId])).get(userId) ?? fallback(userId);
+  }
+
+  async #readStored(
+    teamId: string,
+    userIds: string[],
+  ): Promise<Map<string, { profile: SlackUserProfile; fetchedAt: Date }>> {
+    try {
+      const rows = await (this.db as Kysely<Database>)
+        .selectFrom('slack_user')
+        .selectAll()
+        .where('team_id', '=', teamId)
+        .where('user_id', 'in', userIds)
+        .execute();
+      return new Map(
+        rows.map((row) => [
+          row.user_id,
+          {
+            profile: {
+              id: row.user_id,
+              name: row.name,
+              timeZone: row.time_zone,
+              isBot: row.is_bot,
+              deleted: row.deleted,
+              isAdmin: row.is_admin,
+            },
+            fetchedAt: row.fetched_at,
+          },
+        ]),
+      );
+    } catch (error) {
+      this.logger.warn({ err: error, teamId }, 'stored Slack profiles unreadable; asking Slack');
+      return new Map();
+    }
+  }
+
+  #remember(teamId: string, profile: SlackUserProfile): void {
+    this.#cache.set(`${teamId}/${profile.id}`, { profile, expires: Date.now() + this.ttlMs });
+  }
+
+  /** One users.info per person at a time: concurrent asks (a burst of bookings) share it. */
+  #lookUp(teamId: string, userId: string): Promise<SlackUserProfile> {
     const key = `${teamId}/${userId}`;
-    const cached = this.#cache.get(key);
-    if (cached !== undefined && cached.expires > Date.now()) return cached.profile;
-    // Concurrent asks for one person (a burst of bookings) share one users.info call.
     const pending = this.#inFlight.get(key);
     if (pending !== undefined) return pending;
-    const lookup = this.#lookUp(teamId, userId).finally(() => this.#inFlight.delete(key));
+    const lookup = this.#fetch(teamId, userId).finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, lookup);
     return lookup;
   }
 
-  async #lookUp(teamId: string, userId: string): Promise<SlackUserProfile> {
-    const key = `${teamId}/${userId}`;
+  async #fetch(teamId: string, userId: string): Promise<SlackUserProfile> {
     try {
       const { user } = await this.client.users.info({ user: userId });
       const profile: SlackUserProfile = {
@@ -59,12 +123,38 @@ export class UserDirectory {
         deleted: user?.deleted ?? false,
         isAdmin: (user?.is_admin ?? false) || (user?.is_owner ?? false),
       };
-      this.#cache.set(key, { profile, expires: Date.now() + this.ttlMs });
+      this.#remember(teamId, profile);
+      this.#store(teamId, profile);
       return profile;
     } catch (error) {
       // A lookup failure must not block the person: fall back to UTC and try again next time.
       this.logger.warn({ err: error, teamId, userId }, 'users.info failed; assuming UTC');
-      return { id: userId, name: userId, timeZone: 'UTC', isBot: false, deleted: false, isAdmin: false };
+      return fallback(userId);
     }
   }
+
+  /** Saves a profile for every process; not awaited (the caller has what it needs). */
+  #store(teamId: string, profile: SlackUserProfile): void {
+    if (this.db === undefined) return;
+    const row = {
+      name: profile.name,
+      time_zone: profile.timeZone,
+      is_bot: profile.isBot,
+      deleted: profile.deleted,
+      is_admin: profile.isAdmin,
+      fetched_at: new Date(),
+    };
+    this.db
+      .insertInto('slack_user')
+      .values({ team_id: teamId, user_id: profile.id, ...row })
+      .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet(row))
+      .execute()
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, teamId, userId: profile.id }, 'Slack profile not stored'),
+      );
+  }
+}
+
+function fallback(userId: string): SlackUserProfile {
+  return { id: userId, name: userId, timeZone: 'UTC', isBot: false, deleted: false, isAdmin: false };
 }
