@@ -1,4 +1,5 @@
 import type { ModalView } from '@slack/types';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getScheduleModal } from '../blocks/schedule-modal.js';
 import type { Panel } from '../src/db/database.js';
@@ -374,6 +375,62 @@ describe('booking slots', () => {
       .where('user_id', '=', RACE)
       .execute();
     expect(rows).toHaveLength(1);
+  });
+
+  it('bookings that queued on one panel each see the ones before them: the candidate’s clash is named, nudges kept', async () => {
+    const { panel, manager, peer } = await panelWithStages();
+    for (const id of ['UPAR1', 'UPAR2', 'UPAR3']) t.slack.addUser(id, { tz: 'UTC', real_name: id });
+    // Hold the panel's lock so that the bookings queue on it, then let them through one by one.
+    const { db } = t.panelist.deps;
+    let release: () => void = () => undefined;
+    const held = db.transaction().execute(async (trx) => {
+      await sql`select id from panel where id = ${panel.id} for update`.execute(trx);
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    const [first, second, third] = [
+      book(panel, [{ stageId: manager, start: at('2026-12-02T10:00:00Z'), interviewers: ['UPAR1'] }]),
+      book(panel, [{ stageId: peer, start: at('2026-12-02T10:30:00Z'), interviewers: ['UPAR2'] }]),
+      book(panel, [{ stageId: peer, start: at('2026-12-03T10:00:00Z'), interviewers: ['UPAR3'] }]),
+    ];
+    await expect
+      .poll(async () => {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+        return rows[0]?.n ?? 0;
+      })
+      .toBeGreaterThanOrEqual(3);
+    release();
+    await held;
+    const answers = await Promise.all([first, second, third]);
+    const clashing = answers.slice(0, 2);
+    expect(clashing.map((a) => a.json?.response_action).sort()).toEqual(['errors', 'update']);
+    // The loser read the panel after the winner committed, so it names the clash itself rather
+    // than falling back on the database's refusal.
+    const refused = clashing.find((a) => a.json?.response_action === 'errors');
+    expect(JSON.stringify(refused?.json?.errors)).toMatch(/The candidate already has a slot of this panel/);
+    expect(answers[2]?.json?.response_action).toBe('update');
+
+    const booked = await slotsOf(panel);
+    expect(booked).toHaveLength(2);
+    const planned = await db
+      .selectFrom('nudge')
+      .select(['kind', 'recipient'])
+      .where('panel_id', '=', panel.id)
+      .where('state', '=', 'pending')
+      .where('kind', 'in', ['briefing', 'feedback_due'])
+      .execute();
+    for (const slot of booked) {
+      const id = slot.interviewers[0]?.userId;
+      expect(
+        planned
+          .filter((n) => n.recipient === id)
+          .map((n) => n.kind)
+          .sort(),
+      ).toEqual(['briefing', 'feedback_due']);
+    }
   });
 
   it('warns, but keeps the booking, outside an interviewer’s working hours or on their weekend', async () => {

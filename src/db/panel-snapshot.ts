@@ -95,13 +95,24 @@ interface JsonNudge {
 const date = (value: string) => new Date(value);
 const maybeDate = (value: string | null) => (value === null ? null : new Date(value));
 
-/** Reads a panel's snapshot; `forUpdate` takes the panel's row lock (every writer's first step). */
+/**
+ * Reads a panel's snapshot. `forUpdate` first takes the panel's row lock (every writer's first
+ * step) in a statement of its own: a statement reads what was committed when it began, so the
+ * snapshot must begin after the lock is held, or it could miss what the lock's previous holder
+ * wrote (say, the slot just booked, whose nudges a re-plan would then cancel).
+ */
 export async function loadPanelSnapshot(
   db: Db,
   teamId: string,
   panelId: string,
   { forUpdate = false } = {},
 ): Promise<PanelSnapshot | undefined> {
+  if (forUpdate) {
+    const locked = await sql`select id from panel where team_id = ${teamId} and id = ${panelId} for update`.execute(
+      db,
+    );
+    if (locked.rows.length === 0) return undefined;
+  }
   const { rows } = await sql<SnapshotRow>`
     select p.*,
       (select coalesce(json_agg(m order by m.added_at, m.user_id, m.role), '[]')
@@ -129,7 +140,6 @@ export async function loadPanelSnapshot(
     from panel p
     left join workspace w on w.team_id = p.team_id
     where p.team_id = ${teamId} and p.id = ${panelId}
-    ${forUpdate ? sql`for update of p` : sql``}
   `.execute(db);
   const row = rows[0];
   if (row === undefined) return undefined;

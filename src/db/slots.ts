@@ -182,6 +182,34 @@ export async function lockInterviewers(
 }
 
 /**
+ * A booking's locks in one round trip, in the order every writer takes them: the panel's row
+ * (FOR UPDATE), then each interviewer's advisory lock (sorted). Returns false when the panel does
+ * not exist. The panel is read afterwards, in a statement that begins once both are held.
+ */
+export async function lockPanelAndInterviewers(
+  trx: Transaction<Database>,
+  teamId: string,
+  panelId: string,
+  userIds: readonly string[],
+): Promise<boolean> {
+  const keys = [...new Set(userIds)].sort().map((userId) => `panelist:interviewer:${teamId}:${userId}`);
+  // The materialized CTE is scanned, and so locked, before the first joined row is projected,
+  // and the projection is what takes each advisory lock.
+  const { rows } = await sql<{ locked: number }>`
+    with p as materialized (select id from panel where team_id = ${teamId} and id = ${panelId} for update)
+    select count(pg_advisory_xact_lock(hashtextextended(k.value, 0)))::int as locked
+    from p cross join json_array_elements_text(${JSON.stringify(keys)}::json) with ordinality as k(value, n)
+  `.execute(trx);
+  if (keys.length === 0) {
+    const panel = await sql`select id from panel where team_id = ${teamId} and id = ${panelId} for update`.execute(
+      trx,
+    );
+    return panel.rows.length > 0;
+  }
+  return (rows[0]?.locked ?? 0) > 0;
+}
+
+/**
  * One person's booked interviews with their slot, stage and panel joined (every join within the
  * team), the base of App Home's list and of the feedback waiting for them.
  */

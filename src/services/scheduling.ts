@@ -11,6 +11,7 @@ import {
   insertBooking,
   listInterviews,
   lockInterviewers,
+  lockPanelAndInterviewers,
   type SlotWithPeople,
 } from '../db/slots.js';
 import { formatPanelReference } from '../domain/panel-reference.js';
@@ -67,7 +68,21 @@ async function lockPanelForScheduling(
   panelId: string,
   actorId: string,
 ): Promise<PanelSnapshot> {
-  const snapshot = await loadPanelSnapshot(trx, teamId, panelId, { forUpdate: true });
+  const locked = await sql`select id from panel where team_id = ${teamId} and id = ${panelId} for update`.execute(
+    trx,
+  );
+  if (locked.rows.length === 0) throw new SchedulingRefusal('That panel no longer exists.');
+  return checkedSnapshot(trx, teamId, panelId, actorId);
+}
+
+/** The snapshot of a panel whose lock is held, once `actorId` is known to be allowed to schedule it. */
+async function checkedSnapshot(
+  trx: Transaction<Database>,
+  teamId: string,
+  panelId: string,
+  actorId: string,
+): Promise<PanelSnapshot> {
+  const snapshot = await loadPanelSnapshot(trx, teamId, panelId);
   if (snapshot === undefined) throw new SchedulingRefusal('That panel no longer exists.');
   const { details } = snapshot;
   const reference = formatPanelReference(details.panel.number);
@@ -246,12 +261,14 @@ export async function bookSlots(
   return runScheduling(
     db,
     async (trx) => {
-      const snapshot = await lockPanelForScheduling(trx, teamId, panelId, actorId);
-      await lockInterviewers(
+      const locked = await lockPanelAndInterviewers(
         trx,
         teamId,
+        panelId,
         drafts.flatMap((d) => d.interviewerIds),
       );
+      if (!locked) throw new SchedulingRefusal('That panel no longer exists.');
+      const snapshot = await checkedSnapshot(trx, teamId, panelId, actorId);
       const { errors, bufferMinutes } = await checkDrafts(trx, snapshot, drafts, people, now, fieldsByKey);
       if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
 
