@@ -94,12 +94,104 @@ export interface NudgeToQueue {
   deliver_at: Date;
 }
 
+/** What bringing a panel's nudge rows in line with a plan takes. */
+export interface NudgeChanges {
+  cancel: string[];
+  moves: { id: string; due_at: Date; deliver_at: Date }[];
+  inserts: {
+    kind: string;
+    subject: string;
+    recipient: string;
+    occurrence: string;
+    due_at: Date;
+    deliver_at: Date;
+  }[];
+}
+
 /**
- * Brings a panel's nudge rows in line with `plan`, given the rows it has (`existing`): creates
- * what is newly owed, moves what moved (never earlier than a snooze), and cancels every pending
- * nudge whose reason is gone, in one statement. Sent and failed rows are history and stay. Runs
- * inside the transaction that changed the panel, which holds the panel's row lock. Returns the
- * rows created or moved, whose jobs the caller queues after commit.
+ * Compares a plan with the rows a panel has: what is newly owed, what moved (never earlier than a
+ * snooze), and every pending nudge whose reason is gone. Sent and failed rows are history and stay.
+ */
+export function nudgeChanges(
+  plan: readonly PlannedNudge[],
+  existing: readonly NudgeRowForPlan[],
+): NudgeChanges {
+  const byIdentity = new Map(existing.map((row) => [nudgeIdentity(row), row]));
+  const wanted = new Set(plan.map(nudgeIdentity));
+  const cancel = existing
+    .filter((row) => row.state === 'pending' && !wanted.has(nudgeIdentity(row)))
+    .map((row) => row.id);
+  const moves: NudgeChanges['moves'] = [];
+  const inserts: NudgeChanges['inserts'] = [];
+  for (const n of plan) {
+    const row = byIdentity.get(nudgeIdentity(n));
+    if (row === undefined) {
+      inserts.push({
+        kind: n.kind,
+        subject: n.subject,
+        recipient: n.recipient,
+        occurrence: n.occurrence,
+        due_at: n.dueAt,
+        deliver_at: n.deliverAt,
+      });
+      continue;
+    }
+    if (row.state !== 'pending') continue;
+    const deliverAt =
+      row.snoozed_until !== null && row.snoozed_until > n.deliverAt ? row.snoozed_until : n.deliverAt;
+    if (row.due_at.getTime() === n.dueAt.getTime() && row.deliver_at.getTime() === deliverAt.getTime())
+      continue;
+    moves.push({ id: row.id, due_at: n.dueAt, deliver_at: deliverAt });
+  }
+  return { cancel, moves, inserts };
+}
+
+export const noNudgeChanges = (changes: NudgeChanges) =>
+  changes.cancel.length === 0 && changes.moves.length === 0 && changes.inserts.length === 0;
+
+/**
+ * The data-modifying CTEs that apply `changes` (`nudges_cancelled`, `nudges_moved`,
+ * `nudges_inserted`), for a statement that may write other things too; `nudges_queued` selects
+ * the rows created or moved. Arrays travel as one JSON parameter each: the same text for
+ * node-postgres and PGlite.
+ */
+export function nudgeChangeCtes(teamId: string, panelId: string, changes: NudgeChanges) {
+  return sql`
+    nudges_cancelled as (
+      update nudge set state = 'cancelled', updated_at = now()
+      where team_id = ${teamId} and state = 'pending'
+        and id in (select value::bigint from json_array_elements_text(${JSON.stringify(changes.cancel)}::json))
+      returning id
+    ), nudges_moved as (
+      update nudge n set due_at = v.due_at, deliver_at = v.deliver_at, updated_at = now()
+      from json_to_recordset(${JSON.stringify(changes.moves)}::json) as v(id bigint, due_at timestamptz, deliver_at timestamptz)
+      where n.team_id = ${teamId} and n.id = v.id and n.state = 'pending'
+      returning n.id, n.deliver_at
+    ), nudges_inserted as (
+      insert into nudge (team_id, panel_id, kind, subject, recipient, occurrence, due_at, deliver_at)
+      select ${teamId}, ${panelId}, v.kind, v.subject, v.recipient, v.occurrence, v.due_at, v.deliver_at
+      from json_to_recordset(${JSON.stringify(changes.inserts)}::json)
+        as v(kind text, subject text, recipient text, occurrence text, due_at timestamptz, deliver_at timestamptz)
+      on conflict do nothing
+      returning id, deliver_at
+    ), nudges_queued as (
+      select id::text as id, deliver_at from nudges_moved
+      union all select id::text as id, deliver_at from nudges_inserted
+    )`;
+}
+
+/** Rows of `nudges_queued` as the caller queues them. */
+export function toQueue(
+  teamId: string,
+  rows: readonly { id: string; deliver_at: Date | string }[],
+): NudgeToQueue[] {
+  return rows.map((row) => ({ id: String(row.id), team_id: teamId, deliver_at: new Date(row.deliver_at) }));
+}
+
+/**
+ * Brings a panel's nudge rows in line with `plan`, given the rows it has (`existing`), in one
+ * statement. Runs inside the transaction that changed the panel, which holds the panel's row
+ * lock. Returns the rows created or moved, whose jobs the caller queues after commit.
  */
 export async function applyNudgePlan(
   trx: Transaction<Database>,
@@ -108,55 +200,13 @@ export async function applyNudgePlan(
   plan: readonly PlannedNudge[],
   existing: readonly NudgeRowForPlan[],
 ): Promise<NudgeToQueue[]> {
-  const byIdentity = new Map(existing.map((row) => [nudgeIdentity(row), row]));
-  const wanted = new Set(plan.map(nudgeIdentity));
-  const cancel = existing
-    .filter((row) => row.state === 'pending' && !wanted.has(nudgeIdentity(row)))
-    .map((row) => row.id);
-  const fresh = plan.filter((n) => !byIdentity.has(nudgeIdentity(n)));
-  const moves: { id: string; due_at: Date; deliver_at: Date }[] = [];
-  for (const n of plan) {
-    const row = byIdentity.get(nudgeIdentity(n));
-    if (row === undefined || row.state !== 'pending') continue;
-    const deliverAt =
-      row.snoozed_until !== null && row.snoozed_until > n.deliverAt ? row.snoozed_until : n.deliverAt;
-    if (row.due_at.getTime() === n.dueAt.getTime() && row.deliver_at.getTime() === deliverAt.getTime())
-      continue;
-    moves.push({ id: row.id, due_at: n.dueAt, deliver_at: deliverAt });
-  }
-  if (cancel.length === 0 && fresh.length === 0 && moves.length === 0) return [];
-  const inserts = fresh.map((n) => ({
-    kind: n.kind,
-    subject: n.subject,
-    recipient: n.recipient,
-    occurrence: n.occurrence,
-    due_at: n.dueAt,
-    deliver_at: n.deliverAt,
-  }));
-  // Arrays travel as one JSON parameter each: the same text for node-postgres and PGlite.
+  const changes = nudgeChanges(plan, existing);
+  if (noNudgeChanges(changes)) return [];
   const { rows } = await sql<{ id: string; deliver_at: Date }>`
-    with cancelled as (
-      update nudge set state = 'cancelled', updated_at = now()
-      where team_id = ${teamId} and state = 'pending'
-        and id in (select value::bigint from json_array_elements_text(${JSON.stringify(cancel)}::json))
-      returning id
-    ), moved as (
-      update nudge n set due_at = v.due_at, deliver_at = v.deliver_at, updated_at = now()
-      from json_to_recordset(${JSON.stringify(moves)}::json) as v(id bigint, due_at timestamptz, deliver_at timestamptz)
-      where n.team_id = ${teamId} and n.id = v.id and n.state = 'pending'
-      returning n.id, n.deliver_at
-    ), inserted as (
-      insert into nudge (team_id, panel_id, kind, subject, recipient, occurrence, due_at, deliver_at)
-      select ${teamId}, ${panelId}, v.kind, v.subject, v.recipient, v.occurrence, v.due_at, v.deliver_at
-      from json_to_recordset(${JSON.stringify(inserts)}::json)
-        as v(kind text, subject text, recipient text, occurrence text, due_at timestamptz, deliver_at timestamptz)
-      on conflict do nothing
-      returning id, deliver_at
-    )
-    select id::text as id, deliver_at from moved
-    union all select id::text as id, deliver_at from inserted
+    with ${nudgeChangeCtes(teamId, panelId, changes)}
+    select id, deliver_at from nudges_queued
   `.execute(trx);
-  return rows.map((row) => ({ id: row.id, team_id: teamId, deliver_at: new Date(row.deliver_at) }));
+  return toQueue(teamId, rows);
 }
 
 /**

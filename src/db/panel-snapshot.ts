@@ -36,6 +36,15 @@ export interface PanelSnapshot {
   submitted: { slot_id: string; interviewer_id: string; submitted_at: Date | null }[];
   nudges: NudgeRowForPlan[];
   settings: { bufferMinutes: number; weeklyLimit: number; nudges: NudgeSettings };
+  /** Asked for with `interviewsOf`: those people's booked interviews in that window, any panel. */
+  interviews?: { slotId: string; userId: string; startsAt: Date; endsAt: Date; panelNumber: number }[];
+}
+
+/** Whose interviews a snapshot also reads (booked, across the workspace, overlapping the window). */
+export interface InterviewsQuery {
+  userIds: readonly string[];
+  from: Date;
+  to: Date;
 }
 
 interface SnapshotRow extends Panel {
@@ -47,6 +56,13 @@ interface SnapshotRow extends Panel {
   slot_buffer_minutes: number | null;
   weekly_interview_limit: number | null;
   nudge_settings: Partial<NudgeSettings> | null;
+  interviews_json?: {
+    slot_id: number | string;
+    user_id: string;
+    starts_at: string;
+    ends_at: string;
+    number: number;
+  }[];
 }
 
 interface JsonMember {
@@ -105,12 +121,11 @@ export async function loadPanelSnapshot(
   db: Db,
   teamId: string,
   panelId: string,
-  { forUpdate = false } = {},
+  { forUpdate = false, interviewsOf }: { forUpdate?: boolean; interviewsOf?: InterviewsQuery } = {},
 ): Promise<PanelSnapshot | undefined> {
   if (forUpdate) {
-    const locked = await sql`select id from panel where team_id = ${teamId} and id = ${panelId} for update`.execute(
-      db,
-    );
+    const locked =
+      await sql`select id from panel where team_id = ${teamId} and id = ${panelId} for update`.execute(db);
     if (locked.rows.length === 0) return undefined;
   }
   const { rows } = await sql<SnapshotRow>`
@@ -136,6 +151,20 @@ export async function loadPanelSnapshot(
                 'occurrence', n.occurrence, 'state', n.state, 'due_at', n.due_at,
                 'deliver_at', n.deliver_at, 'snoozed_until', n.snoozed_until)), '[]')
          from nudge n where n.team_id = p.team_id and n.panel_id = p.id) as nudges_json,
+      ${
+        interviewsOf === undefined
+          ? sql``
+          : sql`(select coalesce(json_agg(json_build_object(
+                'slot_id', si.slot_id, 'user_id', si.user_id, 'starts_at', s2.starts_at,
+                'ends_at', s2.ends_at, 'number', p2.number)), '[]')
+             from slot_interviewer si
+             join slot s2 on s2.team_id = si.team_id and s2.id = si.slot_id
+             join panel p2 on p2.team_id = s2.team_id and p2.id = s2.panel_id
+             where si.team_id = p.team_id
+               and si.user_id = any(array(select json_array_elements_text(${JSON.stringify(interviewsOf.userIds)}::json)))
+               and s2.state = 'booked'
+               and si.busy && tstzrange(${interviewsOf.from}, ${interviewsOf.to})) as interviews_json,`
+      }
       w.slot_buffer_minutes, w.weekly_interview_limit, w.nudge_settings
     from panel p
     left join workspace w on w.team_id = p.team_id
@@ -152,6 +181,7 @@ export async function loadPanelSnapshot(
     slot_buffer_minutes,
     weekly_interview_limit,
     nudge_settings,
+    interviews_json,
     ...panel
   } = row;
   const members: PanelMember[] = members_json.map((m) => ({
@@ -194,5 +224,16 @@ export async function loadPanelSnapshot(
       weeklyLimit: weekly_interview_limit ?? 5,
       nudges: resolveNudgeSettings(nudge_settings),
     },
+    ...(interviews_json === undefined
+      ? {}
+      : {
+          interviews: interviews_json.map((i) => ({
+            slotId: String(i.slot_id),
+            userId: i.user_id,
+            startsAt: date(i.starts_at),
+            endsAt: date(i.ends_at),
+            panelNumber: i.number,
+          })),
+        }),
   };
 }

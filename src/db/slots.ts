@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, Slot, StageKind } from './database.js';
+import { type NudgeChanges, type NudgeToQueue, nudgeChangeCtes, toQueue } from './nudges.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -183,30 +184,34 @@ export async function lockInterviewers(
 
 /**
  * A booking's locks in one round trip, in the order every writer takes them: the panel's row
- * (FOR UPDATE), then each interviewer's advisory lock (sorted). Returns false when the panel does
- * not exist. The panel is read afterwards, in a statement that begins once both are held.
+ * (FOR UPDATE), then each interviewer's advisory lock (sorted); and ids for the slots to be
+ * booked, so their nudges can be planned before they are written. Returns undefined when the
+ * panel does not exist. The panel is read afterwards, in a statement that begins once both
+ * locks are held.
  */
-export async function lockPanelAndInterviewers(
+export async function lockForBooking(
   trx: Transaction<Database>,
   teamId: string,
   panelId: string,
   userIds: readonly string[],
-): Promise<boolean> {
+  slotCount: number,
+): Promise<{ slotIds: string[] } | undefined> {
   const keys = [...new Set(userIds)].sort().map((userId) => `panelist:interviewer:${teamId}:${userId}`);
   // The materialized CTE is scanned, and so locked, before the first joined row is projected,
-  // and the projection is what takes each advisory lock.
-  const { rows } = await sql<{ locked: number }>`
-    with p as materialized (select id from panel where team_id = ${teamId} and id = ${panelId} for update)
-    select count(pg_advisory_xact_lock(hashtextextended(k.value, 0)))::int as locked
-    from p cross join json_array_elements_text(${JSON.stringify(keys)}::json) with ordinality as k(value, n)
+  // and the projection is what takes each advisory lock (p has no row: no lock, no ids).
+  const { rows } = await sql<{ locked: number; slot_ids: (number | string)[] | null }>`
+    with p as materialized (select id from panel where team_id = ${teamId} and id = ${panelId} for update),
+    locks as materialized (
+      select count(pg_advisory_xact_lock(hashtextextended(k.value, 0)))::int as n
+      from p cross join json_array_elements_text(${JSON.stringify(keys)}::json) with ordinality as k(value, ord)
+    )
+    select (select count(*)::int from p) as locked,
+           (select json_agg(nextval(pg_get_serial_sequence('slot', 'id')) order by g)
+              from p cross join locks cross join generate_series(1, ${slotCount}::int) as g) as slot_ids
   `.execute(trx);
-  if (keys.length === 0) {
-    const panel = await sql`select id from panel where team_id = ${teamId} and id = ${panelId} for update`.execute(
-      trx,
-    );
-    return panel.rows.length > 0;
-  }
-  return (rows[0]?.locked ?? 0) > 0;
+  const row = rows[0];
+  if (row === undefined || row.locked === 0) return undefined;
+  return { slotIds: (row.slot_ids ?? []).map(String) };
 }
 
 /**
@@ -251,8 +256,9 @@ export async function listUpcomingInterviews(db: Db, teamId: string, userId: str
     .execute();
 }
 
-/** A slot to book, as `insertBooking` writes it. */
+/** A slot to book, as `insertBooking` writes it, with the id `lockForBooking` allocated. */
 export interface BookingDraft {
+  id: string;
   stageId: string;
   startsAt: Date;
   endsAt: Date;
@@ -277,11 +283,12 @@ interface JsonSlotRow {
 }
 
 /**
- * Writes a booking in one statement: the slots (ids taken up front so each keeps its draft's
- * order), their interviewers' busy ranges (start to end plus the buffer, which the exclusion
- * constraints check), the interviewers as panel members, the audit event and the panel's revision
- * bump. A double-booking that slipped past the checks fails the whole statement with 23P01.
- * Returns the slots in draft order, the members that were new, and the panel's new revision.
+ * Writes a booking in one statement: the slots, their interviewers' busy ranges (start to end plus
+ * the buffer, which the exclusion constraints check), the interviewers as panel members, the
+ * audit event, the panel's revision bump, and the nudge changes planned for the panel as it will
+ * stand. A double-booking that slipped past the checks fails the whole statement with 23P01.
+ * Returns the slots in draft order, the members that were new, the panel's new revision and the
+ * nudge rows to queue.
  */
 export async function insertBooking(
   trx: Transaction<Database>,
@@ -293,16 +300,19 @@ export async function insertBooking(
     drafts: readonly BookingDraft[];
     /** Each interviewer's time zone, stored on their panel membership. */
     timeZoneOf: (userId: string) => string;
+    nudges: NudgeChanges;
   },
 ): Promise<{
   slots: Slot[];
   newMembers: { user_id: string; time_zone: string; added_at: Date }[];
   revision: number;
   updatedAt: Date;
+  nudges: NudgeToQueue[];
 }> {
   const { teamId, panelId, actorId, bufferMinutes, drafts, timeZoneOf } = booking;
   const draftsJson = JSON.stringify(
     drafts.map((d, ord) => ({
+      id: d.id,
       ord,
       stage_id: d.stageId,
       starts_at: d.startsAt,
@@ -319,13 +329,13 @@ export async function insertBooking(
   const { rows } = await sql<{
     slots_json: JsonSlotRow[];
     members_json: { user_id: string; time_zone: string; added_at: string }[];
+    queued_json: { id: string; deliver_at: string }[];
     revision: number;
     updated_at: Date;
   }>`
     with d as materialized (
-      select nextval(pg_get_serial_sequence('slot', 'id')) as id, v.*
-      from json_to_recordset(${draftsJson}::json) as v(
-        ord int, stage_id bigint, starts_at timestamptz, ends_at timestamptz,
+      select * from json_to_recordset(${draftsJson}::json) as v(
+        id bigint, ord int, stage_id bigint, starts_at timestamptz, ends_at timestamptz,
         location text, note text, interviewers text[])
     ), new_slot as (
       insert into slot (id, team_id, panel_id, stage_id, starts_at, ends_at, location, note, created_by)
@@ -352,18 +362,19 @@ export async function insertBooking(
       update panel set revision = revision + 1, updated_at = now()
       where team_id = ${teamId} and id = ${panelId}
       returning revision, updated_at
-    )
+    ), ${nudgeChangeCtes(teamId, panelId, booking.nudges)}
     select (select coalesce(json_agg(s), '[]') from new_slot s) as slots_json,
            (select coalesce(json_agg(m), '[]') from new_members m) as members_json,
+           (select coalesce(json_agg(q), '[]') from nudges_queued q) as queued_json,
            bump.revision, bump.updated_at
     from bump
   `.execute(trx);
   const row = rows[0];
   if (row === undefined) throw new Error('the panel of a booking vanished inside its transaction');
-  const byId = new Map(
-    row.slots_json.map((s) => [
-      String(s.id),
-      {
+  const order = new Map(drafts.map((d, index) => [d.id, index]));
+  const slots = row.slots_json
+    .map(
+      (s): Slot => ({
         ...s,
         id: String(s.id),
         panel_id: String(s.panel_id),
@@ -372,15 +383,14 @@ export async function insertBooking(
         ends_at: new Date(s.ends_at),
         created_at: new Date(s.created_at),
         updated_at: new Date(s.updated_at),
-      } satisfies Slot,
-    ]),
-  );
-  // json_agg over the insert's RETURNING has no defined order: put the slots back in draft order.
-  const slots = [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id));
+      }),
+    )
+    .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   return {
     slots,
     newMembers: row.members_json.map((m) => ({ ...m, added_at: new Date(m.added_at) })),
     revision: row.revision,
     updatedAt: new Date(row.updated_at),
+    nudges: toQueue(teamId, row.queued_json),
   };
 }

@@ -2,18 +2,19 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { slotBlockIds } from '../../blocks/ids.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database, Panel } from '../db/database.js';
-import { type NudgeToQueue, syncPanelNudgesFrom } from '../db/nudges.js';
-import { loadPanelSnapshot, type PanelSnapshot } from '../db/panel-snapshot.js';
+import { buildPlanInput, type NudgeToQueue, nudgeChanges, syncPanelNudgesFrom } from '../db/nudges.js';
+import { type InterviewsQuery, loadPanelSnapshot, type PanelSnapshot } from '../db/panel-snapshot.js';
 import { findPanelById, insertMembers, type PanelDetails } from '../db/panels.js';
 import {
   busyRange,
   findSlot,
   insertBooking,
   listInterviews,
+  lockForBooking,
   lockInterviewers,
-  lockPanelAndInterviewers,
   type SlotWithPeople,
 } from '../db/slots.js';
+import { planNudges } from '../domain/nudge-plan.js';
 import { formatPanelReference } from '../domain/panel-reference.js';
 import { canCoordinatePanel } from '../domain/permissions.js';
 import type { SlotDraft } from '../domain/schedule-form.js';
@@ -68,9 +69,8 @@ async function lockPanelForScheduling(
   panelId: string,
   actorId: string,
 ): Promise<PanelSnapshot> {
-  const locked = await sql`select id from panel where team_id = ${teamId} and id = ${panelId} for update`.execute(
-    trx,
-  );
+  const locked =
+    await sql`select id from panel where team_id = ${teamId} and id = ${panelId} for update`.execute(trx);
   if (locked.rows.length === 0) throw new SchedulingRefusal('That panel no longer exists.');
   return checkedSnapshot(trx, teamId, panelId, actorId);
 }
@@ -81,8 +81,14 @@ async function checkedSnapshot(
   teamId: string,
   panelId: string,
   actorId: string,
+  interviewsOf?: InterviewsQuery,
 ): Promise<PanelSnapshot> {
-  const snapshot = await loadPanelSnapshot(trx, teamId, panelId);
+  const snapshot = await loadPanelSnapshot(
+    trx,
+    teamId,
+    panelId,
+    interviewsOf === undefined ? {} : { interviewsOf },
+  );
   if (snapshot === undefined) throw new SchedulingRefusal('That panel no longer exists.');
   const { details } = snapshot;
   const reference = formatPanelReference(details.panel.number);
@@ -95,6 +101,15 @@ async function checkedSnapshot(
     throw new SchedulingRefusal(`${reference} is ${details.panel.state}; its schedule can no longer change.`);
   }
   return snapshot;
+}
+
+/** Whose other interviews the rules need, and over what window (a week and a day either side). */
+function interviewWindow(drafts: readonly SlotDraft[]): InterviewsQuery {
+  return {
+    userIds: [...new Set(drafts.flatMap((d) => d.interviewerIds))],
+    from: new Date(Math.min(...drafts.map((d) => d.startsAt.getTime())) - 8 * DAY),
+    to: new Date(Math.max(...drafts.map((d) => d.endsAt.getTime())) + 8 * DAY),
+  };
 }
 
 /**
@@ -140,10 +155,9 @@ async function checkDrafts(
       `The candidate already has a slot of this panel from ${local(overlap.with.startsAt)} to ${local(overlap.with.endsAt)}.`;
   }
 
-  const userIds = [...new Set(drafts.flatMap((d) => d.interviewerIds))];
-  const from = new Date(Math.min(...drafts.map((d) => d.startsAt.getTime())) - 8 * DAY);
-  const to = new Date(Math.max(...drafts.map((d) => d.endsAt.getTime())) + 8 * DAY);
-  const interviews = await listInterviews(trx, panel.team_id, userIds, from, to, excludeSlotId);
+  const { userIds, from, to } = interviewWindow(drafts);
+  const interviews =
+    snapshot.interviews ?? (await listInterviews(trx, panel.team_id, userIds, from, to, excludeSlotId));
 
   const conflictMessages = new Map<string, string[]>();
   for (const conflict of findInterviewerConflicts(drafts, interviews, bufferMinutes)) {
@@ -261,49 +275,57 @@ export async function bookSlots(
   return runScheduling(
     db,
     async (trx) => {
-      const locked = await lockPanelAndInterviewers(
+      const locked = await lockForBooking(
         trx,
         teamId,
         panelId,
         drafts.flatMap((d) => d.interviewerIds),
+        drafts.length,
       );
-      if (!locked) throw new SchedulingRefusal('That panel no longer exists.');
-      const snapshot = await checkedSnapshot(trx, teamId, panelId, actorId);
+      if (locked === undefined) throw new SchedulingRefusal('That panel no longer exists.');
+      const snapshot = await checkedSnapshot(trx, teamId, panelId, actorId, interviewWindow(drafts));
       const { errors, bufferMinutes } = await checkDrafts(trx, snapshot, drafts, people, now, fieldsByKey);
       if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
 
       const timeZoneOf = (userId: string) => people.interviewers.get(userId)?.timeZone ?? 'UTC';
-      const written = await insertBooking(trx, {
-        teamId,
-        panelId,
-        actorId,
-        bufferMinutes,
-        drafts,
-        timeZoneOf,
-      });
-      const booked: SlotWithPeople[] = written.slots.map((slot, index) => ({
-        slot,
-        stageKind: snapshot.details.stages.find((stage) => stage.id === slot.stage_id)?.kind ?? 'manager',
-        interviewers: [...(drafts[index]?.interviewerIds ?? [])]
-          .sort()
-          .map((userId) => ({ userId, declinedAt: null })),
+      const withIds = drafts.map((draft, index) => ({ ...draft, id: locked.slotIds[index] ?? '' }));
+      // The panel as it will stand, to plan its nudges before the one statement that writes it all.
+      const { details } = snapshot;
+      const members = new Set(details.members.map((m) => `${m.user_id}|${m.role}`));
+      const booked: SlotWithPeople[] = withIds.map((draft) => ({
+        slot: {
+          id: draft.id,
+          team_id: teamId,
+          panel_id: panelId,
+          stage_id: draft.stageId,
+          starts_at: draft.startsAt,
+          ends_at: draft.endsAt,
+          location: draft.location,
+          note: draft.note,
+          state: 'booked',
+          created_by: actorId,
+          created_at: now,
+          updated_at: now,
+        },
+        stageKind: details.stages.find((stage) => stage.id === draft.stageId)?.kind ?? 'manager',
+        interviewers: [...draft.interviewerIds].sort().map((userId) => ({ userId, declinedAt: null })),
       }));
-      // The panel as it now stands, without reading back what this transaction just wrote.
       const after: PanelSnapshot = {
         ...snapshot,
         details: {
-          ...snapshot.details,
-          panel: { ...snapshot.details.panel, revision: written.revision, updated_at: written.updatedAt },
+          ...details,
           members: [
-            ...snapshot.details.members,
-            ...written.newMembers.map((m) => ({
-              team_id: teamId,
-              panel_id: panelId,
-              user_id: m.user_id,
-              role: 'interviewer' as const,
-              time_zone: m.time_zone,
-              added_at: m.added_at,
-            })),
+            ...details.members,
+            ...[...new Set(drafts.flatMap((d) => d.interviewerIds))]
+              .filter((userId) => !members.has(`${userId}|interviewer`))
+              .map((userId) => ({
+                team_id: teamId,
+                panel_id: panelId,
+                user_id: userId,
+                role: 'interviewer' as const,
+                time_zone: timeZoneOf(userId),
+                added_at: now,
+              })),
           ],
         },
         slots: [...snapshot.slots, ...booked].sort(
@@ -311,9 +333,26 @@ export async function bookSlots(
             a.slot.starts_at.getTime() - b.slot.starts_at.getTime() || Number(a.slot.id) - Number(b.slot.id),
         ),
       };
-      const nudges = await syncPanelNudgesFrom(trx, after, now);
+      const plan = planNudges(
+        buildPlanInput(after.details, after.slots, after.submitted, after.settings.nudges, now),
+      );
+      const written = await insertBooking(trx, {
+        teamId,
+        panelId,
+        actorId,
+        bufferMinutes,
+        drafts: withIds,
+        timeZoneOf,
+        nudges: nudgeChanges(plan, snapshot.nudges),
+      });
+      const stored = new Map(written.slots.map((slot) => [slot.id, slot]));
+      const result = booked.map((b) => ({ ...b, slot: stored.get(b.slot.id) ?? b.slot }));
+      const panel: PanelDetails = {
+        ...after.details,
+        panel: { ...details.panel, revision: written.revision, updated_at: written.updatedAt },
+      };
       const warnings = findWorkingHoursWarnings(drafts, timeZoneOf);
-      return { kind: 'done', panel: after.details, warnings, result: { booked }, nudges };
+      return { kind: 'done', panel, warnings, result: { booked: result }, nudges: written.nudges };
     },
     fieldsByKey(firstKey).interviewers,
   );
