@@ -3,6 +3,7 @@ import * as panels from './2026-11-25T12-00-00_panels.js';
 import * as slots from './2026-11-25T14-00-00_slots.js';
 import * as feedback from './2026-11-25T16-00-00_feedback.js';
 import * as nudges from './2026-11-25T18-00-00_nudges.js';
+import * as appHomeVisitors from './2026-11-26T09-00-00_app_home_visitors.js';
 
 /**
  * Every migration, by name, in the order they apply. Listed statically (rather than read from
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T14-00-00_slots': slots,
   '2026-11-25T16-00-00_feedback': feedback,
   '2026-11-25T18-00-00_nudges': nudges,
+  '2026-11-26T09-00-00_app_home_visitors': appHomeVisitors,
 };

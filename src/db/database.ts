@@ -188,6 +188,13 @@ export interface AuditEventTable {
   occurred_at: CreatedAt;
 }
 
+/** Someone who has opened the Home tab at least once (their Home is kept up to date for them). */
+export interface AppHomeVisitorTable {
+  team_id: string;
+  user_id: string;
+  first_opened_at: CreatedAt;
+}
+
 /** The whole schema, as Kysely sees it. */
 export interface Database {
   workspace: WorkspaceTable;
@@ -201,6 +208,7 @@ export interface Database {
   decision: DecisionTable;
   nudge: NudgeTable;
   audit_event: AuditEventTable;
+  app_home_visitor: AppHomeVisitorTable;
 }
 
 export type Panel = Selectable<PanelTable>;

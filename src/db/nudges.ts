@@ -1,9 +1,9 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { nudgeIdentity, type PlanInput, planNudges } from '../domain/nudge-plan.js';
+import { diffNudges, type PlanInput, planNudges } from '../domain/nudge-plan.js';
 import { type NudgeSettings, resolveNudgeSettings } from '../domain/nudge-settings.js';
-import type { Database, Nudge } from './database.js';
-import { findPanelById, type PanelDetails } from './panels.js';
-import { listPanelSlots, type SlotWithPeople } from './slots.js';
+import type { Database, Nudge, Panel, PanelMember, Slot } from './database.js';
+import { findPanelById } from './panels.js';
+import { listPanelSlots } from './slots.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -40,10 +40,31 @@ export async function loadNudgeSettings(db: Db, teamId: string): Promise<NudgeSe
   return resolveNudgeSettings(row?.nudge_settings);
 }
 
+/** The parts of a panel (`PanelDetails` has them) that the planner reads. */
+export interface PlanPanel {
+  panel: Pick<
+    Panel,
+    | 'id'
+    | 'state'
+    | 'channel_id'
+    | 'decision_deadline'
+    | 'answer_promised_on'
+    | 'candidate_updated_at'
+    | 'created_at'
+  >;
+  members: readonly Pick<PanelMember, 'user_id' | 'role' | 'time_zone'>[];
+}
+
+/** The parts of a booked slot (`SlotWithPeople` has them) that the planner reads. */
+export interface PlanSlot {
+  slot: Pick<Slot, 'id' | 'starts_at' | 'ends_at'>;
+  interviewers: readonly { userId: string }[];
+}
+
 /** The planner's input from a panel already loaded (the delivery has it for the message anyway). */
 export function buildPlanInput(
-  details: PanelDetails,
-  slots: readonly SlotWithPeople[],
+  details: PlanPanel,
+  slots: readonly PlanSlot[],
   submitted: readonly { slot_id: string; interviewer_id: string; submitted_at: Date | null }[],
   settings: NudgeSettings,
   now: Date,
@@ -115,19 +136,13 @@ export async function syncPanelNudges(
     .where('team_id', '=', teamId)
     .where('panel_id', '=', panelId)
     .execute();
-  const byIdentity = new Map(existing.map((row) => [nudgeIdentity(row), row]));
-  const wanted = new Set(plan.map(nudgeIdentity));
-
-  const cancel = existing
-    .filter((row) => row.state === 'pending' && !wanted.has(nudgeIdentity(row)))
-    .map((row) => row.id);
+  const { cancel, create, move } = diffNudges(existing, plan);
   await settleNudges(trx, teamId, cancel, { state: 'cancelled' });
-  const fresh = plan.filter((n) => !byIdentity.has(nudgeIdentity(n)));
-  if (fresh.length > 0) {
+  if (create.length > 0) {
     await trx
       .insertInto('nudge')
       .values(
-        fresh.map((n) => ({
+        create.map((n) => ({
           team_id: teamId,
           panel_id: panelId,
           kind: n.kind,
@@ -141,18 +156,12 @@ export async function syncPanelNudges(
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
-  for (const n of plan) {
-    const row = byIdentity.get(nudgeIdentity(n));
-    if (row === undefined || row.state !== 'pending') continue;
-    const deliverAt =
-      row.snoozed_until !== null && row.snoozed_until > n.deliverAt ? row.snoozed_until : n.deliverAt;
-    if (row.due_at.getTime() === n.dueAt.getTime() && row.deliver_at.getTime() === deliverAt.getTime())
-      continue;
+  for (const moved of move) {
     await trx
       .updateTable('nudge')
-      .set({ due_at: n.dueAt, deliver_at: deliverAt, updated_at: sql<Date>`now()` })
+      .set({ due_at: moved.dueAt, deliver_at: moved.deliverAt, updated_at: sql<Date>`now()` })
       .where('team_id', '=', teamId)
-      .where('id', '=', row.id)
+      .where('id', '=', moved.id)
       .where('state', '=', 'pending')
       .execute();
   }
