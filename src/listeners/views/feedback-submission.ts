@@ -66,7 +66,9 @@ export function feedbackSubmission(deps: AppDeps) {
  * debrief (once all feedback is in, and after every edit once it is posted), delivery of the
  * nudges the re-plan created or moved (the cancelled ones need nothing: their jobs find them
  * cancelled), and the interviewer's App Home if they use it (anyone else's is rendered when they
- * first open it). Redis being down loses nothing: the reconciler queues what Postgres says is owed.
+ * first open it) and it changed: a first submission takes the slot off its "waiting for your
+ * feedback" list; an edit changes nothing there. Redis being down loses nothing: the reconciler
+ * queues what Postgres says is owed.
  */
 async function followUp(
   deps: AppDeps,
@@ -84,6 +86,6 @@ async function followUp(
     result.nudgesToQueue.length > 0
       ? enqueueNudges(deps.queues, result.nudgesToQueue, (at) => deps.clock.msUntil(at)).catch(warn('nudges'))
       : undefined,
-    result.homeVisitor ? refreshHomes(deps, teamId, [userId]) : undefined,
+    result.homeVisitor && result.first ? refreshHomes(deps, teamId, [userId]) : undefined,
   ]);
 }
