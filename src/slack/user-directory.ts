@@ -20,6 +20,8 @@ export interface SlackUserProfile {
  */
 export class UserDirectory {
   readonly #cache = new Map<string, { profile: SlackUserProfile; expires: number }>();
+  /** Look-ups under way: asking for someone already being looked up waits for that answer. */
+  readonly #inFlight = new Map<string, Promise<SlackUserProfile>>();
 
   constructor(
     private readonly client: WebClient,
@@ -38,6 +40,14 @@ export class UserDirectory {
     const key = `${teamId}/${userId}`;
     const cached = this.#cache.get(key);
     if (cached !== undefined && cached.expires > Date.now()) return cached.profile;
+    const pending = this.#inFlight.get(key);
+    if (pending !== undefined) return pending;
+    const lookup = this.#lookUp(teamId, userId, key).finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, lookup);
+    return lookup;
+  }
+
+  async #lookUp(teamId: string, userId: string, key: string): Promise<SlackUserProfile> {
     try {
       const { user } = await this.client.users.info({ user: userId });
       const profile: SlackUserProfile = {
