@@ -119,17 +119,13 @@ export async function lockPanelOfSlot(
   teamId: string,
   slotId: string,
 ): Promise<string | undefined> {
-  const row = await trx
-    .selectFrom('slot')
-    .innerJoin('panel', (join) =>
-      join.onRef('panel.id', '=', 'slot.panel_id').onRef('panel.team_id', '=', 'slot.team_id'),
-    )
-    .select('panel.id')
-    .where('slot.team_id', '=', teamId)
-    .where('slot.id', '=', slotId)
-    .forUpdate('panel')
-    .executeTakeFirst();
-  return row?.id;
+  // Prepared (see connection.ts): it runs on every submission.
+  const { rows } = await sql<{ id: string }>`/* prepared:feedback_submission_lock */
+    select p.id from slot s join panel p on p.team_id = s.team_id and p.id = s.panel_id
+    where s.team_id = ${teamId} and s.id = ${slotId}
+    for update of p
+  `.execute(trx);
+  return rows[0]?.id;
 }
 
 /** A slot of the panel, booked or cancelled, with its stage and interviewers. */
