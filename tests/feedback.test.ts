@@ -290,8 +290,14 @@ describe('what a submission sets off', () => {
       .poll(async () => (await revisions()).announced_revision, { timeout: 5_000 })
       .toBe((await revisions()).revision);
     const before = await revisions();
+    const { announcement_ts } = await t.panelist.deps.db
+      .selectFrom('panel')
+      .select('announcement_ts')
+      .where('id', '=', panel.id)
+      .executeTakeFirstOrThrow();
+    expect(announcement_ts).not.toBeNull();
     const announcementCalls = () =>
-      t.slack.calls.filter((c) => JSON.stringify(c.args).includes('Quiet Announcement')).length;
+      t.slack.callsTo('chat.update', (c) => c.args.ts === announcement_ts).length;
     const calls = announcementCalls();
     await submit(p1, panel, peer, GOOD);
     await submit(p2, panel, peer, GOOD);
@@ -308,6 +314,7 @@ describe('what a submission sets off', () => {
       8_000,
     );
     await expect.poll(async () => (await revisions()).debriefed_revision).toBe(before.revision + 3);
+    expect(announcementCalls()).toBe(calls);
   });
 
   it('a debrief whose job was lost is posted by the reconciler', async () => {
