@@ -6,7 +6,7 @@
 import { type Kysely, sql } from 'kysely';
 import { createDatabase } from '../src/db/connection.js';
 import type { Database, FeedbackContent, Rating, StageKind } from '../src/db/database.js';
-import { syncPanelNudges } from '../src/db/nudges.js';
+import { replanPanel } from '../src/db/nudges.js';
 import type { PanelDetails } from '../src/db/panels.js';
 import type { SlotWithPeople } from '../src/db/slots.js';
 
@@ -252,7 +252,9 @@ export async function planSeededNudges(
   const worker = async () => {
     while (next < panelIds.length) {
       const panelId = panelIds[next++] ?? '';
-      await db.transaction().execute((trx) => syncPanelNudges(trx, teamId, panelId, now));
+      // Under the panel's lock, as the app plans: the app's reconciler may be re-planning the same
+      // panels meanwhile (it runs every five minutes), and two unlocked plans of one panel deadlock.
+      await replanPanel(db, teamId, panelId, now);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -4,6 +4,7 @@ import { getFeedbackModal } from '../blocks/feedback-modal.js';
 import type { Panel } from '../src/db/database.js';
 import type { SlotWithPeople } from '../src/db/slots.js';
 import { emptyFeedback } from '../src/domain/feedback-form.js';
+import { submitFeedback } from '../src/services/feedback.js';
 import { givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
 import { type FeedbackFields, feedbackValues, MANAGER_CARD, PEER_CARD } from './support/feedback-form.js';
 import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
@@ -251,6 +252,118 @@ describe('drafts, submission and edits', () => {
       .where('feedback.panel_id', '=', panel.id)
       .execute();
     expect(versions).toHaveLength(1);
+  });
+});
+
+describe('what a submission sets off', () => {
+  const openHome = (userId: string) =>
+    t.requests.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' });
+  const homePublishes = (userId: string) =>
+    t.slack.callsTo('views.publish', (c) => c.args.user_id === userId).length;
+
+  it('refreshes the App Home of an interviewer who has opened it, and of no one else', async () => {
+    const { panel, peer, p1, p2 } = await panelWithSlots();
+    await openHome(p1);
+    await t.slack.waitForCall('views.publish', (c) => c.args.user_id === p1);
+    const opened = homePublishes(p1);
+
+    await submit(p1, panel, peer, GOOD);
+    await submit(p2, panel, peer, GOOD);
+    await expect.poll(() => homePublishes(p1), { timeout: 5_000 }).toBeGreaterThan(opened);
+    const refreshed = t.slack.callsTo('views.publish', (c) => c.args.user_id === p1).at(-1);
+    expect(JSON.stringify(refreshed?.args.view)).not.toContain(`"value":"${peer.slot.id}"`);
+    // p2 never opened the Home tab: their Home is rendered fresh when they first do.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(homePublishes(p2)).toBe(0);
+  });
+
+  it('leaves the announcement alone (it shows no feedback) until the debrief is due', async () => {
+    const { panel, manager, peer, m, p1, p2 } = await panelWithSlots({ name: 'Quiet Announcement' });
+    const revisions = () =>
+      t.panelist.deps.db
+        .selectFrom('panel')
+        .select(['revision', 'announced_revision', 'debriefed_revision'])
+        .where('id', '=', panel.id)
+        .executeTakeFirstOrThrow();
+    await t.reconcile(); // the factories store the panel and slots without announcing them
+    await expect
+      .poll(async () => (await revisions()).announced_revision, { timeout: 5_000 })
+      .toBe((await revisions()).revision);
+    const before = await revisions();
+    const { announcement_ts } = await t.panelist.deps.db
+      .selectFrom('panel')
+      .select('announcement_ts')
+      .where('id', '=', panel.id)
+      .executeTakeFirstOrThrow();
+    expect(announcement_ts).not.toBeNull();
+    const announcementCalls = () =>
+      t.slack.callsTo('chat.update', (c) => c.args.ts === announcement_ts).length;
+    const calls = announcementCalls();
+    await submit(p1, panel, peer, GOOD);
+    await submit(p2, panel, peer, GOOD);
+    const after = await revisions();
+    expect(after.revision).toBe(before.revision + 2);
+    expect(after.announced_revision).toBe(after.revision);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(announcementCalls()).toBe(calls);
+
+    await submit(m, panel, manager, { ...GOOD, ratings: { technical_depth: 'yes' }, evidence: {} });
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === HIRING_CHANNEL && JSON.stringify(c.args.blocks).includes('Debrief P-'),
+      8_000,
+    );
+    await expect.poll(async () => (await revisions()).debriefed_revision).toBe(before.revision + 3);
+    expect(announcementCalls()).toBe(calls);
+  });
+
+  it('a debrief whose job was lost is posted by the reconciler', async () => {
+    const { panel, manager, peer, m, p1, p2 } = await panelWithSlots({ name: 'Lost Debrief' });
+    const announced = async () => {
+      const row = await t.panelist.deps.db
+        .selectFrom('panel')
+        .select(['revision', 'announced_revision'])
+        .where('id', '=', panel.id)
+        .executeTakeFirstOrThrow();
+      return row.announced_revision >= row.revision;
+    };
+    await t.reconcile(); // the factories store the panel and slots without announcing them
+    await expect.poll(announced, { timeout: 5_000 }).toBe(true);
+    const content = {
+      ratings: { collaboration: 'yes' as const },
+      evidence: {},
+      star: { situation: '', task: '', action: '', result: '' },
+      strengths: '',
+      concerns: '',
+      questions: '',
+      recommendation: 'yes' as const,
+    };
+    // Stored through the service alone, as if Redis had been down when the last one came in.
+    for (const [userId, slot] of [
+      [p1, peer],
+      [p2, peer],
+      [m, manager],
+    ] as const) {
+      const result = await submitFeedback(t.panelist.deps.db, {
+        teamId: TEAM_ID,
+        slotId: slot.slot.id,
+        userId,
+        viewId: `VLOST${userId}`,
+        content,
+        now: AFTER,
+      });
+      expect(result.kind).toBe('submitted');
+    }
+    expect(await announced()).toBe(true);
+    await t.reconcile();
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        c.args.channel === HIRING_CHANNEL &&
+        JSON.stringify(c.args.blocks).includes('Debrief P-') &&
+        JSON.stringify(c.args.blocks).includes('Lost Debrief'),
+      8_000,
+    );
   });
 });
 

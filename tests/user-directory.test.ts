@@ -85,3 +85,32 @@ describe('Slack profiles kept in Postgres', () => {
     expect(lookups('UTOKYO')).toBe(2);
   });
 });
+
+describe('lookups in memory', () => {
+  it('answers people asking for the same user at once with one users.info call, then from its cache', async () => {
+    slack.addUser('UZONED', { tz: 'Asia/Tokyo' });
+    const users = new UserDirectory(new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl }), logger);
+    const profiles = await Promise.all([
+      users.get(TEAM, 'UZONED'),
+      users.get(TEAM, 'UZONED'),
+      users.getMany(TEAM, ['UZONED']),
+    ]);
+    expect(profiles[0].timeZone).toBe('Asia/Tokyo');
+    expect(profiles[1]).toEqual(profiles[0]);
+    expect(profiles[2].get('UZONED')).toEqual(profiles[0]);
+    expect(lookups('UZONED')).toBe(1);
+
+    await users.get(TEAM, 'UZONED');
+    expect(lookups('UZONED')).toBe(1);
+  });
+
+  it('a failed look-up falls back to UTC and is tried again next time', async () => {
+    slack.addUser('UFLAKY', { tz: 'Europe/Paris' });
+    slack.injectFault('users.info', { kind: 'slack_error', error: 'user_not_found' });
+    const users = freshDirectory();
+    const [first, second] = await Promise.all([users.get(TEAM, 'UFLAKY'), users.get(TEAM, 'UFLAKY')]);
+    expect(first.timeZone).toBe('UTC');
+    expect(second.timeZone).toBe('UTC');
+    expect((await users.get(TEAM, 'UFLAKY')).timeZone).toBe('Europe/Paris');
+  });
+});

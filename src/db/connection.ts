@@ -12,6 +12,28 @@ import type { Database } from './database.js';
 const PG_DATE_OID = 1082;
 pg.types.setTypeParser(PG_DATE_OID, (value) => value);
 
+/**
+ * A statement whose SQL starts with this comment (`/* prepared:<name> *\/`) is run as a named
+ * prepared statement: Postgres parses and plans it once per connection instead of on every run.
+ * Meant for large statements on hot paths, whose text never varies (values are parameters, lists
+ * are arrays); each name must always carry the same text. The embedded PGlite ignores the comment.
+ */
+const PREPARED_MARK = /^\/\* prepared:([a-z0-9_]+) \*\//;
+
+/** Makes every client of `pool` honour the `prepared:` mark. */
+function prepareMarkedStatements(pool: pg.Pool): void {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    const preparing = (config: unknown, ...rest: unknown[]) => {
+      const name = typeof config === 'string' ? PREPARED_MARK.exec(config)?.[1] : undefined;
+      if (name === undefined) return query(config, ...rest);
+      const [values, ...callback] = rest;
+      return query({ name, text: config, values }, ...callback);
+    };
+    client.query = preparing as typeof client.query;
+  });
+}
+
 export interface DatabaseOptions {
   /** A PostgreSQL URL; without one, an embedded PGlite database in `pgliteDir` is used. */
   connectionString?: string | undefined;
@@ -33,6 +55,7 @@ export function createDatabase({
 }: DatabaseOptions): Kysely<Database> {
   if (connectionString !== undefined && connectionString !== '') {
     const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
+    prepareMarkedStatements(pool);
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   if (!pgliteDir.startsWith('memory://')) mkdirSync(pgliteDir, { recursive: true });

@@ -188,6 +188,13 @@ export interface AuditEventTable {
   occurred_at: CreatedAt;
 }
 
+/** Someone who has opened the Home tab at least once (their Home is kept up to date for them). */
+export interface AppHomeVisitorTable {
+  team_id: string;
+  user_id: string;
+  first_opened_at: CreatedAt;
+}
+
 /** The whole schema, as Kysely sees it. */
 export interface HomeViewerTable {
   team_id: string;

@@ -1,10 +1,16 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { nudgeIdentity, type PlanInput, type PlannedNudge, planNudges } from '../domain/nudge-plan.js';
+import {
+  diffNudges,
+  type NudgeChanges,
+  type PlanInput,
+  type PlannedNudge,
+  planNudges,
+} from '../domain/nudge-plan.js';
 import { type NudgeSettings, resolveNudgeSettings } from '../domain/nudge-settings.js';
-import type { Database, Nudge } from './database.js';
+import type { Database, Nudge, Panel, PanelMember, Slot } from './database.js';
 import { loadPanelSnapshot, type NudgeRowForPlan, type PanelSnapshot } from './panel-snapshot.js';
-import { findPanelById, type PanelDetails } from './panels.js';
-import { listPanelSlots, type SlotWithPeople } from './slots.js';
+import { findPanelById } from './panels.js';
+import { listPanelSlots } from './slots.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -41,10 +47,31 @@ export async function loadNudgeSettings(db: Db, teamId: string): Promise<NudgeSe
   return resolveNudgeSettings(row?.nudge_settings);
 }
 
+/** The parts of a panel (`PanelDetails` has them) that the planner reads. */
+export interface PlanPanel {
+  panel: Pick<
+    Panel,
+    | 'id'
+    | 'state'
+    | 'channel_id'
+    | 'decision_deadline'
+    | 'answer_promised_on'
+    | 'candidate_updated_at'
+    | 'created_at'
+  >;
+  members: readonly Pick<PanelMember, 'user_id' | 'role' | 'time_zone'>[];
+}
+
+/** The parts of a booked slot (`SlotWithPeople` has them) that the planner reads. */
+export interface PlanSlot {
+  slot: Pick<Slot, 'id' | 'starts_at' | 'ends_at'>;
+  interviewers: readonly { userId: string }[];
+}
+
 /** The planner's input from a panel already loaded (the delivery has it for the message anyway). */
 export function buildPlanInput(
-  details: PanelDetails,
-  slots: readonly SlotWithPeople[],
+  details: PlanPanel,
+  slots: readonly PlanSlot[],
   submitted: readonly { slot_id: string; interviewer_id: string; submitted_at: Date | null }[],
   settings: NudgeSettings,
   now: Date,
@@ -94,60 +121,8 @@ export interface NudgeToQueue {
   deliver_at: Date;
 }
 
-/** What bringing a panel's nudge rows in line with a plan takes. */
-export interface NudgeChanges {
-  cancel: string[];
-  moves: { id: string; due_at: Date; deliver_at: Date }[];
-  inserts: {
-    kind: string;
-    subject: string;
-    recipient: string;
-    occurrence: string;
-    due_at: Date;
-    deliver_at: Date;
-  }[];
-}
-
-/**
- * Compares a plan with the rows a panel has: what is newly owed, what moved (never earlier than a
- * snooze), and every pending nudge whose reason is gone. Sent and failed rows are history and stay.
- */
-export function nudgeChanges(
-  plan: readonly PlannedNudge[],
-  existing: readonly NudgeRowForPlan[],
-): NudgeChanges {
-  const byIdentity = new Map(existing.map((row) => [nudgeIdentity(row), row]));
-  const wanted = new Set(plan.map(nudgeIdentity));
-  const cancel = existing
-    .filter((row) => row.state === 'pending' && !wanted.has(nudgeIdentity(row)))
-    .map((row) => row.id);
-  const moves: NudgeChanges['moves'] = [];
-  const inserts: NudgeChanges['inserts'] = [];
-  for (const n of plan) {
-    const row = byIdentity.get(nudgeIdentity(n));
-    if (row === undefined) {
-      inserts.push({
-        kind: n.kind,
-        subject: n.subject,
-        recipient: n.recipient,
-        occurrence: n.occurrence,
-        due_at: n.dueAt,
-        deliver_at: n.deliverAt,
-      });
-      continue;
-    }
-    if (row.state !== 'pending') continue;
-    const deliverAt =
-      row.snoozed_until !== null && row.snoozed_until > n.deliverAt ? row.snoozed_until : n.deliverAt;
-    if (row.due_at.getTime() === n.dueAt.getTime() && row.deliver_at.getTime() === deliverAt.getTime())
-      continue;
-    moves.push({ id: row.id, due_at: n.dueAt, deliver_at: deliverAt });
-  }
-  return { cancel, moves, inserts };
-}
-
 export const noNudgeChanges = (changes: NudgeChanges) =>
-  changes.cancel.length === 0 && changes.moves.length === 0 && changes.inserts.length === 0;
+  changes.cancel.length === 0 && changes.move.length === 0 && changes.create.length === 0;
 
 /**
  * The data-modifying CTEs that apply `changes` (`nudges_cancelled`, `nudges_moved`,
@@ -156,6 +131,15 @@ export const noNudgeChanges = (changes: NudgeChanges) =>
  * node-postgres and PGlite.
  */
 export function nudgeChangeCtes(teamId: string, panelId: string, changes: NudgeChanges) {
+  const moves = changes.move.map((m) => ({ id: m.id, due_at: m.dueAt, deliver_at: m.deliverAt }));
+  const inserts = changes.create.map((n) => ({
+    kind: n.kind,
+    subject: n.subject,
+    recipient: n.recipient,
+    occurrence: n.occurrence,
+    due_at: n.dueAt,
+    deliver_at: n.deliverAt,
+  }));
   return sql`
     nudges_cancelled as (
       update nudge set state = 'cancelled', updated_at = now()
@@ -164,13 +148,13 @@ export function nudgeChangeCtes(teamId: string, panelId: string, changes: NudgeC
       returning id
     ), nudges_moved as (
       update nudge n set due_at = v.due_at, deliver_at = v.deliver_at, updated_at = now()
-      from json_to_recordset(${JSON.stringify(changes.moves)}::json) as v(id bigint, due_at timestamptz, deliver_at timestamptz)
+      from json_to_recordset(${JSON.stringify(moves)}::json) as v(id bigint, due_at timestamptz, deliver_at timestamptz)
       where n.team_id = ${teamId} and n.id = v.id and n.state = 'pending'
       returning n.id, n.deliver_at
     ), nudges_inserted as (
       insert into nudge (team_id, panel_id, kind, subject, recipient, occurrence, due_at, deliver_at)
       select ${teamId}, ${panelId}, v.kind, v.subject, v.recipient, v.occurrence, v.due_at, v.deliver_at
-      from json_to_recordset(${JSON.stringify(changes.inserts)}::json)
+      from json_to_recordset(${JSON.stringify(inserts)}::json)
         as v(kind text, subject text, recipient text, occurrence text, due_at timestamptz, deliver_at timestamptz)
       on conflict do nothing
       returning id, deliver_at
@@ -200,7 +184,7 @@ export async function applyNudgePlan(
   plan: readonly PlannedNudge[],
   existing: readonly NudgeRowForPlan[],
 ): Promise<NudgeToQueue[]> {
-  const changes = nudgeChanges(plan, existing);
+  const changes = diffNudges(existing, plan);
   if (noNudgeChanges(changes)) return [];
   const { rows } = await sql<{ id: string; deliver_at: Date }>`
     with ${nudgeChangeCtes(teamId, panelId, changes)}

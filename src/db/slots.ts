@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { NudgeChanges } from '../domain/nudge-plan.js';
 import type { Database, Slot, StageKind } from './database.js';
-import { type NudgeChanges, type NudgeToQueue, nudgeChangeCtes, toQueue } from './nudges.js';
+import { type NudgeToQueue, nudgeChangeCtes, toQueue } from './nudges.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

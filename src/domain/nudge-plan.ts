@@ -1,4 +1,4 @@
-import type { NudgeKind, PanelState } from '../db/database.js';
+import type { NudgeKind, NudgeState, PanelState } from '../db/database.js';
 import type { NudgeSettings } from './nudge-settings.js';
 import { localTime, nextWorkingMoment, previousWorkingDay, workingDaysBetween } from './working-hours.js';
 import { addDays, dateToLocalMs, isoWeekday, localDate } from './zoned-time.js';
@@ -184,4 +184,51 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
     }
   }
   return plan;
+}
+
+/** What the planner compares against: a nudge row as stored. */
+export interface StoredNudge {
+  id: string;
+  kind: NudgeKind;
+  subject: string;
+  recipient: string;
+  occurrence: string;
+  state: NudgeState;
+  due_at: Date;
+  deliver_at: Date;
+  snoozed_until: Date | null;
+}
+
+/** The changes that bring a panel's nudge rows in line with its plan. */
+export interface NudgeChanges {
+  /** Pending rows whose reason is gone. */
+  cancel: string[];
+  /** Planned nudges with no row yet (of any state: a sent or cancelled one is not planned again). */
+  create: PlannedNudge[];
+  /** Pending rows whose time moved; a snooze still holds delivery back. */
+  move: { id: string; dueAt: Date; deliverAt: Date }[];
+}
+
+/**
+ * Compares the plan with the rows a panel has: creates what is newly owed, moves what moved, and
+ * cancels every pending nudge whose reason is gone. Sent and failed rows are history and stay.
+ */
+export function diffNudges(existing: readonly StoredNudge[], plan: readonly PlannedNudge[]): NudgeChanges {
+  const byIdentity = new Map(existing.map((row) => [nudgeIdentity(row), row]));
+  const wanted = new Set(plan.map(nudgeIdentity));
+  const cancel = existing
+    .filter((row) => row.state === 'pending' && !wanted.has(nudgeIdentity(row)))
+    .map((row) => row.id);
+  const create = plan.filter((n) => !byIdentity.has(nudgeIdentity(n)));
+  const move: NudgeChanges['move'] = [];
+  for (const n of plan) {
+    const row = byIdentity.get(nudgeIdentity(n));
+    if (row === undefined || row.state !== 'pending') continue;
+    const deliverAt =
+      row.snoozed_until !== null && row.snoozed_until > n.deliverAt ? row.snoozed_until : n.deliverAt;
+    if (row.due_at.getTime() === n.dueAt.getTime() && row.deliver_at.getTime() === deliverAt.getTime())
+      continue;
+    move.push({ id: row.id, dueAt: n.dueAt, deliverAt });
+  }
+  return { cancel, create, move };
 }

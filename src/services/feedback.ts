@@ -1,12 +1,20 @@
-import { type Kysely, sql } from 'kysely';
-import { recordAudit } from '../db/audit.js';
-import type { Database, Decision, Feedback, FeedbackContent, Rating } from '../db/database.js';
-import { findDecision, findFeedback, listPanelFeedback } from '../db/feedback.js';
-import { syncPanelNudges } from '../db/nudges.js';
+import type { Kysely } from 'kysely';
+import type { Database, Decision, Feedback, FeedbackContent, Rating, StageKind } from '../db/database.js';
+import {
+  findDecision,
+  findFeedback,
+  listPanelFeedback,
+  loadSubmissionContext,
+  lockPanelOfSlot,
+  saveSubmission,
+} from '../db/feedback.js';
+import { buildPlanInput } from '../db/nudges.js';
 import { findPanelById, type PanelDetails } from '../db/panels.js';
 import { findSlot, listPanelSlots, type SlotWithPeople } from '../db/slots.js';
 import { type DebriefSummary, summariseDebrief } from '../domain/debrief.js';
+import type { FeedbackFormResult } from '../domain/feedback-form.js';
 import { type FeedbackAccess, feedbackAccess } from '../domain/feedback-visibility.js';
+import { diffNudges, planNudges } from '../domain/nudge-plan.js';
 import { formatPanelReference } from '../domain/panel-reference.js';
 import { slackDate } from '../slack/mrkdwn.js';
 import { viewerOf } from './panels.js';
@@ -113,17 +121,21 @@ export type SubmitResult =
       first: boolean;
       panelId: string;
       revision: number;
+      /** Every interviewer of every booked slot has now submitted. */
       complete: boolean;
+      /** The debrief must be posted or brought up to date (the announcement job does it). */
+      debriefDue: boolean;
+      /** Nudge rows created or moved by the re-plan, to queue for delivery. */
+      nudgesToQueue: { id: string; team_id: string; deliver_at: Date }[];
+      /** The interviewer has opened the Home tab, so theirs is worth refreshing. */
+      homeVisitor: boolean;
     }
+  | { kind: 'invalid'; errors: Record<string, string> }
   | { kind: 'duplicate' }
   | { kind: 'refused'; message: string };
 
-/**
- * Stores a submitted feedback and a new version of it, in one transaction. The same modal view
- * submitted twice (a double click, a retried request) stores one version; edits after submission
- * are new versions, allowed until the decision is recorded.
- */
-export async function submitFeedback(
+/** `submitFeedbackForm` with content already checked (the demo and tests use it). */
+export function submitFeedback(
   db: Kysely<Database>,
   request: {
     teamId: string;
@@ -134,128 +146,96 @@ export async function submitFeedback(
     now: Date;
   },
 ): Promise<SubmitResult> {
-  const { teamId, slotId, userId, viewId, content, now } = request;
-  const recommendation = content.recommendation;
-  if (recommendation === null) return { kind: 'refused', message: 'Choose a recommendation.' };
-  return db.transaction().execute(async (trx) => {
-    const slot = await findSlot(trx, teamId, slotId);
-    if (slot !== undefined && slot.slot.state !== 'booked') {
-      return {
-        kind: 'refused',
-        message: 'That slot was cancelled, so there is no feedback to give.',
-      } as const;
+  const { content, ...rest } = request;
+  return submitFeedbackForm(db, { ...rest, parse: () => ({ ok: true, content }) });
+}
+
+/**
+ * Stores a submitted feedback and a new version of it, in one transaction of four statements
+ * after `begin`: the panel's lock, one read of everything the rules and the nudge plan need, and
+ * one write of every change (feedback, version, revision, audit, nudges), then `commit`. The form
+ * is checked against the slot's scorecard inside it (`parse`); a form with errors stores nothing.
+ * The same modal view submitted twice (a double click, a retried request) stores one version;
+ * edits after submission are new versions, allowed until the decision is recorded. The panel's
+ * nudges are re-planned from what was read, with this submission counted.
+ */
+export async function submitFeedbackForm(
+  db: Kysely<Database>,
+  request: {
+    teamId: string;
+    slotId: string;
+    userId: string;
+    viewId: string;
+    parse: (stageKind: StageKind) => FeedbackFormResult;
+    now: Date;
+  },
+): Promise<SubmitResult> {
+  const { teamId, slotId, userId, viewId, now } = request;
+  return db.transaction().execute(async (trx): Promise<SubmitResult> => {
+    const cancelledSlot = {
+      kind: 'refused',
+      message: 'That slot was cancelled, so there is no feedback to give.',
+    } as const;
+    const panelId = await lockPanelOfSlot(trx, teamId, slotId);
+    if (panelId === undefined) return cancelledSlot;
+    const context = await loadSubmissionContext(trx, { teamId, panelId, slotId, userId, viewId });
+    const slot = context?.slots.find((s) => s.slot.id === slotId);
+    if (context === undefined || slot === undefined || slot.slot.state !== 'booked') return cancelledSlot;
+    const form = request.parse(slot.stageKind);
+    if (!form.ok) return { kind: 'invalid', errors: form.errors };
+    const { content } = form;
+    const recommendation = content.recommendation;
+    if (recommendation === null) return { kind: 'refused', message: 'Choose a recommendation.' };
+    if (!slot.interviewers.some((i) => i.userId === userId)) {
+      return { kind: 'refused', message: 'You were not an interviewer in that slot.' };
     }
-    if (slot === undefined || !slot.interviewers.some((i) => i.userId === userId)) {
-      return { kind: 'refused', message: 'You were not an interviewer in that slot.' } as const;
+    const { panel } = context;
+    if (panel.state === 'cancelled') {
+      return { kind: 'refused', message: 'This panel was cancelled, so its feedback is closed.' };
     }
-    const panel = await findPanelById(trx, teamId, slot.slot.panel_id, { forUpdate: true });
-    if (panel === undefined || panel.panel.state === 'cancelled') {
-      return { kind: 'refused', message: 'This panel was cancelled, so its feedback is closed.' } as const;
-    }
-    if (panel.panel.state !== 'open') {
+    if (panel.state !== 'open') {
       return {
         kind: 'refused',
         message: 'The decision on this panel is recorded, so its feedback is now read-only.',
-      } as const;
+      };
     }
-    if (slot.slot.ends_at > now)
-      return { kind: 'refused', message: 'Feedback opens when the slot ends.' } as const;
-    // Make sure the row exists, then lock it: concurrent deliveries of one submission queue here.
-    await trx
-      .insertInto('feedback')
-      .values({
-        team_id: teamId,
-        panel_id: panel.panel.id,
-        slot_id: slotId,
-        interviewer_id: userId,
-        state: 'draft',
-        content: JSON.stringify(content),
-        recommendation,
-      })
-      .onConflict((oc) => oc.columns(['team_id', 'slot_id', 'interviewer_id']).doNothing())
-      .execute();
-    const existing = await findFeedback(trx, teamId, slotId, userId, { forUpdate: true });
-    if (existing === undefined) throw new Error('feedback row vanished inside its own transaction');
-    const duplicate = await trx
-      .selectFrom('feedback_version')
-      .select('version')
-      .where('team_id', '=', teamId)
-      .where('feedback_id', '=', existing.id)
-      .where('view_id', '=', viewId)
-      .executeTakeFirst();
-    if (duplicate !== undefined) return { kind: 'duplicate' } as const;
-    const first = existing.state !== 'submitted';
-    const row = { id: existing.id };
-    await trx
-      .updateTable('feedback')
-      .set({
-        state: 'submitted',
-        content: JSON.stringify(content),
-        recommendation,
-        submitted_at: existing.submitted_at ?? now,
-        updated_at: sql<Date>`now()`,
-      })
-      .where('team_id', '=', teamId)
-      .where('id', '=', row.id)
-      .execute();
-    const { next } = await trx
-      .selectFrom('feedback_version')
-      .select(sql<number>`coalesce(max(version), 0) + 1`.as('next'))
-      .where('team_id', '=', teamId)
-      .where('feedback_id', '=', row.id)
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('feedback_version')
-      .values({
-        team_id: teamId,
-        feedback_id: row.id,
-        version: next,
-        content: JSON.stringify(content),
-        recommendation,
-        view_id: viewId,
-        submitted_at: now,
-      })
-      .execute();
-    const { revision } = await trx
-      .updateTable('panel')
-      .set({ revision: sql<number>`revision + 1`, updated_at: sql<Date>`now()` })
-      .where('team_id', '=', teamId)
-      .where('id', '=', panel.panel.id)
-      .returning('revision')
-      .executeTakeFirstOrThrow();
-    await syncPanelNudges(trx, teamId, panel.panel.id, now);
-    await recordAudit(trx, {
+    if (slot.slot.ends_at > now) return { kind: 'refused', message: 'Feedback opens when the slot ends.' };
+    if (context.duplicate) return { kind: 'duplicate' };
+
+    const existing = context.feedback.find((f) => f.slot_id === slotId && f.interviewer_id === userId);
+    const first = existing?.state !== 'submitted';
+    // The panel's submitted feedback as it stands once this one is stored.
+    const submitted = [
+      ...context.feedback.filter((f) => f.state === 'submitted' && f !== existing),
+      { slot_id: slotId, interviewer_id: userId, submitted_at: existing?.submitted_at ?? now },
+    ];
+    const booked = context.slots.filter((s) => s.slot.state === 'booked');
+    const plan = planNudges(buildPlanInput(context, booked, submitted, context.nudgeSettings, now));
+    const done = new Set(submitted.map((f) => `${f.slot_id}|${f.interviewer_id}`));
+    const complete = booked.every((s) => s.interviewers.every((i) => done.has(`${s.slot.id}|${i.userId}`)));
+    const saved = await saveSubmission(trx, {
       teamId,
-      panelId: panel.panel.id,
-      actorUserId: userId,
+      panelId,
+      slotId,
+      userId,
+      viewId,
+      content,
+      recommendation,
+      version: context.nextVersion,
       action: first ? 'feedback.submitted' : 'feedback.edited',
-      detail: { slot: slotId, version: next },
+      now,
+      nudges: diffNudges(context.nudges, plan),
     });
-    const pending = await trx
-      .selectFrom('slot_interviewer as si')
-      .innerJoin('slot', (join) =>
-        join.onRef('slot.id', '=', 'si.slot_id').onRef('slot.team_id', '=', 'si.team_id'),
-      )
-      .leftJoin('feedback', (join) =>
-        join
-          .onRef('feedback.slot_id', '=', 'si.slot_id')
-          .onRef('feedback.team_id', '=', 'si.team_id')
-          .onRef('feedback.interviewer_id', '=', 'si.user_id')
-          .on('feedback.state', '=', 'submitted'),
-      )
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('si.team_id', '=', teamId)
-      .where('slot.panel_id', '=', panel.panel.id)
-      .where('slot.state', '=', 'booked')
-      .where('feedback.id', 'is', null)
-      .executeTakeFirstOrThrow();
     return {
       kind: 'submitted',
-      version: next,
+      version: context.nextVersion,
       first,
-      panelId: panel.panel.id,
-      revision,
-      complete: Number(pending.n) === 0,
-    } as const;
+      panelId,
+      revision: saved.revision,
+      complete,
+      debriefDue: complete || panel.debrief_ts !== null,
+      nudgesToQueue: saved.queue,
+      homeVisitor: context.homeVisitor,
+    };
   });
 }

@@ -2,7 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { slotBlockIds } from '../../blocks/ids.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database, Panel } from '../db/database.js';
-import { buildPlanInput, type NudgeToQueue, nudgeChanges, syncPanelNudgesFrom } from '../db/nudges.js';
+import { buildPlanInput, type NudgeToQueue, syncPanelNudgesFrom } from '../db/nudges.js';
 import { type InterviewsQuery, loadPanelSnapshot, type PanelSnapshot } from '../db/panel-snapshot.js';
 import { findPanelById, insertMembers, type PanelDetails } from '../db/panels.js';
 import {
@@ -14,7 +14,7 @@ import {
   lockInterviewers,
   type SlotWithPeople,
 } from '../db/slots.js';
-import { planNudges } from '../domain/nudge-plan.js';
+import { diffNudges, planNudges } from '../domain/nudge-plan.js';
 import { formatPanelReference } from '../domain/panel-reference.js';
 import { canCoordinatePanel } from '../domain/permissions.js';
 import type { SlotDraft } from '../domain/schedule-form.js';
@@ -343,7 +343,7 @@ export async function bookSlots(
         bufferMinutes,
         drafts: withIds,
         timeZoneOf,
-        nudges: nudgeChanges(plan, snapshot.nudges),
+        nudges: diffNudges(snapshot.nudges, plan),
       });
       const stored = new Map(written.slots.map((slot) => [slot.id, slot]));
       const result = booked.map((b) => ({ ...b, slot: stored.get(b.slot.id) ?? b.slot }));

@@ -2,14 +2,12 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import type { FeedbackMetadata } from '../../../blocks/feedback-modal.js';
 import { FEEDBACK_BLOCKS } from '../../../blocks/ids.js';
 import { getNoticeModal } from '../../../blocks/schedule-modal.js';
-import { enqueueAnnouncement } from '../../../jobs/queues.js';
-import { findSlot } from '../../db/slots.js';
+import { enqueueAnnouncement, enqueueNudges } from '../../../jobs/queues.js';
 import type { AppDeps } from '../../deps.js';
 import { parseFeedbackForm } from '../../domain/feedback-form.js';
 import { scorecardFor } from '../../domain/stages.js';
 import { refreshHomes } from '../../services/app-home.js';
-import { submitFeedback } from '../../services/feedback.js';
-import { queuePanelNudges } from '../../services/nudges.js';
+import { type SubmitResult, submitFeedbackForm } from '../../services/feedback.js';
 import { ackCommitted } from '../late-ack.js';
 
 type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
@@ -24,23 +22,17 @@ export function feedbackSubmission(deps: AppDeps) {
     const userId = body.user.id;
     try {
       const { slotId } = JSON.parse(view.private_metadata) as FeedbackMetadata;
-      const slot = await findSlot(deps.db, teamId, slotId);
-      if (slot === undefined) {
-        return void (await ack({
-          response_action: 'update',
-          view: getNoticeModal('Feedback', 'That slot was cancelled.'),
-        }));
-      }
-      const form = parseFeedbackForm(view.state.values, scorecardFor(slot.stageKind), 'submit');
-      if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
-      const result = await submitFeedback(deps.db, {
+      // The form is checked inside the service's transaction, against the slot's own scorecard.
+      const result = await submitFeedbackForm(deps.db, {
         teamId,
         slotId,
         userId,
         viewId: view.id,
-        content: form.content,
+        parse: (stageKind) => parseFeedbackForm(view.state.values, scorecardFor(stageKind), 'submit'),
         now: deps.clock.now(),
       });
+      if (result.kind === 'invalid')
+        return void (await ack({ response_action: 'errors', errors: result.errors }));
       if (result.kind === 'refused') {
         return void (await ack({
           response_action: 'update',
@@ -55,19 +47,7 @@ export function feedbackSubmission(deps: AppDeps) {
         },
         deps.logger,
       );
-      if (result.kind === 'duplicate') return;
-      await enqueueAnnouncement(deps.queues, {
-        teamId,
-        panelId: result.panelId,
-        revision: result.revision,
-      }).catch((error: unknown) =>
-        deps.logger.warn(
-          { err: error, teamId, panelId: result.panelId },
-          'debrief sync not queued; the reconciler will retry',
-        ),
-      );
-      await queuePanelNudges(deps, teamId, result.panelId);
-      await refreshHomes(deps, teamId, [userId]);
+      if (result.kind === 'submitted') await followUp(deps, teamId, userId, result);
     } catch (error) {
       deps.logger.error({ err: error, teamId, userId }, 'feedback submission failed');
       await ack({
@@ -79,4 +59,33 @@ export function feedbackSubmission(deps: AppDeps) {
       }).catch(() => undefined);
     }
   };
+}
+
+/**
+ * What a stored submission sets off, after the answer, each only when it changes something: the
+ * debrief (once all feedback is in, and after every edit once it is posted), delivery of the
+ * nudges the re-plan created or moved (the cancelled ones need nothing: their jobs find them
+ * cancelled), and the interviewer's App Home if they use it (anyone else's is rendered when they
+ * first open it) and it changed: a first submission takes the slot off its "waiting for your
+ * feedback" list; an edit changes nothing there. Redis being down loses nothing: the reconciler
+ * queues what Postgres says is owed.
+ */
+async function followUp(
+  deps: AppDeps,
+  teamId: string,
+  userId: string,
+  result: Extract<SubmitResult, { kind: 'submitted' }>,
+): Promise<void> {
+  const { panelId, revision } = result;
+  const warn = (what: string) => (error: unknown) =>
+    deps.logger.warn({ err: error, teamId, panelId }, `${what} not queued; the reconciler will queue it`);
+  await Promise.all([
+    result.debriefDue
+      ? enqueueAnnouncement(deps.queues, { teamId, panelId, revision }).catch(warn('debrief sync'))
+      : undefined,
+    result.nudgesToQueue.length > 0
+      ? enqueueNudges(deps.queues, result.nudgesToQueue, (at) => deps.clock.msUntil(at)).catch(warn('nudges'))
+      : undefined,
+    result.homeVisitor && result.first ? refreshHomes(deps, teamId, [userId]) : undefined,
+  ]);
 }
