@@ -186,7 +186,7 @@ export async function applyNudgePlan(
 ): Promise<NudgeToQueue[]> {
   const changes = diffNudges(existing, plan);
   if (noNudgeChanges(changes)) return [];
-  const { rows } = await sql<{ id: string; deliver_at: Date }>`
+  const { rows } = await sql<{ id: string; deliver_at: Date }>`/* prepared:nudge_plan_apply */
     with ${nudgeChangeCtes(teamId, panelId, changes)}
     select id, deliver_at from nudges_queued
   `.execute(trx);

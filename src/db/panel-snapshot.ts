@@ -124,11 +124,15 @@ export async function loadPanelSnapshot(
   { forUpdate = false, interviewsOf }: { forUpdate?: boolean; interviewsOf?: InterviewsQuery } = {},
 ): Promise<PanelSnapshot | undefined> {
   if (forUpdate) {
-    const locked =
-      await sql`select id from panel where team_id = ${teamId} and id = ${panelId} for update`.execute(db);
+    const locked = await sql`/* prepared:panel_lock */
+      select id from panel where team_id = ${teamId} and id = ${panelId} for update`.execute(db);
     if (locked.rows.length === 0) return undefined;
   }
-  const { rows } = await sql<SnapshotRow>`
+  // Two texts (with and without the interviews), each prepared once per connection.
+  const mark = sql.raw(
+    interviewsOf === undefined ? '/* prepared:panel_snapshot */' : '/* prepared:panel_snapshot_interviews */',
+  );
+  const { rows } = await sql<SnapshotRow>`${mark}
     select p.*,
       (select coalesce(json_agg(m order by m.added_at, m.user_id, m.role), '[]')
          from panel_member m where m.team_id = p.team_id and m.panel_id = p.id) as members_json,

@@ -200,7 +200,10 @@ export async function lockForBooking(
   const keys = [...new Set(userIds)].sort().map((userId) => `panelist:interviewer:${teamId}:${userId}`);
   // The materialized CTE is scanned, and so locked, before the first joined row is projected,
   // and the projection is what takes each advisory lock (p has no row: no lock, no ids).
-  const { rows } = await sql<{ locked: number; slot_ids: (number | string)[] | null }>`
+  const { rows } = await sql<{
+    locked: number;
+    slot_ids: (number | string)[] | null;
+  }>`/* prepared:booking_lock */
     with p as materialized (select id from panel where team_id = ${teamId} and id = ${panelId} for update),
     locks as materialized (
       select count(pg_advisory_xact_lock(hashtextextended(k.value, 0)))::int as n
@@ -333,7 +336,7 @@ export async function insertBooking(
     queued_json: { id: string; deliver_at: string }[];
     revision: number;
     updated_at: Date;
-  }>`
+  }>`/* prepared:booking_write */
     with d as materialized (
       select * from json_to_recordset(${draftsJson}::json) as v(
         id bigint, ord int, stage_id bigint, starts_at timestamptz, ends_at timestamptz,
