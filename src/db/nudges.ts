@@ -231,7 +231,8 @@ export type ClaimedNudge = Nudge & { panel_locked: boolean };
  * - Rows are locked `FOR UPDATE SKIP LOCKED`: a row another worker holds is left to it.
  * - A recipient is claimed through their earliest pending nudge (their leader): whoever locks the
  *   leader takes everything due to that person, so two workers never split one person's nudges
- *   into two messages. The head's recipient is claimed only when their leader is due.
+ *   into two messages. The head's recipient is claimed only when their leader is due; the others
+ *   are the people whose nudges fell due most recently.
  * - Panels are locked `FOR SHARE SKIP LOCKED`, after the rows. A panel being changed right now (its
  *   transaction holds the panel's row lock) is skipped: its rows come back with `panel_locked`
  *   false and must not be sent; the change then cancels or moves them, or they wait for the next
@@ -267,7 +268,9 @@ export async function claimDueNudges(
           where e.team_id = n.team_id and e.recipient = n.recipient and e.state = 'pending'
             and (e.deliver_at < n.deliver_at or (e.deliver_at = n.deliver_at and e.id < n.id))
         )
-      order by n.deliver_at
+      -- The most recently due first: their own jobs are furthest back in the queue, so the jobs
+      -- about to run find their rows free and run batches of their own, rather than wait on this one.
+      order by n.deliver_at desc
       limit ${moreRecipients}
       for update skip locked
     ), claimed as (
