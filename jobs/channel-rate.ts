@@ -94,3 +94,25 @@ export async function conversationHold(redis: Redis, prefix: string, conversatio
   const ttl = await redis.pttl(`${prefix}:slack-hold:${conversation}`);
   return Math.max(ttl, 0);
 }
+
+/**
+ * {@link conversationHold} for several conversations in one round trip.
+ * @returns the conversations still held, with the milliseconds left.
+ */
+export async function conversationHolds(
+  redis: Redis,
+  prefix: string,
+  conversations: readonly string[],
+): Promise<Map<string, number>> {
+  const held = new Map<string, number>();
+  if (conversations.length === 0) return held;
+  const replies = await redis
+    .pipeline(conversations.map((c) => ['pttl', `${prefix}:slack-hold:${c}`]))
+    .exec();
+  conversations.forEach((conversation, i) => {
+    const [error, ttl] = replies?.[i] ?? [null, 0];
+    if (error !== null) throw error;
+    if (typeof ttl === 'number' && ttl > 0) held.set(conversation, ttl);
+  });
+  return held;
+}

@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, type WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
@@ -6,15 +6,23 @@ import { getNudgeMessage, type NudgeToSend } from '../blocks/nudge-messages.js';
 import type { Clock } from '../src/clock.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Nudge } from '../src/db/database.js';
-import { buildPlanInput, loadNudgeSettings, settleNudges } from '../src/db/nudges.js';
+import {
+  buildPlanInput,
+  type ClaimedNudge,
+  claimDueNudges,
+  loadNudgeSettings,
+  type NudgeSettlement,
+  settleNudgeOutcomes,
+  sharePanels,
+} from '../src/db/nudges.js';
 import { nudgeIdentity, planNudges } from '../src/domain/nudge-plan.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
-import { loadFeedbackState, type PanelFeedbackState } from '../src/services/feedback.js';
+import { loadFeedbackStates } from '../src/services/feedback.js';
 import { mentionUser } from '../src/slack/mrkdwn.js';
 import { delayIfRateLimited, platformErrorCode } from '../src/slack/slack-errors.js';
-import { conversationHold, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
-import type { NudgeJob } from './queues.js';
+import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
+import { type NudgeJob, nudgeJobId } from './queues.js';
 
 /** Slack errors that retrying cannot fix: the nudge fails and the recruiter is told once. */
 const PERMANENT_ERRORS = new Set([
@@ -31,6 +39,19 @@ const PERMANENT_ERRORS = new Set([
 const BATCH_LIMIT = 15;
 /** Nudges due within this much of each other for one person are sent together. */
 const BATCH_WINDOW_MS = 60_000;
+/**
+ * How many other people's due nudges one delivery takes along with its own row's recipient. They
+ * are claimed, re-checked and settled in the same transaction and their messages sent at once,
+ * so a burst of due nudges costs a handful of Postgres round trips per batch, not per nudge. It
+ * is also how many messages a worker killed mid-batch can send twice (none is lost).
+ */
+export const NUDGE_BATCH_RECIPIENTS = 25;
+/** When a job's row is held by another transaction, look again after this. */
+const RECHECK_MS = 250;
+/** Deliveries a job tries in a row while its panel is being changed, before it looks again later. */
+const PANEL_BUSY_TRIES = 3;
+/** Rows this process settled, remembered so their own jobs finish without a query. */
+const REMEMBERED_IDS = 50_000;
 
 export interface NudgeDeliveryDeps {
   db: Kysely<Database>;
@@ -40,174 +61,363 @@ export interface NudgeDeliveryDeps {
   redis: Redis;
   prefix: string;
   channelPostIntervalMs?: number;
+  /** Other recipients one delivery takes along (default {@link NUDGE_BATCH_RECIPIENTS}). */
+  batchRecipients?: number;
 }
 
 export type NudgeOutcome = 'sent' | 'failed' | 'stale' | 'early' | 'taken';
 
 /**
- * Delivers a nudge row, together with everything else due for the same recipient now, as one
- * Slack message. Postgres decides: the rows are claimed with `FOR UPDATE SKIP LOCKED` under a
- * share lock on their panels (so a change to a panel waits for an in-flight send, and a change
- * that committed first has already cancelled what lost its reason), the message is sent inside
- * the transaction, and the rows are marked sent with the Slack ts before it commits. A crash
+ * Rows that reached a final state (sent, failed, cancelled) in this process, by job id: a job for
+ * one of them has nothing to do. The job id names the row and the moment it was due, which
+ * matters: snoozing puts a sent row back to pending, but always at a later moment, with a job of
+ * its own. Two generations keep the memory bounded.
+ */
+class SettledJobs {
+  #current = new Set<string>();
+  #previous = new Set<string>();
+  has(jobId: string | undefined): boolean {
+    return jobId !== undefined && (this.#current.has(jobId) || this.#previous.has(jobId));
+  }
+  add(row: Pick<Nudge, 'id' | 'deliver_at'>): void {
+    if (this.#current.size >= REMEMBERED_IDS / 2) {
+      this.#previous = this.#current;
+      this.#current = new Set();
+    }
+    this.#current.add(nudgeJobId(row.id, row.deliver_at));
+  }
+}
+
+/** How one recipient's message went. */
+type SendResult =
+  | { kind: 'sent'; ts: string | null; channel: string }
+  | { kind: 'failed'; code: string }
+  | { kind: 'rate_limited'; error: unknown; waitMs: number }
+  | { kind: 'transient'; error: unknown };
+
+/** What one delivery transaction did, as far as the job that ran it needs to know. */
+interface BatchReport {
+  /** The job's own row: settled how, or why it was left pending. */
+  head:
+    | { kind: 'settled'; outcome: 'sent' | 'failed' | 'stale' }
+    | { kind: 'not_claimed' }
+    | { kind: 'panel_busy'; panelIds: string[] }
+    | { kind: 'held'; waitMs: number }
+    | { kind: 'rate_limited'; error: unknown }
+    | { kind: 'transient'; error: unknown };
+  failures: { code: string; rows: Nudge[] }[];
+}
+
+/**
+ * Delivers due nudges: the job's own row, together with everything due for the same recipient
+ * (one message), and in the same transaction the due nudges of up to
+ * {@link NUDGE_BATCH_RECIPIENTS} other people (one message each, sent concurrently). Postgres
+ * decides: the rows are claimed with `FOR UPDATE SKIP LOCKED` and their panels share-locked
+ * (`claimDueNudges`: a panel being changed is skipped, a change that starts later waits for the
+ * send), each row is re-checked with the planner against its panel as it now stands (a nudge
+ * whose reason is gone is cancelled, not sent), the messages are sent inside the transaction,
+ * and every row is settled, sent with its Slack ts, in one statement before it commits. A crash
  * before commit leaves the rows pending for the next attempt or the reconciler.
+ *
+ * The jobs of rows a batch delivered find them settled and finish without touching Postgres when
+ * it was this process, or with one read when it was another.
  */
 export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
-  const { db, client, clock, redis, prefix, channelPostIntervalMs } = deps;
+  const { db, clock } = deps;
+  const settled = new SettledJobs();
+  /** Rows claimed by a delivery in flight in this process: their jobs wait for it, not for Postgres. */
+  const inFlight = new Map<string, Promise<void>>();
+
   return async (job: Job<NudgeJob>, token?: string): Promise<NudgeOutcome> => {
     const { teamId, nudgeId } = job.data;
-    const now = clock.now();
-    const head = await db
-      .selectFrom('nudge')
-      .select(['recipient', 'state', 'deliver_at', 'panel_id'])
-      .where('team_id', '=', teamId)
-      .where('id', '=', nudgeId)
-      .executeTakeFirst();
-    if (head === undefined || head.state !== 'pending') return 'stale';
-    if (head.deliver_at.getTime() > now.getTime() + 1_000) return 'early';
-
-    const held = await conversationHold(redis, prefix, head.recipient);
-    if (held > 0 && token !== undefined) {
-      await job.moveToDelayed(Date.now() + held, token);
+    const later = async (ms: number): Promise<never> => {
+      if (token === undefined) throw new Error(`nudge ${nudgeId} cannot go yet`);
+      await job.moveToDelayed(Date.now() + Math.max(1, Math.round(ms)), token);
       throw new DelayedError();
+    };
+    if (settled.has(job.id)) return 'taken';
+    let waitForPanels: readonly string[] = [];
+    const delivering = inFlight.get(nudgeId);
+    if (delivering !== undefined) {
+      await delivering;
+      if (settled.has(job.id)) return 'taken';
     }
-    if (isChannelId(head.recipient)) {
-      const wait = await takeChannelSlot(redis, prefix, head.recipient, channelPostIntervalMs);
-      if (wait > 0 && token !== undefined) {
-        await job.moveToDelayed(Date.now() + wait, token);
-        throw new DelayedError();
+
+    let now = clock.now();
+    let report: BatchReport;
+    for (let tries = 1; ; tries++) {
+      try {
+        report = await deliverBatch(deps, { settled, inFlight }, teamId, nudgeId, now, waitForPanels);
+      } catch (error) {
+        // Postgres or Redis failed mid-delivery: nothing was committed. Count the attempt and let
+        // BullMQ retry with backoff.
+        await db
+          .updateTable('nudge')
+          .set({
+            attempts: sql<number>`attempts + 1`,
+            last_error: String((error as Error)?.message ?? error).slice(0, 500),
+          })
+          .where('team_id', '=', teamId)
+          .where('id', '=', nudgeId)
+          .execute()
+          .catch(() => undefined);
+        throw error;
+      }
+      for (const failure of report.failures)
+        await tellRecruiterOnce(deps, teamId, failure.rows, failure.code);
+      // Its panel was being changed (a booking, a submission, an announcement being posted): try
+      // again at once, this time waiting for the panel's lock before claiming anything, as the
+      // change may have cancelled or moved the row.
+      if (report.head.kind !== 'panel_busy' || tries >= PANEL_BUSY_TRIES) break;
+      waitForPanels = report.head.panelIds;
+      now = clock.now();
+    }
+    const { head } = report;
+    switch (head.kind) {
+      case 'settled':
+        return head.outcome;
+      case 'held':
+        return later(head.waitMs);
+      case 'panel_busy':
+        return later(RECHECK_MS);
+      case 'rate_limited':
+        // Slack asked us to wait: the rows stay pending and the job comes back after Retry-After.
+        await delayIfRateLimited(head.error, job, token);
+        throw head.error;
+      case 'transient':
+        throw head.error;
+      case 'not_claimed': {
+        // Most often another delivery of this process has it: wait for that one to commit.
+        const deliveredHere = async () => {
+          const other = inFlight.get(nudgeId);
+          if (other !== undefined) await other;
+          return settled.has(job.id);
+        };
+        if (await deliveredHere()) return 'taken';
+        const row = await db
+          .selectFrom('nudge')
+          .select(['state', 'deliver_at'])
+          .where('team_id', '=', teamId)
+          .where('id', '=', nudgeId)
+          .executeTakeFirst();
+        if (row === undefined || row.state !== 'pending') return 'taken';
+        if (row.deliver_at.getTime() > now.getTime() + 1_000) return 'early';
+        if (await deliveredHere()) return 'taken';
+        // Another worker holds it (and will most likely send it), or a change holds the row for a
+        // moment: look again shortly rather than leave it to the reconciler.
+        return later(RECHECK_MS);
       }
     }
+  };
+}
 
-    let failure: { code: string; rows: Nudge[] } | undefined;
-    try {
-      const outcome = await db.transaction().execute(async (trx) => {
-        const candidates = await trx
-          .selectFrom('nudge')
-          .select(['id', 'panel_id'])
-          .where('team_id', '=', teamId)
-          .where('recipient', '=', head.recipient)
-          .where('state', '=', 'pending')
-          .where(
-            'deliver_at',
-            '<=',
-            new Date(Math.max(now.getTime(), head.deliver_at.getTime()) + BATCH_WINDOW_MS),
-          )
-          .orderBy('deliver_at')
-          .limit(BATCH_LIMIT - 1)
-          .execute();
-        const ids = [...new Set([nudgeId, ...candidates.map((c) => c.id)])];
-        const panelIds = [...new Set([...candidates.map((c) => c.panel_id), head.panel_id])].sort();
-        if (panelIds.length > 0) {
-          await sql`select id from panel where team_id = ${teamId} and id in (${sql.join(panelIds)}) order by id for share`.execute(
-            trx,
-          );
+/**
+ * One delivery transaction (see {@link createNudgeProcessor}).
+ */
+async function deliverBatch(
+  deps: NudgeDeliveryDeps,
+  memory: { settled: SettledJobs; inFlight: Map<string, Promise<void>> },
+  teamId: string,
+  headId: string,
+  now: Date,
+  waitForPanels: readonly string[],
+): Promise<BatchReport> {
+  const { db, client, logger, redis, prefix, channelPostIntervalMs } = deps;
+  const { settled, inFlight } = memory;
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const claimedIds: string[] = [];
+  const final: ClaimedNudge[] = [];
+  const failures: { code: string; rows: Nudge[] }[] = [];
+  let head: BatchReport['head'] = { kind: 'not_claimed' };
+  const rateLimited = new Map<string, number>();
+  try {
+    await db.transaction().execute(async (trx) => {
+      // Waiting for a lock is safe only while holding none: so panels first, then the claim.
+      if (waitForPanels.length > 0) await sharePanels(trx, teamId, waitForPanels);
+      const claimed = await claimDueNudges(trx, {
+        teamId,
+        headId,
+        now,
+        windowEnd: new Date(now.getTime() + BATCH_WINDOW_MS),
+        moreRecipients: deps.batchRecipients ?? NUDGE_BATCH_RECIPIENTS,
+      });
+      for (const row of claimed) {
+        claimedIds.push(row.id);
+        inFlight.set(row.id, finished);
+      }
+      if (claimed.length === 0) return;
+
+      // One message per recipient: their rows, the head first when it is theirs, then by time.
+      const byRecipient = new Map<string, ClaimedNudge[]>();
+      for (const row of claimed) {
+        const list = byRecipient.get(row.recipient);
+        if (list === undefined) byRecipient.set(row.recipient, [row]);
+        else list.push(row);
+      }
+      const headRecipient = claimed.find((r) => r.id === headId)?.recipient;
+      const holds = await conversationHolds(redis, prefix, [...byRecipient.keys()]);
+      const messages: { recipient: string; rows: ClaimedNudge[] }[] = [];
+      for (const [recipient, rows] of byRecipient) {
+        const isHeads = recipient === headRecipient;
+        // A panel being changed right now: leave this person's nudges for the next attempt
+        // rather than split them over two messages.
+        if (rows.some((r) => !r.panel_locked)) {
+          if (isHeads) {
+            head = {
+              kind: 'panel_busy',
+              panelIds: [...new Set(rows.filter((r) => !r.panel_locked).map((r) => r.panel_id))],
+            };
+          }
+          continue;
         }
-        const rows = await trx
-          .selectFrom('nudge')
-          .selectAll()
-          .where('team_id', '=', teamId)
-          .where('id', 'in', ids)
-          .where('state', '=', 'pending')
-          .orderBy('deliver_at')
-          .forUpdate()
-          .skipLocked()
-          .execute();
-        const claimed = rows.filter(
-          (r) => r.id === nudgeId || r.deliver_at.getTime() <= now.getTime() + BATCH_WINDOW_MS,
-        );
-        if (claimed.length === 0) return 'taken' as const;
-
-        // Re-check that each is still owed, with the same planner that made it: a briefing for an
-        // interview that has begun, or a countdown after a panel was decided while this worker was
-        // down, is cancelled here rather than sent.
-        // Each panel is read once, under the share lock: for the plan and for the message.
-        const settings = await loadNudgeSettings(trx, teamId);
-        const states = new Map<string, PanelFeedbackState>();
-        const wanted = new Set<string>();
-        for (const panelId of new Set(claimed.map((r) => r.panel_id))) {
-          const state = await loadFeedbackState(trx, teamId, panelId);
-          if (state === undefined) continue;
-          states.set(panelId, state);
-          const submitted = state.feedback.filter((f) => f.state === 'submitted');
-          const input = buildPlanInput(state.details, state.slots, submitted, settings, now);
-          for (const planned of planNudges(input)) wanted.add(`${panelId}|${nudgeIdentity(planned)}`);
+        const held = holds.get(recipient) ?? 0;
+        if (held > 0) {
+          if (isHeads) head = { kind: 'held', waitMs: held };
+          continue;
         }
-        const stale = claimed.filter((r) => !wanted.has(`${r.panel_id}|${nudgeIdentity(r)}`));
-        await settleNudges(
-          trx,
-          teamId,
-          stale.map((r) => r.id),
-          { state: 'cancelled' },
-        );
-        const due = claimed.filter((r) => !stale.includes(r));
-        if (due.length === 0) return 'stale' as const;
+        if (isChannelId(recipient)) {
+          const wait = await takeChannelSlot(redis, prefix, recipient, channelPostIntervalMs);
+          if (wait > 0) {
+            if (isHeads) head = { kind: 'held', waitMs: wait };
+            continue;
+          }
+        }
+        const own = rows.filter((r) => r.id === headId);
+        messages.push({
+          recipient,
+          rows: [...own, ...rows.filter((r) => r.id !== headId).slice(0, BATCH_LIMIT - own.length)].sort(
+            (a, b) => a.deliver_at.getTime() - b.deliver_at.getTime(),
+          ),
+        });
+      }
+      if (messages.length === 0) return;
 
+      // Re-check that each is still owed, with the same planner that made it, against the panel
+      // as it stands under the share lock: a briefing for an interview that has begun, or a
+      // countdown after a panel was decided while this worker was down, is cancelled, not sent.
+      // Every panel of the batch is read once, for the plan and for the messages.
+      const panelIds = [...new Set(messages.flatMap((m) => m.rows.map((r) => r.panel_id)))];
+      const [settings, states] = await Promise.all([
+        loadNudgeSettings(trx, teamId),
+        loadFeedbackStates(trx, teamId, panelIds),
+      ]);
+      const wanted = new Set<string>();
+      for (const [panelId, state] of states) {
+        const submitted = state.feedback.filter((f) => f.state === 'submitted');
+        const input = buildPlanInput(state.details, state.slots, submitted, settings, now);
+        for (const planned of planNudges(input)) wanted.add(`${panelId}|${nudgeIdentity(planned)}`);
+      }
+
+      const settlements: NudgeSettlement[] = [];
+      const sends: Promise<void>[] = [];
+      for (const { recipient, rows } of messages) {
+        const due: ClaimedNudge[] = [];
+        for (const row of rows) {
+          if (wanted.has(`${row.panel_id}|${nudgeIdentity(row)}`)) due.push(row);
+          else {
+            settlements.push({ id: row.id, state: 'cancelled', countAttempt: false });
+            final.push(row);
+            if (row.id === headId) head = { kind: 'settled', outcome: 'stale' };
+          }
+        }
+        if (due.length === 0) continue;
         const items: NudgeToSend[] = [];
         for (const nudge of due) {
           const state = states.get(nudge.panel_id);
           if (state === undefined) continue;
           const slot = state.slots.find((s) => s.slot.id === nudge.subject);
           // A person reads times in their own zone; a channel in the workspace's digest zone.
-          const zone = isChannelId(nudge.recipient)
+          const zone = isChannelId(recipient)
             ? settings.digestTimeZone
-            : (state.details.members.find((m) => m.user_id === nudge.recipient)?.time_zone ?? 'UTC');
+            : (state.details.members.find((m) => m.user_id === recipient)?.time_zone ?? 'UTC');
           items.push({ nudge, state, slot, zone });
         }
-        const channel = isChannelId(head.recipient);
-        try {
-          const posted = await client.chat.postMessage({
-            channel: head.recipient,
-            ...getNudgeMessage(items, { isChannel: channel }),
-            unfurl_links: false,
-          });
-          await settleNudges(
-            trx,
-            teamId,
-            due.map((r) => r.id),
-            {
-              state: 'sent',
-              sent_at: now,
-              slack_ts: posted.ts ?? null,
-              slack_channel: posted.channel ?? head.recipient,
-              countAttempt: true,
-            },
-          );
-          return 'sent' as const;
-        } catch (error) {
-          const code = platformErrorCode(error);
-          if (code === undefined || !PERMANENT_ERRORS.has(code)) throw error;
-          await settleNudges(
-            trx,
-            teamId,
-            due.map((r) => r.id),
-            { state: 'failed', last_error: code, countAttempt: true },
-          );
-          failure = { code, rows: due };
-          return 'failed' as const;
-        }
-      });
-      if (failure !== undefined) await tellRecruiterOnce(deps, teamId, failure.rows, failure.code);
-      return outcome;
-    } catch (error) {
-      // Slack asked us to wait: the rows stay pending and the job comes back after Retry-After.
-      await delayIfRateLimited(error, job, token, (waitMs) =>
-        holdConversation(redis, prefix, head.recipient, waitMs),
-      );
-      // Transient (5xx, timeout, a lost connection): count the attempt and let BullMQ retry with backoff.
-      await db
-        .updateTable('nudge')
-        .set({
-          attempts: sql<number>`attempts + 1`,
-          last_error: String((error as Error)?.message ?? error).slice(0, 500),
-        })
-        .where('team_id', '=', teamId)
-        .where('id', '=', nudgeId)
-        .execute()
-        .catch(() => undefined);
-      throw error;
+        const isHeads = due.some((r) => r.id === headId);
+        sends.push(
+          send(client, recipient, items).then((result) => {
+            for (const row of due) {
+              switch (result.kind) {
+                case 'sent':
+                  settlements.push({
+                    id: row.id,
+                    state: 'sent',
+                    slackTs: result.ts,
+                    slackChannel: result.channel,
+                    countAttempt: true,
+                  });
+                  final.push(row);
+                  break;
+                case 'failed':
+                  settlements.push({
+                    id: row.id,
+                    state: 'failed',
+                    lastError: result.code,
+                    countAttempt: true,
+                  });
+                  final.push(row);
+                  break;
+                case 'transient':
+                  settlements.push({
+                    id: row.id,
+                    state: 'pending',
+                    lastError: String((result.error as Error)?.message ?? result.error).slice(0, 500),
+                    countAttempt: true,
+                  });
+                  break;
+                case 'rate_limited':
+                  break;
+              }
+            }
+            if (result.kind === 'failed') failures.push({ code: result.code, rows: due });
+            if (result.kind === 'rate_limited') rateLimited.set(recipient, result.waitMs);
+            if (result.kind === 'transient') {
+              logger.warn(
+                { err: result.error, teamId, recipient },
+                'nudge not delivered; it will be retried',
+              );
+            }
+            if (!isHeads) return;
+            if (result.kind === 'sent' || result.kind === 'failed') {
+              head = { kind: 'settled', outcome: result.kind };
+            } else if (result.kind === 'rate_limited') head = { kind: 'rate_limited', error: result.error };
+            else head = { kind: 'transient', error: result.error };
+          }),
+        );
+      }
+      await Promise.all(sends);
+      await settleNudgeOutcomes(trx, teamId, settlements, now);
+    });
+    for (const row of final) settled.add(row);
+  } finally {
+    for (const id of claimedIds) inFlight.delete(id);
+    finish();
+  }
+  // After a 429 every worker holds that conversation until Retry-After has passed.
+  for (const [recipient, waitMs] of rateLimited) await holdConversation(redis, prefix, recipient, waitMs);
+  return { head, failures };
+}
+
+/** Sends one recipient's message and says how it went; never throws for a Slack answer. */
+async function send(client: WebClient, recipient: string, items: NudgeToSend[]): Promise<SendResult> {
+  try {
+    const posted = await client.chat.postMessage({
+      channel: recipient,
+      ...getNudgeMessage(items, { isChannel: isChannelId(recipient) }),
+      unfurl_links: false,
+    });
+    return { kind: 'sent', ts: posted.ts ?? null, channel: posted.channel ?? recipient };
+  } catch (error) {
+    if ((error as { code?: unknown })?.code === ErrorCode.RateLimitedError) {
+      const waitMs = Math.max(1, (error as WebAPIRateLimitedError).retryAfter) * 1_000;
+      return { kind: 'rate_limited', error, waitMs };
     }
-  };
+    const code = platformErrorCode(error);
+    if (code !== undefined && PERMANENT_ERRORS.has(code)) return { kind: 'failed', code };
+    return { kind: 'transient', error };
+  }
 }
 
 /** One DM to each affected panel's recruiter per unreachable recipient, ever. */

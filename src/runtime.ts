@@ -16,6 +16,7 @@ import type { AppDeps } from './deps.js';
 import { healthRoute } from './health.js';
 import { registerListeners } from './listeners/index.js';
 import { createLogger, type Logger, toBoltLogger } from './logger.js';
+import { createHttpFetch } from './slack/http-fetch.js';
 import { UserDirectory } from './slack/user-directory.js';
 
 export interface StartOptions {
@@ -61,10 +62,17 @@ function slackClientOptions(config: Config, logger: Logger, retryConfig?: RetryO
 /**
  * The workers' Slack client. Workers call Slack while holding row locks, so the client must never
  * sleep for long: a 429 is rejected (the job is delayed by Retry-After instead, see
- * jobs/slack-errors.ts), and 5xx or timeouts get two quick retries before BullMQ's backoff.
+ * src/slack/slack-errors.ts), and 5xx or timeouts get two quick retries before BullMQ's backoff.
+ * Its transport is `http.request` with kept-alive connections rather than the global `fetch`
+ * (src/slack/http-fetch.ts): a third less CPU per call, which a burst of nudges is bound by.
  */
-function workerClient(config: Config, logger: Logger, retryConfig?: RetryOptions): WebClient {
-  return new WebClient(config.SLACK_BOT_TOKEN, {
+function workerClient(
+  config: Config,
+  logger: Logger,
+  retryConfig?: RetryOptions,
+): { client: WebClient; close(): void } {
+  const transport = createHttpFetch();
+  const client = new WebClient(config.SLACK_BOT_TOKEN, {
     ...slackClientOptions(
       config,
       logger,
@@ -72,7 +80,9 @@ function workerClient(config: Config, logger: Logger, retryConfig?: RetryOptions
     ),
     rejectRateLimitedCalls: true,
     timeout: 5_000,
+    fetch: transport.fetch,
   });
+  return { client, close: transport.close };
 }
 
 /**
@@ -172,14 +182,16 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
     await app.start();
   }
 
-  const worker = config.RUN_WORKER
-    ? await startWorkerProcessParts(
-        config,
-        { ...deps, client: workerClient(config, logger, options.slackRetryConfig) },
-        options.reconcileEveryMs,
-        options.channelPostIntervalMs,
-      )
-    : undefined;
+  const workerSlack = config.RUN_WORKER ? workerClient(config, logger, options.slackRetryConfig) : undefined;
+  const worker =
+    workerSlack === undefined
+      ? undefined
+      : await startWorkerProcessParts(
+          config,
+          { ...deps, client: workerSlack.client },
+          options.reconcileEveryMs,
+          options.channelPostIntervalMs,
+        );
   logger.info(
     { port, socketMode: config.SLACK_APP_TOKEN !== undefined, worker: config.RUN_WORKER },
     'Panelist is up',
@@ -194,6 +206,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
         await worker.workers.close();
         worker.connection.disconnect();
       }
+      workerSlack?.close();
       await closeQueues(queues);
       redis.disconnect();
       await db.destroy();
@@ -211,10 +224,10 @@ export async function startWorkerOnly(
 ): Promise<{ stop(): Promise<void> }> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'panelist-worker');
   const { db, redis, queues } = await openShared(config, logger, options.migrate ?? true, false);
-  const client = workerClient(config, logger, options.slackRetryConfig);
+  const slack = workerClient(config, logger, options.slackRetryConfig);
   const { workers, connection } = await startWorkerProcessParts(
     config,
-    { db, client, logger, queues, clock: options.clock ?? systemClock },
+    { db, client: slack.client, logger, queues, clock: options.clock ?? systemClock },
     options.reconcileEveryMs,
     options.channelPostIntervalMs,
   );
@@ -223,6 +236,7 @@ export async function startWorkerOnly(
     async stop() {
       await workers.close();
       connection.disconnect();
+      slack.close();
       await closeQueues(queues);
       redis.disconnect();
       await db.destroy();

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { NUDGE_BATCH_RECIPIENTS } from '../jobs/nudge-delivery.js';
 import { enqueueNudges, nudgeJobId, QUEUE_NAMES } from '../jobs/queues.js';
 import { systemClock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
@@ -233,7 +234,7 @@ describe('nudge delivery under faults', () => {
     }
   }, 60_000);
 
-  it('a worker killed with SIGKILL while delivering 500 nudges loses none and duplicates at most the one in flight', async () => {
+  it('a worker killed with SIGKILL while delivering 500 nudges loses none and duplicates at most the batch in flight', async () => {
     const t = await startTestApp({ RUN_WORKER: 'false' });
     let child: WorkerProcess | undefined;
     let worker: { stop(): Promise<void> } | undefined;
@@ -269,7 +270,12 @@ describe('nudge delivery under faults', () => {
       const missing = interviewers.filter((i) => (dms.get(i)?.length ?? 0) === 0);
       const twice = interviewers.filter((i) => (dms.get(i)?.length ?? 0) > 1);
       expect(missing).toEqual([]);
-      expect(twice.length, `interviewers with two DMs: ${twice.join(', ')}`).toBeLessThanOrEqual(1);
+      // One job at a time, and a job sends one batch (its own recipient and up to
+      // NUDGE_BATCH_RECIPIENTS others) before committing: those messages are the most a kill can
+      // leave sent but not recorded, so sent again.
+      expect(twice.length, `interviewers with two DMs: ${twice.join(', ')}`).toBeLessThanOrEqual(
+        NUDGE_BATCH_RECIPIENTS + 1,
+      );
       for (const interviewer of twice) expect(dms.get(interviewer)).toHaveLength(2);
       // The second worker did the rest.
       const bySecond = t.slack.callsTo(

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueNudges } from '../jobs/queues.js';
 import type { Panel } from '../src/db/database.js';
 import { findPanelById } from '../src/db/panels.js';
 import { listPanelSlots } from '../src/db/slots.js';
@@ -430,6 +431,57 @@ describe('settings', () => {
     });
     await replanOpenPanels(t.panelist.deps.db, TEAM_ID, TEST_NOW);
     expect((await listPanelSlots(t.panelist.deps.db, TEAM_ID, panel.id)).length).toBe(1);
+  });
+});
+
+describe('delivery in batches', () => {
+  it('one job delivers everyone’s due nudges, one message each, and cancels the ones whose reason is gone', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    const interviewers = Array.from({ length: 12 }, (_, i) => `UBATCH${n}I${i}`);
+    // Booked at 10:00 for 11:00: each interviewer is owed a briefing at once (not sent: nothing is
+    // queued) and a feedback nudge when the slot ends at 12:00.
+    await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers },
+    ]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const rows = await t.panelist.deps.db
+      .selectFrom('nudge')
+      .select(['id', 'team_id', 'deliver_at', 'kind', 'recipient'])
+      .where('team_id', '=', TEAM_ID)
+      .where('panel_id', '=', panel.id)
+      .where('state', '=', 'pending')
+      .execute();
+    const first = rows.find((r) => r.kind === 'feedback_due' && r.recipient === interviewers[0]);
+    if (first === undefined) throw new Error('no feedback nudge planned');
+    // Only the first interviewer's job is queued; the batch it runs takes the others along.
+    await enqueueNudges(t.panelist.deps.queues, [first], () => 0);
+
+    await expect.poll(() => interviewers.map((id) => dms(id).length)).toEqual(interviewers.map(() => 1));
+    for (const id of interviewers) {
+      expect(text(dms(id)[0])).toContain('please give your feedback');
+      // The briefings were due too, but the interview has begun: re-checked and dropped, not sent.
+      expect(text(dms(id)[0])).not.toContain('Briefing');
+    }
+    await expectQuiet(
+      interviewers,
+      interviewers.map(() => 1),
+    );
+    const after = await t.panelist.deps.db
+      .selectFrom('nudge')
+      .select(['kind', 'recipient', 'state', 'attempts', 'slack_ts'])
+      .where('team_id', '=', TEAM_ID)
+      .where('panel_id', '=', panel.id)
+      .where('recipient', 'in', interviewers)
+      .where('kind', 'in', ['briefing', 'feedback_due'])
+      .execute();
+    expect(after.filter((r) => r.kind === 'briefing').map((r) => r.state)).toEqual(
+      interviewers.map(() => 'cancelled'),
+    );
+    const sent = after.filter((r) => r.kind === 'feedback_due');
+    expect(sent.map((r) => [r.state, r.attempts])).toEqual(interviewers.map(() => ['sent', 1]));
+    expect(new Set(sent.map((r) => r.slack_ts)).size).toBe(interviewers.length);
   });
 });
 

@@ -44,6 +44,21 @@ export async function listPanelFeedback(db: Db, teamId: string, panelId: string)
     .execute();
 }
 
+/** Every feedback row (drafts too) of several panels, in one query. */
+export async function listFeedbackOfPanels(
+  db: Db,
+  teamId: string,
+  panelIds: readonly string[],
+): Promise<Feedback[]> {
+  if (panelIds.length === 0) return [];
+  return db
+    .selectFrom('feedback')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('panel_id', 'in', [...new Set(panelIds)])
+    .execute();
+}
+
 /** Keeps a draft; a feedback already submitted is never turned back into a draft. */
 export async function saveDraft(
   db: Db,
@@ -418,5 +433,20 @@ export async function listPanelsBehindDebrief(
     )
     .orderBy('p.id')
     .limit(limit)
+    .execute();
+}
+
+/** The recorded decisions of several panels, in one query. */
+export async function findDecisionsOfPanels(
+  db: Db,
+  teamId: string,
+  panelIds: readonly string[],
+): Promise<Decision[]> {
+  if (panelIds.length === 0) return [];
+  return db
+    .selectFrom('decision')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('panel_id', 'in', [...new Set(panelIds)])
     .execute();
 }

@@ -2,15 +2,17 @@ import type { Kysely } from 'kysely';
 import type { Database, Decision, Feedback, FeedbackContent, Rating, StageKind } from '../db/database.js';
 import {
   findDecision,
+  findDecisionsOfPanels,
   findFeedback,
+  listFeedbackOfPanels,
   listPanelFeedback,
   loadSubmissionContext,
   lockPanelOfSlot,
   saveSubmission,
 } from '../db/feedback.js';
 import { buildPlanInput } from '../db/nudges.js';
-import { findPanelById, type PanelDetails } from '../db/panels.js';
-import { findSlot, listPanelSlots, type SlotWithPeople } from '../db/slots.js';
+import { findPanelById, findPanelsByIds, type PanelDetails } from '../db/panels.js';
+import { findSlot, listPanelSlots, listSlotsOfPanels, type SlotWithPeople } from '../db/slots.js';
 import { type DebriefSummary, summariseDebrief } from '../domain/debrief.js';
 import type { FeedbackFormResult } from '../domain/feedback-form.js';
 import { type FeedbackAccess, feedbackAccess } from '../domain/feedback-visibility.js';
@@ -40,6 +42,53 @@ export async function loadFeedbackState(
     listPanelFeedback(db, teamId, panelId),
     findDecision(db, teamId, panelId),
   ]);
+  return feedbackState(details, slots, feedback, decision);
+}
+
+/**
+ * {@link loadFeedbackState} for several panels of one workspace at once, in seven queries however
+ * many panels (the nudge worker reads every panel of a batch this way). Missing panels are absent.
+ */
+export async function loadFeedbackStates(
+  db: Kysely<Database>,
+  teamId: string,
+  panelIds: readonly string[],
+): Promise<Map<string, PanelFeedbackState>> {
+  const states = new Map<string, PanelFeedbackState>();
+  if (panelIds.length === 0) return states;
+  const [panels, slots, feedback, decisions] = await Promise.all([
+    findPanelsByIds(db, teamId, panelIds),
+    listSlotsOfPanels(db, teamId, panelIds),
+    listFeedbackOfPanels(db, teamId, panelIds),
+    findDecisionsOfPanels(db, teamId, panelIds),
+  ]);
+  const feedbackByPanel = new Map<string, Feedback[]>();
+  for (const f of feedback) {
+    const list = feedbackByPanel.get(f.panel_id);
+    if (list === undefined) feedbackByPanel.set(f.panel_id, [f]);
+    else list.push(f);
+  }
+  const decisionByPanel = new Map(decisions.map((d) => [d.panel_id, d]));
+  for (const [panelId, details] of panels) {
+    states.set(
+      panelId,
+      feedbackState(
+        details,
+        slots.get(panelId) ?? [],
+        feedbackByPanel.get(panelId) ?? [],
+        decisionByPanel.get(panelId),
+      ),
+    );
+  }
+  return states;
+}
+
+function feedbackState(
+  details: PanelDetails,
+  slots: SlotWithPeople[],
+  feedback: Feedback[],
+  decision: Decision | undefined,
+): PanelFeedbackState {
   const summary = summariseDebrief(
     details.stages.map((s) => s.kind),
     slots.map((s) => ({

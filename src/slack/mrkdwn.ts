@@ -27,10 +27,23 @@ export function mentionChannel(channelId: string): string {
  */
 export function slackDate(at: Date, format = '{date_short_pretty} at {time}', fallbackZone = 'UTC'): string {
   const seconds = Math.floor(at.getTime() / 1000);
-  const fallback = DateTime.fromJSDate(at, { zone: fallbackZone }).toFormat('ccc d LLL yyyy HH:mm ZZZZ', {
-    locale: 'en-GB',
-  });
-  return `<!date^${seconds}^${format}|${fallback}>`;
+  return `<!date^${seconds}^${format}|${fallbackText(at, fallbackZone)}>`;
+}
+
+/** Written fallbacks by instant and zone: the same slot times recur in every message about them. */
+const fallbacks = new Map<string, string>();
+const FALLBACKS_KEPT = 2_000;
+
+/** The instant written in a zone, e.g. `Tue 1 Dec 2026 10:00 UTC` (Luxon's formatting is slow). */
+function fallbackText(at: Date, zone: string): string {
+  const key = `${at.getTime()}|${zone}`;
+  let text = fallbacks.get(key);
+  if (text === undefined) {
+    text = DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL yyyy HH:mm ZZZZ', { locale: 'en-GB' });
+    if (fallbacks.size >= FALLBACKS_KEPT) fallbacks.clear();
+    fallbacks.set(key, text);
+  }
+  return text;
 }
 
 /** A calendar date (YYYY-MM-DD), which has no time zone, shown as e.g. `Mon 30 Nov 2026`. */
