@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
-import { type RetryOptions, WebClient, type WebClientOptions } from '@slack/web-api';
+import { type FetchFunction, type RetryOptions, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.js';
@@ -89,10 +89,11 @@ function workerClient(
  * The client for look-ups made before a modal is answered (time zones, names): one quick retry and
  * a short timeout, so a slow Slack cannot push the answer past Slack's 3 seconds.
  */
-function lookupClient(config: Config, logger: Logger): WebClient {
+function lookupClient(config: Config, logger: Logger, fetch: FetchFunction): WebClient {
   return new WebClient(config.SLACK_BOT_TOKEN, {
     ...slackClientOptions(config, logger, { retries: 1, minTimeout: 100, maxTimeout: 200 }),
     timeout: 1_200,
+    fetch,
   });
 }
 
@@ -141,7 +142,13 @@ async function startWorkerProcessParts(
 export async function startPanelist(config: Config, options: StartOptions = {}): Promise<RunningPanelist> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const { db, redis, queues } = await openShared(config, logger, options.migrate ?? true);
-  const clientOptions = slackClientOptions(config, logger, options.slackRetryConfig);
+  // The web process's Slack calls (Bolt's client, follow-ups, look-ups) share one kept-alive
+  // transport over node:http, cheaper per call than the global fetch (src/slack/http-fetch.ts).
+  const webSlack = createHttpFetch();
+  const clientOptions = {
+    ...slackClientOptions(config, logger, options.slackRetryConfig),
+    fetch: webSlack.fetch,
+  };
   const client = new WebClient(config.SLACK_BOT_TOKEN, clientOptions);
   const deps: AppDeps = {
     config,
@@ -150,7 +157,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
     redis,
     clock: options.clock ?? systemClock,
     logger,
-    users: new UserDirectory(lookupClient(config, logger), logger, undefined, db),
+    users: new UserDirectory(lookupClient(config, logger, webSlack.fetch), logger, undefined, db),
     client,
   };
 
@@ -207,6 +214,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
         worker.connection.disconnect();
       }
       workerSlack?.close();
+      webSlack.close();
       await closeQueues(queues);
       redis.disconnect();
       await db.destroy();

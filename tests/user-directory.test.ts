@@ -107,7 +107,7 @@ describe('lookups in memory', () => {
   it('a failed look-up falls back to UTC and is tried again next time', async () => {
     slack.addUser('UFLAKY', { tz: 'Europe/Paris' });
     slack.injectFault('users.info', { kind: 'slack_error', error: 'user_not_found' });
-    const users = freshDirectory();
+    const users = new UserDirectory(new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl }), logger);
     const [first, second] = await Promise.all([users.get(TEAM, 'UFLAKY'), users.get(TEAM, 'UFLAKY')]);
     expect(first.timeZone).toBe('UTC');
     expect(second.timeZone).toBe('UTC');
