@@ -45,6 +45,12 @@ const configSchema = z.object({
     .min(1, 'must be between 1 and 200')
     .max(200, 'must be between 1 and 200')
     .default(10),
+  WEB_DB_CONNECTIONS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 200')
+    .max(200, 'must be between 1 and 200')
+    .default(25),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, - and _')

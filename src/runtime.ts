@@ -100,7 +100,11 @@ function lookupClient(config: Config, logger: Logger, fetch: FetchFunction): Web
 /** Opens the database (migrated), Redis and the queues that both processes need. */
 async function openShared(config: Config, logger: Logger, migrate: boolean, serving = true) {
   // Room for every worker job (each may hold a connection while it calls Slack) and the listeners.
-  const max = 10 + (config.RUN_WORKER || !serving ? config.WORKER_CONCURRENCY + 10 : 0);
+  // The web process's answers each hold a connection for their transaction; under load the
+  // transactions wait on a busy CPU as much as on Postgres, so more of them must be in flight.
+  const max =
+    (serving ? config.WEB_DB_CONNECTIONS : 10) +
+    (config.RUN_WORKER || !serving ? config.WORKER_CONCURRENCY + 10 : 0);
   const db: Kysely<Database> = createDatabase({
     connectionString: config.DATABASE_URL,
     pgliteDir: config.PGLITE_DIR,

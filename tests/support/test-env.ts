@@ -113,6 +113,8 @@ export async function startTestApp(
     PORT: '0',
     LOG_LEVEL: 'error',
     QUEUE_PREFIX: prefix,
+    // Test files run in parallel against one Postgres: keep each app's pool small.
+    WEB_DB_CONNECTIONS: '10',
     ...overrides,
   });
   const clock = new ManualClock(TEST_NOW);
