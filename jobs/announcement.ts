@@ -78,6 +78,8 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
     token: string | undefined,
   ): Promise<AnnouncementOutcome> {
     const { teamId, panelId } = job.data;
+    // Back at the moment it booked in the channel: the locked transaction below re-checks it all.
+    if (job.data.channelSlotAt !== undefined) return postLocked(teamId, panelId);
     const target = await db
       .selectFrom('panel')
       .select(['channel_id', 'revision', 'announced_revision', 'debriefed_revision', 'debrief_ts'])
@@ -100,6 +102,13 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
         throw new DelayedError();
       }
     }
+    return postLocked(teamId, panelId);
+  }
+
+  /**
+   * Posts or updates the announcement, then the debrief, from the panel as it stands under its lock.
+   */
+  async function postLocked(teamId: string, panelId: string): Promise<AnnouncementOutcome> {
     // Two short transactions, each with at most one Slack post before its commit: a retry after a
     // failure can then never post a message whose ts was already stored, nor lose one it posted.
     let snapshot: PanelSnapshot | undefined;

@@ -184,8 +184,12 @@ export async function requeueNudges(
   }
 }
 
-/** How long a Home refresh waits, so that a burst of changes publishes each Home once. */
-export const HOME_REFRESH_DELAY_MS = 500;
+/**
+ * How long a Home refresh waits, so that a burst of changes publishes each Home once: a busy
+ * coordinator's Home is rebuilt (four queries and a views.publish) at most about every 2 seconds,
+ * not after every booking on their panels.
+ */
+export const HOME_REFRESH_DELAY_MS = 2_000;
 
 /**
  * Queues App Home refreshes, one job per user: while a user's refresh is waiting, asking again is

@@ -433,6 +433,31 @@ describe('booking slots', () => {
     }
   });
 
+  it('a burst of changes in one channel posts each announcement once, one channel interval apart', async () => {
+    // The test app's channel interval is 50 ms (Slack's is one second).
+    const panels = await Promise.all(
+      Array.from({ length: 5 }, () => panelWithStages({ channelId: 'CPACED' })),
+    );
+    const answers = await Promise.all(
+      panels.map((p, n) =>
+        book(p.panel, [
+          { stageId: p.manager, start: at('2026-12-04T10:00:00Z'), interviewers: [`UPACE${n}`] },
+        ]),
+      ),
+    );
+    expect(answers.map((a) => a.json?.response_action)).toEqual(Array(5).fill('update'));
+    await expect
+      .poll(() => t.slack.callsTo('chat.postMessage', (c) => c.args.channel === 'CPACED').length)
+      .toBe(5);
+    await t.followUpsSettled();
+    const posts = t.slack.callsTo('chat.postMessage', (c) => c.args.channel === 'CPACED');
+    expect(posts).toHaveLength(5);
+    const times = posts.map((c) => c.at).sort((a, b) => a - b);
+    // Each job books its own moment, one interval after the last one booked, and posts then: five
+    // posts span at least four intervals (less the few ms a post takes to go out after its moment).
+    expect((times[4] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(4 * 50 - 20);
+  });
+
   it('warns, but keeps the booking, outside an interviewer’s working hours or on their weekend', async () => {
     const { panel, manager, peer } = await panelWithStages();
     // 10:00 UTC is 19:00 in Tokyo; Saturday 5 Dec is a weekend everywhere.
