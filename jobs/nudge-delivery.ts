@@ -20,20 +20,9 @@ import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
 import { loadFeedbackStates } from '../src/services/feedback.js';
 import { mentionUser } from '../src/slack/mrkdwn.js';
-import { delayIfRateLimited, platformErrorCode } from '../src/slack/slack-errors.js';
+import { delayIfRateLimited, PERMANENT_SLACK_ERRORS, platformErrorCode } from '../src/slack/slack-errors.js';
 import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
 import { type NudgeJob, nudgeJobId } from './queues.js';
-
-/** Slack errors that retrying cannot fix: the nudge fails and the recruiter is told once. */
-const PERMANENT_ERRORS = new Set([
-  'channel_not_found',
-  'user_not_found',
-  'account_inactive',
-  'not_in_channel',
-  'is_archived',
-  'cannot_dm_bot',
-  'user_disabled',
-]);
 
 /** How many due nudges for one recipient go out as one message. */
 const BATCH_LIMIT = 15;
@@ -415,7 +404,7 @@ async function send(client: WebClient, recipient: string, items: NudgeToSend[]):
       return { kind: 'rate_limited', error, waitMs };
     }
     const code = platformErrorCode(error);
-    if (code !== undefined && PERMANENT_ERRORS.has(code)) return { kind: 'failed', code };
+    if (code !== undefined && PERMANENT_SLACK_ERRORS.has(code)) return { kind: 'failed', code };
     return { kind: 'transient', error };
   }
 }

@@ -51,6 +51,8 @@ export interface ScheduleEffectsJob {
   notices: unknown[];
   /** Nudge rows the change created or moved. */
   nudges: { id: string; deliverAt: string }[];
+  /** DMs already sent by an earlier attempt of this job (written before it retries). */
+  sentDms?: string[];
 }
 
 export interface Queues {
@@ -103,7 +105,7 @@ export async function enqueueAnnouncement(queues: Queues, job: AnnouncementJob):
 export async function enqueueScheduleEffects(queues: Queues, job: ScheduleEffectsJob): Promise<void> {
   await queues.effects.add('schedule', job, {
     jobId: `effects-${job.teamId}-${job.panelId}-r${job.revision}`,
-    attempts: 3,
+    attempts: 8,
     backoff: { type: 'exponential', delay: 1_000 },
     removeOnComplete: true,
     removeOnFail: { age: 24 * 3600 },

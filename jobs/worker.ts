@@ -79,7 +79,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   );
   const effects = new Worker<ScheduleEffectsJob>(
     QUEUE_NAMES.effects,
-    async (job) => runScheduleEffects({ db, client, users, queues, logger, clock }, job.data),
+    async (job, token) => runScheduleEffects({ db, client, users, queues, logger, clock }, job, token),
     { connection, prefix, concurrency: 10 },
   );
   const maintenance = new Worker<MaintenanceJob>(

@@ -187,6 +187,41 @@ describe('booking slots', () => {
     );
   });
 
+  it('a booking DM Slack refuses for now (429, 5xx) reaches each interviewer once, later', async () => {
+    const LIMITED = 'URETRYLIMIT';
+    const FLAKY = 'URETRYFLAKY';
+    const STEADY = 'URETRYSTEADY';
+    for (const id of [LIMITED, FLAKY, STEADY]) t.slack.addUser(id, { tz: 'UTC', real_name: id });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Retried Candidate' });
+    const dmFor = (userId: string) => (args: Record<string, unknown>) => args.channel === userId;
+    t.slack.injectFault(
+      'chat.postMessage',
+      { kind: 'rate_limited', retryAfterSeconds: 1 },
+      1,
+      dmFor(LIMITED),
+    );
+    // More 5xx than the Slack client's own retries: the job itself must try again.
+    t.slack.injectFault('chat.postMessage', { kind: 'server_error', status: 503 }, 5, dmFor(FLAKY));
+    const res = await book(panel, [
+      { stageId: manager, start: at('2026-12-03T15:00:00Z'), interviewers: [LIMITED, FLAKY, STEADY] },
+    ]);
+    expect(res.json?.errors).toBeUndefined();
+
+    const booked = (userId: string) => dmsTo(userId, 'Retried Candidate');
+    for (const id of [LIMITED, FLAKY, STEADY]) {
+      await t.slack.waitForCall(
+        'chat.postMessage',
+        (c) => c.args.channel === id && JSON.stringify(c.args).includes('Retried Candidate'),
+        15_000,
+      );
+    }
+    await t.followUpsSettled(15_000);
+    expect(t.slack.callsTo('chat.postMessage#fault', (c) => c.args.channel === LIMITED)).toHaveLength(1);
+    expect(t.slack.callsTo('chat.postMessage#fault', (c) => c.args.channel === FLAKY)).toHaveLength(5);
+    // Each person once: the retries sent only what had not gone out.
+    expect([booked(LIMITED).length, booked(FLAKY).length, booked(STEADY).length]).toEqual([1, 1, 1]);
+  });
+
   it('books only the filled slot forms and ignores empty ones', async () => {
     const { panel, manager, peer } = await panelWithStages();
     const res = await book(panel, [

@@ -1,3 +1,4 @@
+import type { Job } from 'bullmq';
 import {
   getSlotBookedMessage,
   getSlotMovedMessage,
@@ -16,6 +17,7 @@ import { loadPanelSnapshot } from '../db/panel-snapshot.js';
 import type { PanelDetails } from '../db/panels.js';
 import type { SlotWithPeople } from '../db/slots.js';
 import type { AppDeps } from '../deps.js';
+import { delayIfRateLimited, PERMANENT_SLACK_ERRORS, platformErrorCode } from '../slack/slack-errors.js';
 import { refreshHomes } from './app-home.js';
 import type { SlotChange } from './scheduling.js';
 
@@ -62,37 +64,103 @@ export async function queueScheduleEffects(
       { err: error, teamId: panel.panel.team_id, panelId: panel.panel.id },
       'schedule follow-ups not queued; doing them in this process',
     );
+    // Here nothing would retry a DM Slack refused for now; it is logged and left.
     await afterScheduleChange(deps, panel, relevant, nudges);
   }
 }
 
-/** The worker's side of `queueScheduleEffects`: the panel as it stands now, the notices as committed. */
-export async function runScheduleEffects(deps: EffectsDeps, job: ScheduleEffectsJob): Promise<void> {
-  const snapshot = await loadPanelSnapshot(deps.db, job.teamId, job.panelId);
+/**
+ * The worker's side of `queueScheduleEffects`: the panel as it stands now, the notices as
+ * committed, less those a later change has overtaken. A DM Slack refused for now (429, 5xx, a
+ * network error) fails the job, which BullMQ retries (a 429 after Slack's Retry-After); the DMs
+ * already sent are recorded in the job first, so a retry sends only the missing ones.
+ */
+export async function runScheduleEffects(
+  deps: EffectsDeps,
+  job: Job<ScheduleEffectsJob>,
+  token?: string,
+): Promise<void> {
+  const { teamId, panelId } = job.data;
+  const snapshot = await loadPanelSnapshot(deps.db, teamId, panelId);
   if (snapshot === undefined) return;
-  const nudges = job.nudges.map((n) => ({
+  const nudges = job.data.nudges.map((n) => ({
     id: n.id,
-    team_id: job.teamId,
+    team_id: teamId,
     deliver_at: new Date(n.deliverAt),
   }));
-  await afterScheduleChange(deps, snapshot.details, job.notices.map(noticeFromJson), nudges);
+  const notices = stillCurrent(job.data.notices.map(noticeFromJson), snapshot.slots);
+  const sent = new Set(job.data.sentDms ?? []);
+  const failures = await afterScheduleChange(deps, snapshot.details, notices, nudges, sent);
+  if (failures.length === 0) return;
+  await job.updateData({ ...job.data, sentDms: [...sent] });
+  for (const failure of failures) await delayIfRateLimited(failure, job, token);
+  throw failures[0];
+}
+
+/**
+ * The notices of an effects job that still hold for the panel as it stands: jobs of one panel can
+ * run out of order (or late), and nobody should be told of a time that is no longer theirs. A
+ * booking is told while the person is still on the slot, at the slot's current time; a move while
+ * the slot still stands where the move put it (a later move is told by its own job); a removal
+ * unless the person is back on the slot.
+ */
+export function stillCurrent(
+  notices: readonly ScheduleNotice[],
+  slots: readonly SlotWithPeople[],
+): ScheduleNotice[] {
+  const booked = new Map(slots.map((s) => [s.slot.id, s]));
+  const isOn = (slot: SlotWithPeople | undefined, userId: string) =>
+    slot?.interviewers.some((i) => i.userId === userId && i.declinedAt === null) ?? false;
+  const current: ScheduleNotice[] = [];
+  for (const notice of notices) {
+    if (notice.kind === 'booked') {
+      const now = booked.get(notice.slot.slot.id);
+      if (now === undefined) continue;
+      current.push({ ...notice, slot: now, userIds: notice.userIds.filter((u) => isOn(now, u)) });
+    } else if (notice.kind === 'moved') {
+      const now = booked.get(notice.change.after.slot.id);
+      const { after } = notice.change;
+      const movedSince =
+        now === undefined ||
+        now.slot.starts_at.getTime() !== after.slot.starts_at.getTime() ||
+        now.slot.ends_at.getTime() !== after.slot.ends_at.getTime();
+      if (movedSince) continue;
+      current.push({ ...notice, userIds: notice.userIds.filter((u) => isOn(now, u)) });
+    } else {
+      const now = booked.get(notice.slot.slot.id);
+      current.push({ ...notice, userIds: notice.userIds.filter((u) => !isOn(now, u)) });
+    }
+  }
+  return current.filter((n) => n.userIds.length > 0);
+}
+
+/** A DM's name within one job, the same on every retry. */
+function dmKey(notice: ScheduleNotice, userId: string): string {
+  const slotId = notice.kind === 'moved' ? notice.change.after.slot.id : notice.slot.slot.id;
+  return `${notice.kind}-${slotId}-${userId}`;
 }
 
 /**
  * Everything that follows a committed schedule change: a DM to each interviewer concerned (times
  * in their own zone), the announcement brought up to date, the nudges' jobs queued, and the App
- * Home of everyone concerned refreshed. Failures are logged; the change stands.
+ * Home of everyone concerned refreshed. The change stands whatever happens here. DMs named in
+ * `sent` are skipped and those sent are added to it; a DM Slack will never take (the person is
+ * gone) is logged and counted as done. Returns the errors of the DMs worth trying again.
  */
 export async function afterScheduleChange(
   deps: EffectsDeps,
   panel: PanelDetails,
   notices: ScheduleNotice[],
   nudges: readonly NudgeToQueue[],
-): Promise<void> {
+  sent: Set<string> = new Set(),
+): Promise<unknown[]> {
   const teamId = panel.panel.team_id;
+  const failures: unknown[] = [];
   const sends: Promise<unknown>[] = [];
   for (const notice of notices) {
     for (const userId of notice.userIds) {
+      const key = dmKey(notice, userId);
+      if (sent.has(key)) continue;
       sends.push(
         (async () => {
           // The zone stored with their membership at booking time; a lookup for anyone no longer a member.
@@ -105,9 +173,17 @@ export async function afterScheduleChange(
             message = getSlotMovedMessage(panel.panel, notice.change.before, notice.change.after, timeZone);
           else message = getSlotRemovedMessage(panel.panel, notice.slot, timeZone, notice.reason);
           await deps.client.chat.postMessage({ channel: userId, ...message, unfurl_links: false });
-        })().catch((error: unknown) =>
-          deps.logger.warn({ err: error, teamId, panelId: panel.panel.id, userId }, 'schedule DM failed'),
-        ),
+          sent.add(key);
+        })().catch((error: unknown) => {
+          const code = platformErrorCode(error);
+          const permanent = code !== undefined && PERMANENT_SLACK_ERRORS.has(code);
+          deps.logger.warn(
+            { err: error, teamId, panelId: panel.panel.id, userId, willRetry: !permanent },
+            'schedule DM failed',
+          );
+          if (permanent) sent.add(key);
+          else failures.push(error);
+        }),
       );
     }
   }
@@ -140,6 +216,7 @@ export async function afterScheduleChange(
     panel.panel.created_by,
   ]);
   await refreshHomes(deps, teamId, concerned);
+  return failures;
 }
 
 // Job payloads are JSON: slots travel with their dates as ISO strings and come back as Dates.

@@ -1,6 +1,17 @@
 import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
 import { DelayedError, type Job } from 'bullmq';
 
+/** Slack errors that retrying cannot fix: a message to that conversation will never go out. */
+export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
+  'channel_not_found',
+  'user_not_found',
+  'account_inactive',
+  'not_in_channel',
+  'is_archived',
+  'cannot_dm_bot',
+  'user_disabled',
+]);
+
 /** The `error` of an `ok: false` Slack answer, if that is what `error` is. */
 export function platformErrorCode(error: unknown): string | undefined {
   if ((error as { code?: unknown })?.code !== ErrorCode.PlatformError) return undefined;

@@ -59,7 +59,7 @@ export class SlackDouble {
   readonly calls: RecordedCall[] = [];
   readonly users = new Map<string, DoubleUser>();
   readonly channels = new Map<string, DoubleChannel>();
-  readonly #faults = new Map<string, Fault[]>();
+  readonly #faults = new Map<string, { fault: Fault; when: (args: Record<string, unknown>) => boolean }[]>();
   readonly #waiters = new Set<() => void>();
   #server: Server | undefined;
   #tsCounter = 0;
@@ -160,10 +160,15 @@ export class SlackDouble {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Answers the next `times` calls to `method` with `fault`. */
-  injectFault(method: string, fault: Fault, times = 1): void {
+  /** Answers the next `times` calls to `method` (those whose arguments match `when`) with `fault`. */
+  injectFault(
+    method: string,
+    fault: Fault,
+    times = 1,
+    when: (args: Record<string, unknown>) => boolean = () => true,
+  ): void {
     const queue = this.#faults.get(method) ?? [];
-    for (let i = 0; i < times; i++) queue.push(fault);
+    for (let i = 0; i < times; i++) queue.push({ fault, when });
     this.#faults.set(method, queue);
   }
 
@@ -234,7 +239,9 @@ export class SlackDouble {
       res.end(JSON.stringify(body));
     };
 
-    const fault = this.#faults.get(call.method)?.shift();
+    const queue = this.#faults.get(call.method) ?? [];
+    const index = queue.findIndex((f) => f.when(call.args));
+    const fault = index < 0 ? undefined : queue.splice(index, 1)[0]?.fault;
     if (fault !== undefined) {
       this.#record({ ...call, method: `${call.method}#fault` });
       if (fault.kind === 'rate_limited') {
