@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type { NudgeSettings } from '../domain/nudge-settings.js';
 
 /** Postgres `bigint` ids arrive as strings from `pg`; we keep them as strings end to end. */
@@ -47,6 +48,43 @@ export interface PanelTable {
   created_at: CreatedAt;
   updated_at: Generated<Date>;
 }
+
+/**
+ * Every panel column, for the prepared statements that read a whole panel. They must not say
+ * `p.*`: a prepared statement's result type is fixed, and once a migration adds a column Postgres
+ * refuses to run it again on that connection ("cached plan must not change result type") until the
+ * process restarts. The check below fails to compile when a column is missing here.
+ */
+export const PANEL_COLUMNS = [
+  'id',
+  'team_id',
+  'number',
+  'candidate_name',
+  'role_title',
+  'channel_id',
+  'decision_deadline',
+  'answer_promised_on',
+  'first_interview_notes',
+  'sealed',
+  'state',
+  'revision',
+  'announced_revision',
+  'announcement_ts',
+  'debrief_ts',
+  'debriefed_revision',
+  'candidate_updated_at',
+  'created_by',
+  'created_from_view',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof PanelTable)[];
+const everyPanelColumn: Exclude<keyof PanelTable, (typeof PANEL_COLUMNS)[number]> extends never
+  ? true
+  : never = true;
+void everyPanelColumn;
+
+/** `p.id, p.team_id, …`: the panel's columns for a statement that calls the panel `p`. */
+export const PANEL_SELECT = sql.raw(PANEL_COLUMNS.map((column) => `p.${column}`).join(', '));
 
 export interface PanelMemberTable {
   team_id: string;
@@ -189,13 +227,6 @@ export interface AuditEventTable {
 }
 
 /** Someone who has opened the Home tab at least once (their Home is kept up to date for them). */
-export interface AppHomeVisitorTable {
-  team_id: string;
-  user_id: string;
-  first_opened_at: CreatedAt;
-}
-
-/** The whole schema, as Kysely sees it. */
 export interface HomeViewerTable {
   team_id: string;
   user_id: string;
@@ -203,6 +234,7 @@ export interface HomeViewerTable {
   time_zone: Generated<string>;
 }
 
+/** A Slack profile as last read with `users.info` (see src/slack/user-directory.ts). */
 export interface SlackUserTable {
   team_id: string;
   user_id: string;
@@ -214,6 +246,7 @@ export interface SlackUserTable {
   fetched_at: Date;
 }
 
+/** The whole schema, as Kysely sees it. */
 export interface Database {
   workspace: WorkspaceTable;
   panel: PanelTable;

@@ -1,17 +1,18 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { NudgeChanges, StoredNudge } from '../domain/nudge-plan.js';
 import { type NudgeSettings, resolveNudgeSettings } from '../domain/nudge-settings.js';
-import type {
-  Database,
-  Decision,
-  Feedback,
-  FeedbackContent,
-  FeedbackState,
-  Panel,
-  PanelMember,
-  Rating,
-  SlotState,
-  StageKind,
+import {
+  type Database,
+  type Decision,
+  type Feedback,
+  type FeedbackContent,
+  type FeedbackState,
+  PANEL_SELECT,
+  type Panel,
+  type PanelMember,
+  type Rating,
+  type SlotState,
+  type StageKind,
 } from './database.js';
 import { interviewsOf } from './slots.js';
 
@@ -210,7 +211,7 @@ export async function loadSubmissionContext(
 ): Promise<SubmissionContext | undefined> {
   const { teamId, panelId, slotId, userId, viewId } = request;
   const { rows } = await sql<SubmissionContextRow>`/* prepared:feedback_submission_context */
-    select p.*,
+    select ${PANEL_SELECT},
       (select w.nudge_settings from workspace w where w.team_id = p.team_id) as nudge_settings,
       exists (
         select 1 from home_viewer v where v.team_id = p.team_id and v.user_id = ${userId}

@@ -1,16 +1,17 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { type NudgeSettings, resolveNudgeSettings } from '../domain/nudge-settings.js';
-import type {
-  Database,
-  MemberRole,
-  Nudge,
-  NudgeKind,
-  NudgeState,
-  Panel,
-  PanelMember,
-  SlotState,
-  Stage,
-  StageKind,
+import {
+  type Database,
+  type MemberRole,
+  type Nudge,
+  type NudgeKind,
+  type NudgeState,
+  PANEL_SELECT,
+  type Panel,
+  type PanelMember,
+  type SlotState,
+  type Stage,
+  type StageKind,
 } from './database.js';
 import type { PanelDetails } from './panels.js';
 import type { SlotWithPeople } from './slots.js';
@@ -133,7 +134,7 @@ export async function loadPanelSnapshot(
     interviewsOf === undefined ? '/* prepared:panel_snapshot */' : '/* prepared:panel_snapshot_interviews */',
   );
   const { rows } = await sql<SnapshotRow>`${mark}
-    select p.*,
+    select ${PANEL_SELECT},
       (select coalesce(json_agg(m order by m.added_at, m.user_id, m.role), '[]')
          from panel_member m where m.team_id = p.team_id and m.panel_id = p.id) as members_json,
       (select coalesce(json_agg(s order by s.position), '[]')
