@@ -79,7 +79,9 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
   ): Promise<AnnouncementOutcome> {
     const { teamId, panelId } = job.data;
     // Back at the moment it booked in the channel: the locked transaction below re-checks it all.
-    if (job.data.channelSlotAt !== undefined) return postLocked(teamId, panelId);
+    const backAtBookedMoment =
+      job.data.channelSlotAt !== undefined && job.data.channelSlotAttempt === job.attemptsMade;
+    if (backAtBookedMoment) return postLocked(teamId, panelId);
     const target = await db
       .selectFrom('panel')
       .select(['channel_id', 'revision', 'announced_revision', 'debriefed_revision', 'debrief_ts'])
@@ -91,16 +93,13 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
     // debrief never posted may be due now; that is decided under the lock below.)
     const debriefCurrent = target.debrief_ts !== null && target.debriefed_revision >= target.revision;
     if (target.announced_revision >= target.revision && debriefCurrent) return 'current';
-    // A job that already waited for the moment it booked posts now; any other books the
-    // channel's next free moment and comes back then (once, not every second).
-    if (job.data.channelSlotAt === undefined) {
-      const wait = await reserveChannelSlot(redis, prefix, target.channel_id, channelPostIntervalMs);
-      if (wait > 0 && token !== undefined) {
-        const at = Date.now() + wait;
-        await job.updateData({ ...job.data, channelSlotAt: at });
-        await job.moveToDelayed(at, token);
-        throw new DelayedError();
-      }
+    // Book the channel's next free moment and come back then (once, not every second).
+    const wait = await reserveChannelSlot(redis, prefix, target.channel_id, channelPostIntervalMs);
+    if (wait > 0 && token !== undefined) {
+      const at = Date.now() + wait;
+      await job.updateData({ ...job.data, channelSlotAt: at, channelSlotAttempt: job.attemptsMade });
+      await job.moveToDelayed(at, token);
+      throw new DelayedError();
     }
     return postLocked(teamId, panelId);
   }

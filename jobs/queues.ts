@@ -23,6 +23,11 @@ export interface AnnouncementJob {
   revision: number;
   /** Set by the worker once it has booked a moment to post in the channel (ms since the epoch). */
   channelSlotAt?: number;
+  /**
+   * The job's `attemptsMade` when it booked that moment. Only the run that comes back from that
+   * wait may use it: a retry after a failure (which counts an attempt) books a new moment.
+   */
+  channelSlotAttempt?: number;
 }
 
 /** Periodic upkeep; `reconcile` re-enqueues whatever Postgres says is still owed. */

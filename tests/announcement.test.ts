@@ -87,6 +87,44 @@ describe('announcement delivery', () => {
   });
 });
 
+describe('channel pacing', () => {
+  it('a post that failed after its booked moment books a new one on retry, keeping the channel’s interval', async () => {
+    const INTERVAL = 1_500;
+    const s = await startTestApp({}, { channelPostIntervalMs: INTERVAL });
+    try {
+      s.slack.addChannel(HIRING_CHANNEL, { name: 'hiring' });
+      const post = async (candidateName: string) => {
+        const panel = await givenPanel(s.panelist.deps.db, TEST_NOW, { candidateName });
+        await enqueueAnnouncement(s.panelist.deps.queues, {
+          teamId: TEAM_ID,
+          panelId: panel.id,
+          revision: 1,
+        });
+      };
+      // More 5xx than the Slack client retries: the second post fails at its booked moment.
+      s.slack.injectFault('chat.postMessage', { kind: 'server_error', status: 503 }, 4, (args) =>
+        JSON.stringify(args.blocks ?? '').includes('Paced Two'),
+      );
+      await post('Paced One');
+      await post('Paced Two');
+      await expect.poll(() => s.slack.callsTo('chat.postMessage#fault').length, { timeout: 8_000 }).toBe(4);
+      // Another post books the channel's next moment while the failed one waits for its retry.
+      await post('Paced Three');
+      for (const name of ['Paced One', 'Paced Two', 'Paced Three'])
+        await s.slack.waitForCall('chat.postMessage', mentions(name), 15_000);
+      const times = s.slack
+        .callsTo('chat.postMessage', (c) => c.args.channel === HIRING_CHANNEL)
+        .map((c) => c.at)
+        .sort((a, b) => a - b);
+      expect(times).toHaveLength(3);
+      for (let i = 1; i < times.length; i++)
+        expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(INTERVAL - 100);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('after Redis loses the queue', () => {
   it('the reconciler posts every owed announcement once when a worker starts', async () => {
     const s = await startTestApp({ RUN_WORKER: 'false' });
