@@ -50,6 +50,19 @@ describe('/panel settings', () => {
     expect(text).toContain('"initial_value":"5"');
   });
 
+  it('an admin demoted in Slack is refused at once, though their profile was read moments before', async () => {
+    const DEMOTED = 'UDEMOTED';
+    t.slack.addUser(DEMOTED, { tz: 'UTC', is_admin: true });
+    const before = t.slack.callsTo('views.open').length;
+    await t.requests.command(DEMOTED, 'settings');
+    await expect.poll(() => t.slack.callsTo('views.open').length).toBe(before + 1);
+    const opened = t.slack.callsTo('views.open').length;
+    t.slack.addUser(DEMOTED, { tz: 'UTC', is_admin: false });
+    const res = await t.requests.command(DEMOTED, 'settings');
+    expect(res.json?.text).toContain('Only workspace admins and recruiters');
+    expect(t.slack.callsTo('views.open')).toHaveLength(opened);
+  });
+
   it('shows an error beside a bad number and saves nothing', async () => {
     const view = {
       type: 'modal' as const,

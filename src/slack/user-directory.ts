@@ -65,6 +65,15 @@ export class UserDirectory {
     return (await this.getMany(teamId, [userId])).get(userId) ?? fallback(userId);
   }
 
+  /**
+   * The profile as Slack has it now, for decisions that grant rights (is this person an admin?):
+   * a remembered profile could be a day old, and a demoted admin must lose their rights at once.
+   * When Slack cannot be asked, the answer is the fallback, which grants nothing.
+   */
+  async getFresh(teamId: string, userId: string): Promise<SlackUserProfile> {
+    return this.#lookUp(teamId, userId);
+  }
+
   async #readStored(
     teamId: string,
     userIds: string[],
