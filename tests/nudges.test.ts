@@ -487,13 +487,18 @@ describe('delivery in batches', () => {
 
 /** Presses the Snooze menu on the user's latest nudge DM. */
 async function snoozeWith(userId: string, value: string) {
-  const row = await t.panelist.deps.db
-    .selectFrom('nudge')
-    .select(['slack_ts', 'slack_channel'])
-    .where('recipient', '=', userId)
-    .where('state', '=', 'sent')
-    .orderBy('sent_at', 'desc')
-    .executeTakeFirstOrThrow();
+  const latestSent = () =>
+    t.panelist.deps.db
+      .selectFrom('nudge')
+      .select(['slack_ts', 'slack_channel'])
+      .where('recipient', '=', userId)
+      .where('state', '=', 'sent')
+      .orderBy('sent_at', 'desc')
+      .executeTakeFirst();
+  // The DM reaches Slack before the worker's transaction commits the row as sent.
+  await expect.poll(latestSent).toBeDefined();
+  const row = await latestSent();
+  if (row === undefined) throw new Error(`no sent nudge for ${userId}`);
   const res = await t.requests.selectAction(
     userId,
     { action_id: 'nudge_snooze', value },
