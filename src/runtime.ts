@@ -109,6 +109,7 @@ async function openShared(config: Config, logger: Logger, migrate: boolean, serv
     connectionString: config.DATABASE_URL,
     pgliteDir: config.PGLITE_DIR,
     max,
+    onIdleClientError: (error) => logger.warn({ err: error }, 'an idle Postgres connection failed'),
   });
   if (config.DATABASE_URL === undefined)
     logger.info({ dir: config.PGLITE_DIR }, 'using the embedded PGlite database');
