@@ -112,12 +112,13 @@ interface BatchReport {
  * Delivers due nudges: the job's own row, together with everything due for the same recipient
  * (one message), and in the same transaction the due nudges of up to
  * {@link NUDGE_BATCH_RECIPIENTS} other people (one message each, sent concurrently). Postgres
- * decides: the rows are claimed with `FOR UPDATE SKIP LOCKED` and their panels share-locked
- * (`claimDueNudges`: a panel being changed is skipped, a change that starts later waits for the
- * send), each row is re-checked with the planner against its panel as it now stands (a nudge
- * whose reason is gone is cancelled, not sent), the messages are sent inside the transaction,
- * and every row is settled, sent with its Slack ts, in one statement before it commits. A crash
- * before commit leaves the rows pending for the next attempt or the reconciler.
+ * decides: their panels are share-locked and then the rows claimed, both with `SKIP LOCKED`
+ * (`claimDueNudges`: a person with a nudge on a panel being changed is left out, a change that
+ * starts later waits for the send), each row is re-checked with the planner against its panel
+ * as it now stands (a nudge whose reason is gone is cancelled, not sent), the messages are sent
+ * inside the transaction, and every row is settled, sent with its Slack ts, in one statement
+ * before it commits. A crash before commit leaves the rows pending for the next attempt or the
+ * reconciler.
  *
  * The jobs of rows a batch delivered find them settled and finish without touching Postgres when
  * it was this process, or with one read when it was another.
@@ -237,16 +238,22 @@ async function deliverBatch(
     await db.transaction().execute(async (trx) => {
       // Waiting for a lock is safe only while holding none: so panels first, then the claim.
       if (waitForPanels.length > 0) await sharePanels(trx, teamId, waitForPanels);
-      const claimed = await claimDueNudges(trx, {
+      const claim = await claimDueNudges(trx, {
         teamId,
         headId,
         now,
         windowEnd: new Date(now.getTime() + BATCH_WINDOW_MS),
         moreRecipients: deps.batchRecipients ?? NUDGE_BATCH_RECIPIENTS,
       });
+      const claimed = claim.rows;
       for (const row of claimed) {
         claimedIds.push(row.id);
         inFlight.set(row.id, finished);
+      }
+      // The head's person has a nudge on a panel being changed right now: none of their rows was
+      // claimed (their message would have been split in two, or sent from a stale panel).
+      if (claim.headBusyPanelIds.length > 0 && !claimedIds.includes(headId)) {
+        head = { kind: 'panel_busy', panelIds: claim.headBusyPanelIds };
       }
       if (claimed.length === 0) return;
 
@@ -262,17 +269,6 @@ async function deliverBatch(
       const messages: { recipient: string; rows: ClaimedNudge[] }[] = [];
       for (const [recipient, rows] of byRecipient) {
         const isHeads = recipient === headRecipient;
-        // A panel being changed right now: leave this person's nudges for the next attempt
-        // rather than split them over two messages.
-        if (rows.some((r) => !r.panel_locked)) {
-          if (isHeads) {
-            head = {
-              kind: 'panel_busy',
-              panelIds: [...new Set(rows.filter((r) => !r.panel_locked).map((r) => r.panel_id))],
-            };
-          }
-          continue;
-        }
         const held = holds.get(recipient) ?? 0;
         if (held > 0) {
           if (isHeads) head = { kind: 'held', waitMs: held };

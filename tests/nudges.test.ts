@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueNudges } from '../jobs/queues.js';
 import type { Panel } from '../src/db/database.js';
@@ -482,6 +483,73 @@ describe('delivery in batches', () => {
     const sent = after.filter((r) => r.kind === 'feedback_due');
     expect(sent.map((r) => [r.state, r.attempts])).toEqual(interviewers.map(() => ['sent', 1]));
     expect(new Set(sent.map((r) => r.slack_ts)).size).toBe(interviewers.length);
+  });
+});
+
+describe('a panel being changed', () => {
+  it('keeps its nudges out of a batch, so the change does not wait for the batch’s Slack calls', async () => {
+    const p = people();
+    const q = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const free = await panelFor(p);
+    const busy = await panelFor(q);
+    const freeInterviewers = [`UFREE${n}A`, `UFREE${n}B`];
+    const busyInterviewers = [`UBUSY${n}A`, `UBUSY${n}B`];
+    // Booked at 10:00 for 11:00: each interviewer is owed a feedback nudge when the slot ends.
+    await givenSlots(db, free.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: freeInterviewers },
+    ]);
+    await givenSlots(db, busy.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: busyInterviewers },
+    ]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const feedbackDue = await db
+      .selectFrom('nudge')
+      .select(['id', 'team_id', 'deliver_at', 'recipient', 'panel_id'])
+      .where('team_id', '=', TEAM_ID)
+      .where('kind', '=', 'feedback_due')
+      .where('panel_id', 'in', [free.id, busy.id])
+      .execute();
+    const head = feedbackDue.find((r) => r.recipient === freeInterviewers[0]);
+    if (head === undefined) throw new Error('no feedback nudge planned');
+
+    // Slack is slow to answer the second free interviewer's DM: the batch stays open meanwhile.
+    const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === freeInterviewers[1]);
+    // A change to the busy panel is under way: its transaction holds the panel's row lock.
+    const change = new pg.Client({ connectionString: t.databaseUrl });
+    await change.connect();
+    try {
+      await change.query('begin');
+      await change.query('select id from panel where team_id = $1 and id = $2 for update', [
+        TEAM_ID,
+        busy.id,
+      ]);
+      // Only the first free interviewer's job is queued; its batch takes the other people along.
+      await enqueueNudges(t.panelist.deps.queues, [head], () => 0);
+      await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === freeInterviewers[1]);
+      // The change goes on to its panel's nudges at once: the batch holds none of them.
+      const { rowCount } = await change.query(
+        `select id from nudge where team_id = $1 and panel_id = $2 and state = 'pending' for update nowait`,
+        [TEAM_ID, busy.id],
+      );
+      expect(rowCount).toBeGreaterThan(0);
+      await change.query('commit');
+    } finally {
+      release();
+      await change.end();
+    }
+    await expect.poll(() => freeInterviewers.map((id) => dms(id).length)).toEqual([1, 1]);
+    expect(busyInterviewers.map((id) => dms(id).length)).toEqual([0, 0]);
+
+    // Their own jobs deliver the busy panel's nudges once the change is done, once each.
+    await enqueueNudges(
+      t.panelist.deps.queues,
+      feedbackDue.filter((r) => r.panel_id === busy.id),
+      () => 0,
+    );
+    await expect.poll(() => busyInterviewers.map((id) => dms(id).length)).toEqual([1, 1]);
+    await expectQuiet([...freeInterviewers, ...busyInterviewers], [1, 1, 1, 1]);
   });
 });
 

@@ -284,35 +284,55 @@ export async function settleNudges(
     .execute();
 }
 
-/** A nudge row claimed for delivery, and whether its panel's share lock was taken too. */
-export type ClaimedNudge = Nudge & { panel_locked: boolean };
+/** A nudge row claimed for delivery. */
+export type ClaimedNudge = Nudge;
+
+/** What one delivery transaction claimed. */
+export interface NudgeClaim {
+  rows: ClaimedNudge[];
+  /**
+   * Panels of the head's recipient's due nudges that are being changed right now (their share
+   * lock could not be taken): the head's recipient was not claimed. Empty otherwise.
+   */
+  headBusyPanelIds: string[];
+}
 
 /**
- * Claims, in one statement, what one delivery transaction sends: every pending nudge due within
- * the window (until `windowEnd`) for the recipient of `headId`, and for up to `moreRecipients`
- * other people (never channels: those go one at a time, under their per-channel rate limit) who
- * have something due by `now`; and a share lock on each claimed row's panel.
+ * Claims what one delivery transaction sends: every pending nudge due within the window (until
+ * `windowEnd`) for the recipient of `headId`, and for up to `moreRecipients` other people (never
+ * channels: those go one at a time, under their per-channel rate limit) who have something due by
+ * `now`.
  *
- * - Rows are locked `FOR UPDATE SKIP LOCKED`: a row another worker holds is left to it.
  * - A recipient is claimed through their earliest pending nudge (their leader): whoever locks the
  *   leader takes everything due to that person, so two workers never split one person's nudges
- *   into two messages. The head's recipient is claimed only when their leader is due; the others
- *   are the people whose nudges fell due most recently.
- * - Panels are locked `FOR SHARE SKIP LOCKED`, after the rows. A panel being changed right now (its
- *   transaction holds the panel's row lock) is skipped: its rows come back with `panel_locked`
- *   false and must not be sent; the change then cancels or moves them, or they wait for the next
- *   attempt. A change that starts later waits for this transaction. The worker never waits for a
- *   lock, so it can never be part of a deadlock.
+ *   into two messages nor message one person at once. The head's recipient is claimed only when
+ *   their leader is due; the others are the people whose nudges fell due most recently.
+ * - Panels before rows. A first statement, in a savepoint rolled back at once, finds the leaders
+ *   no other worker holds (`FOR UPDATE SKIP LOCKED`; the rollback releases them) and the
+ *   panels of their people's due nudges. A second one share-locks those panels
+ *   (`FOR SHARE SKIP LOCKED`), and only then locks the leaders and rows of the people none of whose
+ *   due nudges is on a panel it could not lock. So a person with a nudge on a panel being changed
+ *   right now (its transaction holds the panel's row lock and is about to update its nudges) is
+ *   left out and none of their rows is held: the change never waits for this delivery's Slack
+ *   calls. A change that starts later waits for this transaction (the share lock). Changers lock
+ *   the panel, then its nudges: the same order, and the worker never waits for a lock here, so it
+ *   can never be part of a deadlock.
  * Read the panels for the re-check with a statement after this one: its snapshot then includes
  * every change committed before the share locks were taken.
  */
 export async function claimDueNudges(
   trx: Transaction<Database>,
   request: { teamId: string; headId: string; now: Date; windowEnd: Date; moreRecipients: number },
-): Promise<ClaimedNudge[]> {
+): Promise<NudgeClaim> {
   const { teamId, headId, now, windowEnd, moreRecipients } = request;
   const dueBy = new Date(now.getTime() + 1_000);
-  const { rows } = await sql<ClaimedNudge>`
+  await sql`savepoint nudge_claim_probe`.execute(trx);
+  const { rows: leaders } = await sql<{
+    id: string;
+    recipient: string;
+    is_head: boolean;
+    panel_ids: string[];
+  }>`
     with head_leader as (
       select n.id, n.recipient from nudge n
       where n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${dueBy}
@@ -338,21 +358,68 @@ export async function claimDueNudges(
       order by n.deliver_at desc
       limit ${moreRecipients}
       for update skip locked
+    ), leaders as (
+      select id, recipient, true as is_head from head_leader
+      union all
+      select id, recipient, false from other_leaders where id not in (select id from head_leader)
+    )
+    select l.id::text as id, l.recipient, l.is_head, array(
+      select distinct w.panel_id::text from nudge w
+      where w.team_id = ${teamId} and w.recipient = l.recipient and w.state = 'pending'
+        and w.deliver_at <= ${windowEnd}
+    ) as panel_ids
+    from leaders l
+  `.execute(trx);
+  // Releases the leaders' row locks: they are taken again below, after their panels.
+  await sql`rollback to savepoint nudge_claim_probe`.execute(trx);
+  if (leaders.length === 0) return { rows: [], headBusyPanelIds: [] };
+
+  const panelIds = [...new Set(leaders.flatMap((l) => l.panel_ids))];
+  const { rows } = await sql<Nudge & { free_panels: string[] }>`
+    with free_panels as (
+      select p.id from panel p
+      where p.team_id = ${teamId} and p.id = any(${panelIds}::bigint[])
+      for share skip locked
+    ), leaders as (
+      select n.id, n.recipient from nudge n
+      where n.team_id = ${teamId} and n.state = 'pending'
+        and n.id = any(${leaders.map((l) => l.id)}::bigint[])
+        and not exists (
+          select 1 from nudge e
+          where e.team_id = n.team_id and e.recipient = n.recipient and e.state = 'pending'
+            and (e.deliver_at < n.deliver_at or (e.deliver_at = n.deliver_at and e.id < n.id))
+        )
+        and not exists (
+          select 1 from nudge w
+          where w.team_id = n.team_id and w.recipient = n.recipient and w.state = 'pending'
+            and w.deliver_at <= ${windowEnd} and w.panel_id not in (select id from free_panels)
+        )
+      for update skip locked
     ), claimed as (
       select n.* from nudge n
       where n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${windowEnd}
-        and n.recipient in (select recipient from head_leader union select recipient from other_leaders)
+        and n.recipient in (select recipient from leaders)
+        and n.panel_id in (select id from free_panels)
       for update skip locked
-    ), locked_panels as (
-      select p.id from panel p
-      where p.team_id = ${teamId} and p.id in (select panel_id from claimed)
-      for share skip locked
     )
-    select c.*, c.panel_id in (select id from locked_panels) as panel_locked
-    from claimed c
+    select c.*, b.free_panels
+    from (select array(select id::text from free_panels) as free_panels) b
+    left join claimed c on true
     order by c.recipient, c.deliver_at, c.id
   `.execute(trx);
-  return rows.map((row) => ({ ...row, id: String(row.id), panel_id: String(row.panel_id) }));
+  const claimed: ClaimedNudge[] = [];
+  for (const { free_panels: _free, ...row } of rows) {
+    // The one row of a claim that took nobody (the left join found no claimed row).
+    if ((row.id as string | null) === null) continue;
+    claimed.push({ ...row, id: String(row.id), panel_id: String(row.panel_id) });
+  }
+  const head = leaders.find((l) => l.is_head);
+  const free = new Set(rows[0]?.free_panels.map(String) ?? []);
+  const headBusyPanelIds =
+    head === undefined || claimed.some((r) => r.recipient === head.recipient)
+      ? []
+      : head.panel_ids.filter((id) => !free.has(id));
+  return { rows: claimed, headBusyPanelIds };
 }
 
 /**
