@@ -486,6 +486,58 @@ describe('delivery in batches', () => {
   });
 });
 
+describe('receipts', () => {
+  it('a nudge Slack already took before its worker died is settled from its receipt, not sent again', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const panel = await panelFor(p);
+    await givenSlots(db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a, p.b] },
+    ]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const due = await db
+      .selectFrom('nudge')
+      .select(['id', 'team_id', 'deliver_at', 'recipient'])
+      .where('team_id', '=', TEAM_ID)
+      .where('panel_id', '=', panel.id)
+      .where('kind', '=', 'feedback_due')
+      .execute();
+    const [toA, toB] = [p.a, p.b].map((who) => due.find((r) => r.recipient === who));
+    if (toA === undefined || toB === undefined) throw new Error('no feedback nudges planned');
+    // A worker sent A's DM and wrote its receipt, then died before its transaction committed.
+    await db
+      .insertInto('nudge_receipt')
+      .values({
+        team_id: TEAM_ID,
+        nudge_id: toA.id,
+        slack_channel: `D${p.a}`,
+        slack_ts: '1799999999.000001',
+        sent_at: new Date('2026-12-01T12:00:00Z'),
+      })
+      .execute();
+
+    await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
+    await expect.poll(() => dms(p.b).length).toBe(1);
+    await expectQuiet([p.a, p.b], [0, 1]);
+    const rowA = await db
+      .selectFrom('nudge')
+      .select(['state', 'slack_ts', 'slack_channel', 'attempts'])
+      .where('id', '=', toA.id)
+      .executeTakeFirstOrThrow();
+    expect(rowA).toEqual({
+      state: 'sent',
+      slack_ts: '1799999999.000001',
+      slack_channel: `D${p.a}`,
+      attempts: 1,
+    });
+    // A receipt stands for its row only until the row is settled.
+    expect(await db.selectFrom('nudge_receipt').selectAll().where('nudge_id', '=', toA.id).execute()).toEqual(
+      [],
+    );
+  });
+});
+
 describe('a panel being changed', () => {
   it('keeps its nudges out of a batch, so the change does not wait for the batch’s Slack calls', async () => {
     const p = people();
