@@ -12,13 +12,14 @@ import {
   claimDueNudges,
   loadNudgeSettings,
   type NudgeSettlement,
+  recordNudgeReceipts,
   settleNudgeOutcomes,
   sharePanels,
 } from '../src/db/nudges.js';
 import { nudgeIdentity, planNudges } from '../src/domain/nudge-plan.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
-import { loadFeedbackStates } from '../src/services/feedback.js';
+import { loadFeedbackStates, type PanelFeedbackState } from '../src/services/feedback.js';
 import { mentionUser } from '../src/slack/mrkdwn.js';
 import { delayIfRateLimited, PERMANENT_SLACK_ERRORS, platformErrorCode } from '../src/slack/slack-errors.js';
 import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
@@ -30,9 +31,10 @@ const BATCH_LIMIT = 15;
 const BATCH_WINDOW_MS = 60_000;
 /**
  * How many other people's due nudges one delivery takes along with its own row's recipient. They
- * are claimed, re-checked and settled in the same transaction and their messages sent at once,
- * so a burst of due nudges costs a handful of Postgres round trips per batch, not per nudge. It
- * is also how many messages a worker killed mid-batch can send twice (none is lost).
+ * are claimed, re-checked and settled in the same transaction, so a burst of due nudges costs a
+ * handful of Postgres round trips per batch, not per nudge. Each message's receipt is committed
+ * right after it is sent, so a worker killed mid-batch sends at most the one message it had in
+ * flight twice, whatever the batch's size (none is lost).
  */
 export const NUDGE_BATCH_RECIPIENTS = 25;
 /** When a job's row is held by another transaction, look again after this. */
@@ -44,6 +46,11 @@ const REMEMBERED_IDS = 50_000;
 
 export interface NudgeDeliveryDeps {
   db: Kysely<Database>;
+  /**
+   * A pool other than `db`'s for receipts (see {@link recordNudgeReceipts}); without one (the
+   * embedded PGlite), a worker killed mid-batch may send the batch's messages again.
+   */
+  receiptsDb?: Kysely<Database> | undefined;
   client: WebClient;
   logger: Logger;
   clock: Clock;
@@ -100,13 +107,15 @@ interface BatchReport {
 /**
  * Delivers due nudges: the job's own row, together with everything due for the same recipient
  * (one message), and in the same transaction the due nudges of up to
- * {@link NUDGE_BATCH_RECIPIENTS} other people (one message each, sent concurrently). Postgres
- * decides: the rows are claimed with `FOR UPDATE SKIP LOCKED` and their panels share-locked
- * (`claimDueNudges`: a panel being changed is skipped, a change that starts later waits for the
+ * {@link NUDGE_BATCH_RECIPIENTS} other people (one message each). Postgres decides: their panels
+ * are share-locked and then the rows claimed, both with `SKIP LOCKED` (`claimDueNudges`: a person
+ * with a nudge on a panel being changed is left out, a change that starts later waits for the
  * send), each row is re-checked with the planner against its panel as it now stands (a nudge
- * whose reason is gone is cancelled, not sent), the messages are sent inside the transaction,
- * and every row is settled, sent with its Slack ts, in one statement before it commits. A crash
- * before commit leaves the rows pending for the next attempt or the reconciler.
+ * whose reason is gone is cancelled, not sent), the messages are sent one after another inside
+ * the transaction, each followed by its receipt committed on another connection, and every row
+ * is settled, sent with its Slack ts, in one statement before it commits. A crash before commit
+ * leaves the rows pending, and their receipts: the next attempt or the reconciler settles the
+ * receipted ones as sent and sends only the rest.
  *
  * The jobs of rows a batch delivered find them settled and finish without touching Postgres when
  * it was this process, or with one read when it was another.
@@ -211,7 +220,7 @@ async function deliverBatch(
   now: Date,
   waitForPanels: readonly string[],
 ): Promise<BatchReport> {
-  const { db, client, logger, redis, prefix, channelPostIntervalMs } = deps;
+  const { db, receiptsDb, client, logger, redis, prefix, channelPostIntervalMs } = deps;
   const { settled, inFlight } = memory;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => {
@@ -226,42 +235,52 @@ async function deliverBatch(
     await db.transaction().execute(async (trx) => {
       // Waiting for a lock is safe only while holding none: so panels first, then the claim.
       if (waitForPanels.length > 0) await sharePanels(trx, teamId, waitForPanels);
-      const claimed = await claimDueNudges(trx, {
+      const claim = await claimDueNudges(trx, {
         teamId,
         headId,
         now,
         windowEnd: new Date(now.getTime() + BATCH_WINDOW_MS),
         moreRecipients: deps.batchRecipients ?? NUDGE_BATCH_RECIPIENTS,
       });
+      const claimed = claim.rows;
       for (const row of claimed) {
         claimedIds.push(row.id);
         inFlight.set(row.id, finished);
       }
+      // The head's person has a nudge on a panel being changed right now: none of their rows was
+      // claimed (their message would have been split in two, or sent from a stale panel).
+      if (claim.headBusyPanelIds.length > 0 && !claimedIds.includes(headId)) {
+        head = { kind: 'panel_busy', panelIds: claim.headBusyPanelIds };
+      }
       if (claimed.length === 0) return;
+      const settlements: NudgeSettlement[] = [];
 
-      // One message per recipient: their rows, the head first when it is theirs, then by time.
+      // Rows Slack already took (a delivery that died before its commit left their receipts):
+      // sent, with that message. The rest of their person's due nudges go in a message of their own.
       const byRecipient = new Map<string, ClaimedNudge[]>();
       for (const row of claimed) {
+        if (row.receipt !== null) {
+          settlements.push({
+            id: row.id,
+            state: 'sent',
+            slackTs: row.receipt.slack_ts,
+            slackChannel: row.receipt.slack_channel,
+            countAttempt: true,
+          });
+          final.push(row);
+          if (row.id === headId) head = { kind: 'settled', outcome: 'sent' };
+          continue;
+        }
+        // One message per recipient: their rows, the head first when it is theirs, then by time.
         const list = byRecipient.get(row.recipient);
         if (list === undefined) byRecipient.set(row.recipient, [row]);
         else list.push(row);
       }
-      const headRecipient = claimed.find((r) => r.id === headId)?.recipient;
+      const headRecipient = claimed.find((r) => r.id === headId && r.receipt === null)?.recipient;
       const holds = await conversationHolds(redis, prefix, [...byRecipient.keys()]);
       const messages: { recipient: string; rows: ClaimedNudge[] }[] = [];
       for (const [recipient, rows] of byRecipient) {
         const isHeads = recipient === headRecipient;
-        // A panel being changed right now: leave this person's nudges for the next attempt
-        // rather than split them over two messages.
-        if (rows.some((r) => !r.panel_locked)) {
-          if (isHeads) {
-            head = {
-              kind: 'panel_busy',
-              panelIds: [...new Set(rows.filter((r) => !r.panel_locked).map((r) => r.panel_id))],
-            };
-          }
-          continue;
-        }
         const held = holds.get(recipient) ?? 0;
         if (held > 0) {
           if (isHeads) head = { kind: 'held', waitMs: held };
@@ -282,26 +301,28 @@ async function deliverBatch(
           ),
         });
       }
-      if (messages.length === 0) return;
 
       // Re-check that each is still owed, with the same planner that made it, against the panel
       // as it stands under the share lock: a briefing for an interview that has begun, or a
       // countdown after a panel was decided while this worker was down, is cancelled, not sent.
       // Every panel of the batch is read once, for the plan and for the messages.
       const panelIds = [...new Set(messages.flatMap((m) => m.rows.map((r) => r.panel_id)))];
-      const [settings, states] = await Promise.all([
-        loadNudgeSettings(trx, teamId),
-        loadFeedbackStates(trx, teamId, panelIds),
-      ]);
+      const [settings, states] =
+        panelIds.length === 0
+          ? [undefined, new Map<string, PanelFeedbackState>()]
+          : await Promise.all([loadNudgeSettings(trx, teamId), loadFeedbackStates(trx, teamId, panelIds)]);
       const wanted = new Set<string>();
       for (const [panelId, state] of states) {
+        if (settings === undefined) break;
         const submitted = state.feedback.filter((f) => f.state === 'submitted');
         const input = buildPlanInput(state.details, state.slots, submitted, settings, now);
         for (const planned of planNudges(input)) wanted.add(`${panelId}|${nudgeIdentity(planned)}`);
       }
 
-      const settlements: NudgeSettlement[] = [];
-      const sends: Promise<void>[] = [];
+      // The messages go one after another, each followed at once by its receipt, committed on a
+      // connection of its own: if this worker dies, at most the one message in flight was sent
+      // without a receipt, so at most that one can be sent again (see recordNudgeReceipts).
+      let receiptsFailed: unknown;
       for (const { recipient, rows } of messages) {
         const due: ClaimedNudge[] = [];
         for (const row of rows) {
@@ -312,7 +333,13 @@ async function deliverBatch(
             if (row.id === headId) head = { kind: 'settled', outcome: 'stale' };
           }
         }
-        if (due.length === 0) continue;
+        if (due.length === 0 || settings === undefined) continue;
+        const isHeads = due.some((r) => r.id === headId);
+        if (receiptsFailed !== undefined) {
+          // Without receipts a crash could send the rest twice: they wait for their own jobs.
+          if (isHeads) head = { kind: 'transient', error: receiptsFailed };
+          continue;
+        }
         const items: NudgeToSend[] = [];
         for (const nudge of due) {
           const state = states.get(nudge.panel_id);
@@ -324,59 +351,67 @@ async function deliverBatch(
             : (state.details.members.find((m) => m.user_id === recipient)?.time_zone ?? 'UTC');
           items.push({ nudge, state, slot, zone });
         }
-        const isHeads = due.some((r) => r.id === headId);
-        sends.push(
-          send(client, recipient, items).then((result) => {
-            for (const row of due) {
-              switch (result.kind) {
-                case 'sent':
-                  settlements.push({
-                    id: row.id,
-                    state: 'sent',
-                    slackTs: result.ts,
-                    slackChannel: result.channel,
-                    countAttempt: true,
-                  });
-                  final.push(row);
-                  break;
-                case 'failed':
-                  settlements.push({
-                    id: row.id,
-                    state: 'failed',
-                    lastError: result.code,
-                    countAttempt: true,
-                  });
-                  final.push(row);
-                  break;
-                case 'transient':
-                  settlements.push({
-                    id: row.id,
-                    state: 'pending',
-                    lastError: String((result.error as Error)?.message ?? result.error).slice(0, 500),
-                    countAttempt: true,
-                  });
-                  break;
-                case 'rate_limited':
-                  break;
-              }
-            }
-            if (result.kind === 'failed') failures.push({ code: result.code, rows: due });
-            if (result.kind === 'rate_limited') rateLimited.set(recipient, result.waitMs);
-            if (result.kind === 'transient') {
-              logger.warn(
-                { err: result.error, teamId, recipient },
-                'nudge not delivered; it will be retried',
-              );
-            }
-            if (!isHeads) return;
-            if (result.kind === 'sent' || result.kind === 'failed') {
-              head = { kind: 'settled', outcome: result.kind };
-            } else if (result.kind === 'rate_limited') head = { kind: 'rate_limited', error: result.error };
-            else head = { kind: 'transient', error: result.error };
-          }),
-        );
+        const result = await send(client, recipient, items);
+        if (result.kind === 'sent' && receiptsDb !== undefined) {
+          try {
+            await recordNudgeReceipts(
+              receiptsDb,
+              teamId,
+              due.map((r) => r.id),
+              { channel: result.channel, ts: result.ts, sentAt: now },
+            );
+          } catch (error) {
+            logger.error(
+              { err: error, teamId, recipient },
+              'nudge receipt not written; the batch stops here',
+            );
+            receiptsFailed = error;
+          }
+        }
+        for (const row of due) {
+          switch (result.kind) {
+            case 'sent':
+              settlements.push({
+                id: row.id,
+                state: 'sent',
+                slackTs: result.ts,
+                slackChannel: result.channel,
+                countAttempt: true,
+              });
+              final.push(row);
+              break;
+            case 'failed':
+              settlements.push({
+                id: row.id,
+                state: 'failed',
+                lastError: result.code,
+                countAttempt: true,
+              });
+              final.push(row);
+              break;
+            case 'transient':
+              settlements.push({
+                id: row.id,
+                state: 'pending',
+                lastError: String((result.error as Error)?.message ?? result.error).slice(0, 500),
+                countAttempt: true,
+              });
+              break;
+            case 'rate_limited':
+              break;
+          }
+        }
+        if (result.kind === 'failed') failures.push({ code: result.code, rows: due });
+        if (result.kind === 'rate_limited') rateLimited.set(recipient, result.waitMs);
+        if (result.kind === 'transient') {
+          logger.warn({ err: result.error, teamId, recipient }, 'nudge not delivered; it will be retried');
+        }
+        if (!isHeads) continue;
+        if (result.kind === 'sent' || result.kind === 'failed') {
+          head = { kind: 'settled', outcome: result.kind };
+        } else if (result.kind === 'rate_limited') head = { kind: 'rate_limited', error: result.error };
+        else head = { kind: 'transient', error: result.error };
       }
-      await Promise.all(sends);
       await settleNudgeOutcomes(trx, teamId, settlements, now);
     });
     for (const row of final) settled.add(row);

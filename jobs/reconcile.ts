@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../src/clock.js';
 import type { Database } from '../src/db/database.js';
 import { listPanelsBehindDebrief } from '../src/db/feedback.js';
-import { replanPanel } from '../src/db/nudges.js';
+import { applyNudgeReceipts, replanPanel } from '../src/db/nudges.js';
 import { listPanelsBehindAnnouncement } from '../src/db/panels.js';
 import { enqueueAnnouncement, NUDGE_QUEUE_HORIZON_MS, type Queues, requeueNudges } from './queues.js';
 
@@ -11,12 +11,15 @@ const BATCH = 500;
 /**
  * Re-enqueues every piece of work Postgres says is still owed: announcements and debriefs behind
  * their panel, and pending nudges due soon (with recurring ones, such as the daily digest and
- * overdue reminders, re-planned first). Job ids are derived from rows, so work already queued is not
+ * overdue reminders, re-planned first, and those Slack already took, by their receipts, settled as
+ * sent before anything else). Job ids are derived from rows, so work already queued is not
  * queued twice; a due nudge whose job still waits is promoted. This scan crosses workspaces on
  * purpose: each job carries its team id, and the job's own queries are scoped by it.
  * @returns how many rows it looked at.
  */
 export async function reconcile(db: Kysely<Database>, queues: Queues, clock: Clock): Promise<number> {
+  // First, nudges Slack took whose delivery died before its commit: sent, not owed (nor re-planned).
+  await applyNudgeReceipts(db);
   const behind = [
     ...(await listPanelsBehindAnnouncement(db, BATCH)),
     ...(await listPanelsBehindDebrief(db, BATCH)),

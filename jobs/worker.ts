@@ -23,6 +23,11 @@ import { reconcile } from './reconcile.js';
 
 export interface WorkerDeps {
   db: Kysely<Database>;
+  /**
+   * A small pool of its own for nudge receipts, committed while a delivery's transaction is open
+   * (see jobs/nudge-delivery.ts). Absent with the embedded PGlite (one connection): no receipts.
+   */
+  receiptsDb?: Kysely<Database>;
   clock: Clock;
   /** Parallel nudge deliveries per worker process. */
   nudgeConcurrency?: number;
@@ -66,7 +71,16 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   );
   const nudges = new Worker<NudgeJob>(
     QUEUE_NAMES.nudges,
-    createNudgeProcessor({ db, client, logger, clock, redis: connection, prefix, channelPostIntervalMs }),
+    createNudgeProcessor({
+      db,
+      receiptsDb: deps.receiptsDb,
+      client,
+      logger,
+      clock,
+      redis: connection,
+      prefix,
+      channelPostIntervalMs,
+    }),
     { connection, prefix, concurrency: nudgeConcurrency },
   );
   const users = new UserDirectory(client, logger, undefined, db);

@@ -109,6 +109,7 @@ async function openShared(config: Config, logger: Logger, migrate: boolean, serv
     connectionString: config.DATABASE_URL,
     pgliteDir: config.PGLITE_DIR,
     max,
+    onIdleClientError: (error) => logger.warn({ err: error }, 'an idle Postgres connection failed'),
   });
   if (config.DATABASE_URL === undefined)
     logger.info({ dir: config.PGLITE_DIR }, 'using the embedded PGlite database');
@@ -121,22 +122,49 @@ async function openShared(config: Config, logger: Logger, migrate: boolean, serv
   return { db, redis, queues };
 }
 
+/**
+ * How many connections the workers' nudge receipts get. Each is one short insert after a Slack
+ * call, written outside the delivery transactions, which keep their own connections busy.
+ */
+const RECEIPT_CONNECTIONS = 4;
+
 async function startWorkerProcessParts(
   config: Config,
   deps: Pick<AppDeps, 'db' | 'client' | 'logger' | 'queues' | 'clock'>,
   reconcileEveryMs: number | undefined,
   channelPostIntervalMs?: number,
-): Promise<{ workers: RunningWorkers; connection: Redis }> {
+): Promise<{ workers: RunningWorkers; connection: Redis; close(): Promise<void> }> {
   const connection = watchRedis(createWorkerConnection(config.REDIS_URL), deps.logger, 'worker');
+  // A pool of its own for nudge receipts (jobs/nudge-delivery.ts): they must commit while the
+  // delivery's transaction is still open. The embedded PGlite has a single connection, which that
+  // transaction holds, so there deliveries go without receipts.
+  const receiptsDb =
+    config.DATABASE_URL === undefined
+      ? undefined
+      : createDatabase({
+          connectionString: config.DATABASE_URL,
+          max: RECEIPT_CONNECTIONS,
+          onIdleClientError: (error) =>
+            deps.logger.warn({ err: error }, 'an idle Postgres connection (receipts) failed'),
+        });
   const workers = await startWorkers({
     ...deps,
+    ...(receiptsDb === undefined ? {} : { receiptsDb }),
     connection,
     prefix: config.QUEUE_PREFIX,
     nudgeConcurrency: config.WORKER_CONCURRENCY,
     ...(channelPostIntervalMs === undefined ? {} : { channelPostIntervalMs }),
     ...(reconcileEveryMs === undefined ? {} : { reconcileEveryMs }),
   });
-  return { workers, connection };
+  return {
+    workers,
+    connection,
+    async close() {
+      await workers.close();
+      connection.disconnect();
+      await receiptsDb?.destroy();
+    },
+  };
 }
 
 /**
@@ -213,10 +241,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
     deps,
     async stop() {
       await app.stop();
-      if (worker !== undefined) {
-        await worker.workers.close();
-        worker.connection.disconnect();
-      }
+      await worker?.close();
       workerSlack?.close();
       webSlack.close();
       await closeQueues(queues);
@@ -237,7 +262,7 @@ export async function startWorkerOnly(
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'panelist-worker');
   const { db, redis, queues } = await openShared(config, logger, options.migrate ?? true, false);
   const slack = workerClient(config, logger, options.slackRetryConfig);
-  const { workers, connection } = await startWorkerProcessParts(
+  const worker = await startWorkerProcessParts(
     config,
     { db, client: slack.client, logger, queues, clock: options.clock ?? systemClock },
     options.reconcileEveryMs,
@@ -246,8 +271,7 @@ export async function startWorkerOnly(
   logger.info('Panelist worker is up');
   return {
     async stop() {
-      await workers.close();
-      connection.disconnect();
+      await worker.close();
       slack.close();
       await closeQueues(queues);
       redis.disconnect();

@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { NUDGE_BATCH_RECIPIENTS } from '../jobs/nudge-delivery.js';
 import { enqueueNudges, nudgeJobId, QUEUE_NAMES } from '../jobs/queues.js';
 import { systemClock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
@@ -234,7 +233,7 @@ describe('nudge delivery under faults', () => {
     }
   }, 60_000);
 
-  it('a worker killed with SIGKILL while delivering 500 nudges loses none and duplicates at most the batch in flight', async () => {
+  it('a worker killed with SIGKILL while delivering 500 nudges loses none and duplicates at most the message in flight', async () => {
     const t = await startTestApp({ RUN_WORKER: 'false' });
     let child: WorkerProcess | undefined;
     let worker: { stop(): Promise<void> } | undefined;
@@ -270,12 +269,10 @@ describe('nudge delivery under faults', () => {
       const missing = interviewers.filter((i) => (dms.get(i)?.length ?? 0) === 0);
       const twice = interviewers.filter((i) => (dms.get(i)?.length ?? 0) > 1);
       expect(missing).toEqual([]);
-      // One job at a time, and a job sends one batch (its own recipient and up to
-      // NUDGE_BATCH_RECIPIENTS others) before committing: those messages are the most a kill can
-      // leave sent but not recorded, so sent again.
-      expect(twice.length, `interviewers with two DMs: ${twice.join(', ')}`).toBeLessThanOrEqual(
-        NUDGE_BATCH_RECIPIENTS + 1,
-      );
+      // One job at a time, and a job sends its batch's messages one after another, each followed
+      // by its receipt: the one message in flight at the kill is the most that can be sent but not
+      // recorded, so sent again. The rest of the killed batch was settled from its receipts.
+      expect(twice.length, `interviewers with two DMs: ${twice.join(', ')}`).toBeLessThanOrEqual(1);
       for (const interviewer of twice) expect(dms.get(interviewer)).toHaveLength(2);
       // The second worker did the rest.
       const bySecond = t.slack.callsTo(
@@ -289,9 +286,58 @@ describe('nudge delivery under faults', () => {
       expect(theirs).toHaveLength(1000);
       expect(theirs.filter((r) => r.state !== 'sent')).toEqual([]);
       expectMessagesMatchRows(t, rows, new Set(twice));
+      // Each receipt went with the settling of its row.
+      expect(await db.selectFrom('nudge_receipt').selectAll().execute()).toEqual([]);
     } finally {
       await child?.kill('SIGKILL');
       await worker?.stop();
+      await t.close();
+    }
+  }, 60_000);
+
+  it('the reconciler settles a row Slack took before its worker died (its receipt) as sent, and queues nothing for it', async () => {
+    const t = await startTestApp({ RUN_WORKER: 'false' });
+    try {
+      const db = t.panelist.deps.db;
+      const [person] = await givenOwedFeedback(t, {
+        tag: 'RCPT',
+        panels: 1,
+        slots: 1,
+        perSlot: 1,
+        settings: {
+          enabled: { channel_digest: false, feedback_escalation: false, feedback_reminder: false },
+        },
+      });
+      await planAndQueueNow(t);
+      const [row] = await feedbackRows(db);
+      if (row === undefined || person === undefined) throw new Error('nothing owed');
+      const queue = t.panelist.deps.queues.nudges;
+      await queue.remove(nudgeJobId(row.id, row.deliver_at));
+      // The worker sent the DM and wrote its receipt, then died before its transaction committed.
+      const sentAt = new Date(Date.now() - 60_000);
+      await db
+        .insertInto('nudge_receipt')
+        .values({
+          team_id: TEAM_ID,
+          nudge_id: row.id,
+          slack_channel: `D${person}`,
+          slack_ts: '1799999999.000002',
+          sent_at: sentAt,
+        })
+        .execute();
+
+      await planAndQueueNow(t);
+      const [after] = await feedbackRows(db);
+      expect([after?.state, after?.slack_ts, after?.slack_channel, after?.sent_at, after?.attempts]).toEqual([
+        'sent',
+        '1799999999.000002',
+        `D${person}`,
+        sentAt,
+        1,
+      ]);
+      expect(await queue.getJob(nudgeJobId(row.id, row.deliver_at))).toBeUndefined();
+      expect(await db.selectFrom('nudge_receipt').selectAll().execute()).toEqual([]);
+    } finally {
       await t.close();
     }
   }, 60_000);

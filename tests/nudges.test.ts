@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueNudges } from '../jobs/queues.js';
 import type { Panel } from '../src/db/database.js';
@@ -485,15 +486,139 @@ describe('delivery in batches', () => {
   });
 });
 
+describe('receipts', () => {
+  it('a nudge Slack already took before its worker died is settled from its receipt, not sent again', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const panel = await panelFor(p);
+    await givenSlots(db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a, p.b] },
+    ]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const due = await db
+      .selectFrom('nudge')
+      .select(['id', 'team_id', 'deliver_at', 'recipient'])
+      .where('team_id', '=', TEAM_ID)
+      .where('panel_id', '=', panel.id)
+      .where('kind', '=', 'feedback_due')
+      .execute();
+    const [toA, toB] = [p.a, p.b].map((who) => due.find((r) => r.recipient === who));
+    if (toA === undefined || toB === undefined) throw new Error('no feedback nudges planned');
+    // A worker sent A's DM and wrote its receipt, then died before its transaction committed.
+    await db
+      .insertInto('nudge_receipt')
+      .values({
+        team_id: TEAM_ID,
+        nudge_id: toA.id,
+        slack_channel: `D${p.a}`,
+        slack_ts: '1799999999.000001',
+        sent_at: new Date('2026-12-01T12:00:00Z'),
+      })
+      .execute();
+
+    await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
+    await expect.poll(() => dms(p.b).length).toBe(1);
+    await expectQuiet([p.a, p.b], [0, 1]);
+    const rowA = await db
+      .selectFrom('nudge')
+      .select(['state', 'slack_ts', 'slack_channel', 'attempts'])
+      .where('id', '=', toA.id)
+      .executeTakeFirstOrThrow();
+    expect(rowA).toEqual({
+      state: 'sent',
+      slack_ts: '1799999999.000001',
+      slack_channel: `D${p.a}`,
+      attempts: 1,
+    });
+    // A receipt stands for its row only until the row is settled.
+    expect(await db.selectFrom('nudge_receipt').selectAll().where('nudge_id', '=', toA.id).execute()).toEqual(
+      [],
+    );
+  });
+});
+
+describe('a panel being changed', () => {
+  it('keeps its nudges out of a batch, so the change does not wait for the batch’s Slack calls', async () => {
+    const p = people();
+    const q = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const free = await panelFor(p);
+    const busy = await panelFor(q);
+    const freeInterviewers = [`UFREE${n}A`, `UFREE${n}B`];
+    const busyInterviewers = [`UBUSY${n}A`, `UBUSY${n}B`];
+    // Booked at 10:00 for 11:00: each interviewer is owed a feedback nudge when the slot ends.
+    await givenSlots(db, free.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: freeInterviewers },
+    ]);
+    await givenSlots(db, busy.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: busyInterviewers },
+    ]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const feedbackDue = await db
+      .selectFrom('nudge')
+      .select(['id', 'team_id', 'deliver_at', 'recipient', 'panel_id'])
+      .where('team_id', '=', TEAM_ID)
+      .where('kind', '=', 'feedback_due')
+      .where('panel_id', 'in', [free.id, busy.id])
+      .execute();
+    const head = feedbackDue.find((r) => r.recipient === freeInterviewers[0]);
+    if (head === undefined) throw new Error('no feedback nudge planned');
+
+    // Slack is slow to answer the second free interviewer's DM: the batch stays open meanwhile.
+    const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === freeInterviewers[1]);
+    // A change to the busy panel is under way: its transaction holds the panel's row lock.
+    const change = new pg.Client({ connectionString: t.databaseUrl });
+    await change.connect();
+    try {
+      await change.query('begin');
+      await change.query('select id from panel where team_id = $1 and id = $2 for update', [
+        TEAM_ID,
+        busy.id,
+      ]);
+      // Only the first free interviewer's job is queued; its batch takes the other people along.
+      await enqueueNudges(t.panelist.deps.queues, [head], () => 0);
+      await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === freeInterviewers[1]);
+      // The change goes on to its panel's nudges at once: the batch holds none of them.
+      const { rowCount } = await change.query(
+        `select id from nudge where team_id = $1 and panel_id = $2 and state = 'pending' for update nowait`,
+        [TEAM_ID, busy.id],
+      );
+      expect(rowCount).toBeGreaterThan(0);
+      await change.query('commit');
+    } finally {
+      release();
+      await change.end();
+    }
+    await expect.poll(() => freeInterviewers.map((id) => dms(id).length)).toEqual([1, 1]);
+    expect(busyInterviewers.map((id) => dms(id).length)).toEqual([0, 0]);
+
+    // Their own jobs deliver the busy panel's nudges once the change is done, once each.
+    await enqueueNudges(
+      t.panelist.deps.queues,
+      feedbackDue.filter((r) => r.panel_id === busy.id),
+      () => 0,
+    );
+    await expect.poll(() => busyInterviewers.map((id) => dms(id).length)).toEqual([1, 1]);
+    await expectQuiet([...freeInterviewers, ...busyInterviewers], [1, 1, 1, 1]);
+  });
+});
+
 /** Presses the Snooze menu on the user's latest nudge DM. */
 async function snoozeWith(userId: string, value: string) {
-  const row = await t.panelist.deps.db
-    .selectFrom('nudge')
-    .select(['slack_ts', 'slack_channel'])
-    .where('recipient', '=', userId)
-    .where('state', '=', 'sent')
-    .orderBy('sent_at', 'desc')
-    .executeTakeFirstOrThrow();
+  const latestSent = () =>
+    t.panelist.deps.db
+      .selectFrom('nudge')
+      .select(['slack_ts', 'slack_channel'])
+      .where('recipient', '=', userId)
+      .where('state', '=', 'sent')
+      .orderBy('sent_at', 'desc')
+      .executeTakeFirst();
+  // The DM reaches Slack before the worker's transaction commits the row as sent.
+  await expect.poll(latestSent).toBeDefined();
+  const row = await latestSent();
+  if (row === undefined) throw new Error(`no sent nudge for ${userId}`);
   const res = await t.requests.selectAction(
     userId,
     { action_id: 'nudge_snooze', value },

@@ -41,6 +41,12 @@ export interface DatabaseOptions {
   pgliteDir?: string;
   /** Pool size; the web process and each worker get their own pool. */
   max?: number;
+  /**
+   * Told about an error on an idle pooled connection (Postgres restarted, the connection killed).
+   * The pool drops that client and opens a new one when next needed; without a listener, `pg`'s
+   * 'error' event would crash the process. Defaults to a line on stderr.
+   */
+  onIdleClientError?: (error: Error) => void;
 }
 
 /**
@@ -52,9 +58,11 @@ export function createDatabase({
   connectionString,
   pgliteDir = '.pglite/data',
   max = 10,
+  onIdleClientError = (error) => console.error('idle Postgres connection failed:', error.message),
 }: DatabaseOptions): Kysely<Database> {
   if (connectionString !== undefined && connectionString !== '') {
     const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
+    pool.on('error', (error) => onIdleClientError(error));
     prepareMarkedStatements(pool);
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }

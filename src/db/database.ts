@@ -215,6 +215,19 @@ export interface NudgeTable {
   updated_at: Generated<Date>;
 }
 
+/**
+ * Slack accepted a message covering this nudge row: written on a connection of its own right after
+ * the send, while the delivery's transaction still holds the row, so a crash before that
+ * transaction commits cannot send it again. Deleted when the row is settled.
+ */
+export interface NudgeReceiptTable {
+  team_id: string;
+  nudge_id: string;
+  slack_channel: string | null;
+  slack_ts: string | null;
+  sent_at: Date;
+}
+
 export interface AuditEventTable {
   id: BigIntId;
   team_id: string;
@@ -258,6 +271,7 @@ export interface Database {
   feedback_version: FeedbackVersionTable;
   decision: DecisionTable;
   nudge: NudgeTable;
+  nudge_receipt: NudgeReceiptTable;
   audit_event: AuditEventTable;
   home_viewer: HomeViewerTable;
   slack_user: SlackUserTable;
@@ -275,3 +289,4 @@ export type Feedback = Selectable<FeedbackTable>;
 export type FeedbackVersion = Selectable<FeedbackVersionTable>;
 export type Decision = Selectable<DecisionTable>;
 export type Nudge = Selectable<NudgeTable>;
+export type NudgeReceipt = Selectable<NudgeReceiptTable>;

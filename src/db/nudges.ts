@@ -7,7 +7,7 @@ import {
   planNudges,
 } from '../domain/nudge-plan.js';
 import { type NudgeSettings, resolveNudgeSettings } from '../domain/nudge-settings.js';
-import type { Database, Nudge, Panel, PanelMember, Slot } from './database.js';
+import type { Database, Nudge, NudgeReceipt, Panel, PanelMember, Slot } from './database.js';
 import { loadPanelSnapshot, type NudgeRowForPlan, type PanelSnapshot } from './panel-snapshot.js';
 import { findPanelById } from './panels.js';
 import { listPanelSlots } from './slots.js';
@@ -284,35 +284,62 @@ export async function settleNudges(
     .execute();
 }
 
-/** A nudge row claimed for delivery, and whether its panel's share lock was taken too. */
-export type ClaimedNudge = Nudge & { panel_locked: boolean };
+/**
+ * A nudge row claimed for delivery. `receipt` is set when Slack already accepted a message for it
+ * (a delivery that died before its commit): it is settled as sent with that message, not sent again.
+ */
+export type ClaimedNudge = Nudge & {
+  receipt: Pick<NudgeReceipt, 'slack_channel' | 'slack_ts'> | null;
+};
+
+/** What one delivery transaction claimed. */
+export interface NudgeClaim {
+  rows: ClaimedNudge[];
+  /**
+   * Panels of the head's recipient's due nudges that are being changed right now (their share
+   * lock could not be taken): the head's recipient was not claimed. Empty otherwise.
+   */
+  headBusyPanelIds: string[];
+}
 
 /**
- * Claims, in one statement, what one delivery transaction sends: every pending nudge due within
- * the window (until `windowEnd`) for the recipient of `headId`, and for up to `moreRecipients`
- * other people (never channels: those go one at a time, under their per-channel rate limit) who
- * have something due by `now`; and a share lock on each claimed row's panel.
+ * Claims what one delivery transaction sends: every pending nudge due within the window (until
+ * `windowEnd`) for the recipient of `headId`, and for up to `moreRecipients` other people (never
+ * channels: those go one at a time, under their per-channel rate limit) who have something due by
+ * `now`, with any receipt of theirs.
  *
- * - Rows are locked `FOR UPDATE SKIP LOCKED`: a row another worker holds is left to it.
  * - A recipient is claimed through their earliest pending nudge (their leader): whoever locks the
  *   leader takes everything due to that person, so two workers never split one person's nudges
- *   into two messages. The head's recipient is claimed only when their leader is due; the others
- *   are the people whose nudges fell due most recently.
- * - Panels are locked `FOR SHARE SKIP LOCKED`, after the rows. A panel being changed right now (its
- *   transaction holds the panel's row lock) is skipped: its rows come back with `panel_locked`
- *   false and must not be sent; the change then cancels or moves them, or they wait for the next
- *   attempt. A change that starts later waits for this transaction. The worker never waits for a
- *   lock, so it can never be part of a deadlock.
+ *   into two messages nor message one person at once. The head's recipient is claimed only when
+ *   their leader is due; the others are the people whose nudges fell due most recently.
+ * - Panels before rows. A first statement, in a savepoint rolled back at once, finds the leaders
+ *   no other worker holds (`FOR NO KEY UPDATE SKIP LOCKED`; the rollback releases them) and the
+ *   panels of their people's due nudges. A second one share-locks those panels
+ *   (`FOR SHARE SKIP LOCKED`), and only then locks the leaders and rows of the people none of whose
+ *   due nudges is on a panel it could not lock. So a person with a nudge on a panel being changed
+ *   right now (its transaction holds the panel's row lock and is about to update its nudges) is
+ *   left out and none of their rows is held: the change never waits for this delivery's Slack
+ *   calls. A change that starts later waits for this transaction (the share lock). Changers lock
+ *   the panel, then its nudges: the same order, and the worker never waits for a lock here, so it
+ *   can never be part of a deadlock.
+ * - Rows are locked `FOR NO KEY UPDATE`, not `FOR UPDATE`: the receipts' foreign key takes a
+ *   key-share lock on the row from another connection while this transaction holds it.
  * Read the panels for the re-check with a statement after this one: its snapshot then includes
  * every change committed before the share locks were taken.
  */
 export async function claimDueNudges(
   trx: Transaction<Database>,
   request: { teamId: string; headId: string; now: Date; windowEnd: Date; moreRecipients: number },
-): Promise<ClaimedNudge[]> {
+): Promise<NudgeClaim> {
   const { teamId, headId, now, windowEnd, moreRecipients } = request;
   const dueBy = new Date(now.getTime() + 1_000);
-  const { rows } = await sql<ClaimedNudge>`
+  await sql`savepoint nudge_claim_probe`.execute(trx);
+  const { rows: leaders } = await sql<{
+    id: string;
+    recipient: string;
+    is_head: boolean;
+    panel_ids: string[];
+  }>`
     with head_leader as (
       select n.id, n.recipient from nudge n
       where n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${dueBy}
@@ -323,7 +350,7 @@ export async function claimDueNudges(
           order by l.deliver_at, l.id
           limit 1
         )
-      for update skip locked
+      for no key update skip locked
     ), other_leaders as (
       select n.id, n.recipient from nudge n
       where n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${now}
@@ -337,22 +364,83 @@ export async function claimDueNudges(
       -- about to run find their rows free and run batches of their own, rather than wait on this one.
       order by n.deliver_at desc
       limit ${moreRecipients}
-      for update skip locked
+      for no key update skip locked
+    ), leaders as (
+      select id, recipient, true as is_head from head_leader
+      union all
+      select id, recipient, false from other_leaders where id not in (select id from head_leader)
+    )
+    select l.id::text as id, l.recipient, l.is_head, array(
+      select distinct w.panel_id::text from nudge w
+      where w.team_id = ${teamId} and w.recipient = l.recipient and w.state = 'pending'
+        and w.deliver_at <= ${windowEnd}
+    ) as panel_ids
+    from leaders l
+  `.execute(trx);
+  // Releases the leaders' row locks: they are taken again below, after their panels.
+  await sql`rollback to savepoint nudge_claim_probe`.execute(trx);
+  if (leaders.length === 0) return { rows: [], headBusyPanelIds: [] };
+
+  const panelIds = [...new Set(leaders.flatMap((l) => l.panel_ids))];
+  const { rows } = await sql<
+    Nudge & {
+      free_panels: string[];
+      receipted: boolean | null;
+      receipt_channel: string | null;
+      receipt_ts: string | null;
+    }
+  >`
+    with free_panels as (
+      select p.id from panel p
+      where p.team_id = ${teamId} and p.id = any(${panelIds}::bigint[])
+      for share skip locked
+    ), leaders as (
+      select n.id, n.recipient from nudge n
+      where n.team_id = ${teamId} and n.state = 'pending'
+        and n.id = any(${leaders.map((l) => l.id)}::bigint[])
+        and not exists (
+          select 1 from nudge e
+          where e.team_id = n.team_id and e.recipient = n.recipient and e.state = 'pending'
+            and (e.deliver_at < n.deliver_at or (e.deliver_at = n.deliver_at and e.id < n.id))
+        )
+        and not exists (
+          select 1 from nudge w
+          where w.team_id = n.team_id and w.recipient = n.recipient and w.state = 'pending'
+            and w.deliver_at <= ${windowEnd} and w.panel_id not in (select id from free_panels)
+        )
+      for no key update skip locked
     ), claimed as (
       select n.* from nudge n
       where n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${windowEnd}
-        and n.recipient in (select recipient from head_leader union select recipient from other_leaders)
-      for update skip locked
-    ), locked_panels as (
-      select p.id from panel p
-      where p.team_id = ${teamId} and p.id in (select panel_id from claimed)
-      for share skip locked
+        and n.recipient in (select recipient from leaders)
+        and n.panel_id in (select id from free_panels)
+      for no key update skip locked
     )
-    select c.*, c.panel_id in (select id from locked_panels) as panel_locked
-    from claimed c
+    select c.*, b.free_panels, r.nudge_id is not null as receipted,
+      r.slack_channel as receipt_channel, r.slack_ts as receipt_ts
+    from (select array(select id::text from free_panels) as free_panels) b
+    left join claimed c on true
+    left join nudge_receipt r on r.team_id = c.team_id and r.nudge_id = c.id
     order by c.recipient, c.deliver_at, c.id
   `.execute(trx);
-  return rows.map((row) => ({ ...row, id: String(row.id), panel_id: String(row.panel_id) }));
+  const claimed: ClaimedNudge[] = [];
+  for (const { free_panels: _free, receipted, receipt_channel, receipt_ts, ...row } of rows) {
+    // The one row of a claim that took nobody (the left join found no claimed row).
+    if ((row.id as string | null) === null) continue;
+    claimed.push({
+      ...row,
+      id: String(row.id),
+      panel_id: String(row.panel_id),
+      receipt: receipted === true ? { slack_channel: receipt_channel, slack_ts: receipt_ts } : null,
+    });
+  }
+  const head = leaders.find((l) => l.is_head);
+  const free = new Set(rows[0]?.free_panels.map(String) ?? []);
+  const headBusyPanelIds =
+    head === undefined || claimed.some((r) => r.recipient === head.recipient)
+      ? []
+      : head.panel_ids.filter((id) => !free.has(id));
+  return { rows: claimed, headBusyPanelIds };
 }
 
 /**
@@ -384,7 +472,9 @@ export interface NudgeSettlement {
 
 /**
  * Records the outcome of every row of a delivery in one statement. Like {@link settleNudges} it
- * touches only rows still pending; `sent_at` is set on the sent ones.
+ * touches only rows still pending; `sent_at` is set on the sent ones. The rows' receipts go in the
+ * same statement: a receipt only stands for a row until the row is settled, so one can never
+ * stand for a later delivery of the row (a snooze puts a sent row back to pending).
  */
 export async function settleNudgeOutcomes(
   trx: Transaction<Database>,
@@ -395,6 +485,10 @@ export async function settleNudgeOutcomes(
   if (settlements.length === 0) return;
   const column = <T>(pick: (s: NudgeSettlement) => T) => settlements.map(pick);
   await sql`
+    with receipts_done as (
+      delete from nudge_receipt
+      where team_id = ${teamId} and nudge_id = any(${column((s) => s.id)}::bigint[])
+    )
     update nudge set
       state = v.state,
       sent_at = case when v.state = 'sent' then ${now}::timestamptz else nudge.sent_at end,
@@ -413,4 +507,72 @@ export async function settleNudgeOutcomes(
     ) as v(id, state, slack_ts, slack_channel, last_error, count_attempt)
     where nudge.team_id = ${teamId} and nudge.id = v.id and nudge.state = 'pending'
   `.execute(trx);
+}
+
+/**
+ * Records that Slack accepted one message covering these rows, in a statement of its own on
+ * `receiptsDb`, a pool other than the one holding the delivery's transaction: it is committed when
+ * this returns, while that transaction (which still holds the rows) may yet die. Idempotent.
+ */
+export async function recordNudgeReceipts(
+  receiptsDb: Kysely<Database>,
+  teamId: string,
+  nudgeIds: readonly string[],
+  message: { channel: string | null; ts: string | null; sentAt: Date },
+): Promise<void> {
+  if (nudgeIds.length === 0) return;
+  await receiptsDb
+    .insertInto('nudge_receipt')
+    .values(
+      nudgeIds.map((id) => ({
+        team_id: teamId,
+        nudge_id: id,
+        slack_channel: message.channel,
+        slack_ts: message.ts,
+        sent_at: message.sentAt,
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/**
+ * Settles the pending rows whose message Slack accepted (they have a receipt) but whose delivery
+ * died before committing: sent, with the receipt's message and time, and the receipt deleted.
+ * Across workspaces, for the reconciler. Like a delivery it share-locks each row's panel before
+ * the row and skips what it cannot lock at once (a delivery in progress settles its own rows; a
+ * panel being changed is looked at next time), so it never waits while holding a lock. Receipts
+ * of rows no longer pending (settled, or cancelled by a change after the crash) are deleted.
+ * @returns how many rows it settled.
+ */
+export async function applyNudgeReceipts(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ settled: number }>`
+    with receipted as (
+      select n.team_id, n.id from nudge n
+      join nudge_receipt r on r.team_id = n.team_id and r.nudge_id = n.id
+      where n.state = 'pending'
+        and exists (
+          select 1 from panel p where p.team_id = n.team_id and p.id = n.panel_id for share skip locked
+        )
+      for no key update of n skip locked
+    ), settled as (
+      update nudge n set
+        state = 'sent',
+        sent_at = r.sent_at,
+        slack_ts = coalesce(r.slack_ts, n.slack_ts),
+        slack_channel = coalesce(r.slack_channel, n.slack_channel),
+        attempts = n.attempts + 1,
+        updated_at = now()
+      from receipted x, nudge_receipt r
+      where n.team_id = x.team_id and n.id = x.id and r.team_id = x.team_id and r.nudge_id = x.id
+      returning n.team_id, n.id
+    ), done as (
+      delete from nudge_receipt r
+      using nudge n
+      where n.team_id = r.team_id and n.id = r.nudge_id
+        and (n.state <> 'pending' or (n.team_id, n.id) in (select team_id, id from settled))
+    )
+    select count(*)::int as settled from settled
+  `.execute(db);
+  return rows[0]?.settled ?? 0;
 }

@@ -61,6 +61,8 @@ export class SlackDouble {
   readonly channels = new Map<string, DoubleChannel>();
   readonly #faults = new Map<string, { fault: Fault; when: (args: Record<string, unknown>) => boolean }[]>();
   readonly #waiters = new Set<() => void>();
+  readonly #holds: { method: string; matches: (call: RecordedCall) => boolean; released: Promise<void> }[] =
+    [];
   #server: Server | undefined;
   #tsCounter = 0;
   #viewCounter = 0;
@@ -172,6 +174,23 @@ export class SlackDouble {
     this.#faults.set(method, queue);
   }
 
+  /**
+   * A slow Slack: calls to `method` matching `predicate` are recorded at once, but answered only
+   * once the returned function is called (every call held so far, and any later one, goes on).
+   */
+  holdCalls(method: string, predicate: (call: RecordedCall) => boolean): () => void {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const hold = { method, matches: predicate, released };
+    this.#holds.push(hold);
+    return () => {
+      this.#holds.splice(this.#holds.indexOf(hold), 1);
+      release();
+    };
+  }
+
   /** Registers a channel the app may be asked about. */
   addChannel(id: string, channel: DoubleChannel): void {
     this.channels.set(id, channel);
@@ -257,6 +276,9 @@ export class SlackDouble {
     }
 
     this.#record(call);
+    for (const hold of [...this.#holds]) {
+      if (hold.method === call.method && hold.matches(call)) await hold.released;
+    }
     if (!url.pathname.startsWith('/api/')) return send(200, { ok: true });
     const handler = this.#handlers[method];
     if (handler === undefined) return send(200, { ok: false, error: 'unknown_method' });
