@@ -222,6 +222,40 @@ describe('booking slots', () => {
     expect([booked(LIMITED).length, booked(FLAKY).length, booked(STEADY).length]).toEqual([1, 1, 1]);
   });
 
+  it('writes down each booking DM as Slack takes it, so a worker that dies mid-job resends none of them', async () => {
+    const FIRST = 'URECORDED1';
+    const SECOND = 'URECORDED2';
+    const SLOW = 'URECORDEDSLOW';
+    for (const id of [FIRST, SECOND, SLOW]) t.slack.addUser(id, { tz: 'UTC', real_name: id });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Recorded Candidate' });
+    const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === SLOW);
+    try {
+      const res = await book(panel, [
+        { stageId: manager, start: at('2026-12-03T16:30:00Z'), interviewers: [FIRST, SECOND, SLOW] },
+      ]);
+      expect(res.json?.errors).toBeUndefined();
+      const [slot] = await slotsOf(panel);
+      const { revision } = await t.panelist.deps.db
+        .selectFrom('panel')
+        .select('revision')
+        .where('id', '=', panel.id)
+        .executeTakeFirstOrThrow();
+      const jobId = `effects-${TEAM_ID}-${panel.id}-r${revision}`;
+      // While the slow person's DM is still with Slack, the job already names the two delivered.
+      await expect
+        .poll(
+          async () => (await t.panelist.deps.queues.effects.getJob(jobId))?.data.sentDms?.slice().sort(),
+          {
+            timeout: 5_000,
+          },
+        )
+        .toEqual([`booked-${slot?.slot.id}-${FIRST}`, `booked-${slot?.slot.id}-${SECOND}`]);
+    } finally {
+      release();
+    }
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === SLOW);
+  });
+
   it('books only the filled slot forms and ignores empty ones', async () => {
     const { panel, manager, peer } = await panelWithStages();
     const res = await book(panel, [

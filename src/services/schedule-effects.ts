@@ -90,9 +90,16 @@ export async function runScheduleEffects(
   }));
   const notices = stillCurrent(job.data.notices.map(noticeFromJson), snapshot.slots);
   const sent = new Set(job.data.sentDms ?? []);
-  const failures = await afterScheduleChange(deps, snapshot.details, notices, nudges, sent);
+  // Each DM is written down as soon as Slack has it (the writes reach Redis in the order made, so
+  // the last holds them all): a retry, or a run after this worker died mid-job, sends only the rest.
+  const recordSent = () =>
+    job
+      .updateData({ ...job.data, sentDms: [...sent] })
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: error, teamId, panelId, jobId: job.id }, 'sent DMs not recorded'),
+      );
+  const failures = await afterScheduleChange(deps, snapshot.details, notices, nudges, sent, recordSent);
   if (failures.length === 0) return;
-  await job.updateData({ ...job.data, sentDms: [...sent] });
   for (const failure of failures) await delayIfRateLimited(failure, job, token);
   throw failures[0];
 }
@@ -145,7 +152,8 @@ function dmKey(notice: ScheduleNotice, userId: string): string {
  * in their own zone), the announcement brought up to date, the nudges' jobs queued, and the App
  * Home of everyone concerned refreshed. The change stands whatever happens here. DMs named in
  * `sent` are skipped and those sent are added to it; a DM Slack will never take (the person is
- * gone) is logged and counted as done. Returns the errors of the DMs worth trying again.
+ * gone) is logged and counted as done; `onSent` is told after each DM. Returns the errors of the
+ * DMs worth trying again.
  */
 export async function afterScheduleChange(
   deps: EffectsDeps,
@@ -153,6 +161,7 @@ export async function afterScheduleChange(
   notices: ScheduleNotice[],
   nudges: readonly NudgeToQueue[],
   sent: Set<string> = new Set(),
+  onSent: () => Promise<void> = async () => {},
 ): Promise<unknown[]> {
   const teamId = panel.panel.team_id;
   const failures: unknown[] = [];
@@ -174,6 +183,7 @@ export async function afterScheduleChange(
           else message = getSlotRemovedMessage(panel.panel, notice.slot, timeZone, notice.reason);
           await deps.client.chat.postMessage({ channel: userId, ...message, unfurl_links: false });
           sent.add(key);
+          await onSent();
         })().catch((error: unknown) => {
           const code = platformErrorCode(error);
           const permanent = code !== undefined && PERMANENT_SLACK_ERRORS.has(code);
