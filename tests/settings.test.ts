@@ -17,6 +17,17 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
+/** The ephemeral reply sent to a command's response_url (the command itself is answered at once). */
+async function replyTo(userId: string, subcommand: string): Promise<string> {
+  const before = t.slack.calls.length;
+  const res = await t.requests.command(userId, subcommand);
+  expect(res.status).toBe(200);
+  const reply = () => t.slack.calls.slice(before).find((c) => c.method.startsWith('response_url/commands'));
+  await expect.poll(reply).toBeDefined();
+  expect(reply()?.args.response_type).toBe('ephemeral');
+  return String(reply()?.args.text);
+}
+
 const settingsValues = (buffer: string, limit: string, extra: Record<string, unknown> = {}) => ({
   buffer_minutes: { input: { type: 'number_input', value: buffer } },
   weekly_limit: { input: { type: 'number_input', value: limit } },
@@ -35,8 +46,7 @@ const settingsValues = (buffer: string, limit: string, extra: Record<string, unk
 
 describe('/panel settings', () => {
   it('is refused to someone who is neither an admin nor a recruiter', async () => {
-    const res = await t.requests.command('UNOBODY', 'settings');
-    expect(res.json?.text).toContain('Only workspace admins and recruiters');
+    expect(await replyTo('UNOBODY', 'settings')).toContain('Only workspace admins and recruiters');
   });
 
   it('opens for a workspace admin with the current rules', async () => {
@@ -58,8 +68,22 @@ describe('/panel settings', () => {
     await expect.poll(() => t.slack.callsTo('views.open').length).toBe(before + 1);
     const opened = t.slack.callsTo('views.open').length;
     t.slack.addUser(DEMOTED, { tz: 'UTC', is_admin: false });
-    const res = await t.requests.command(DEMOTED, 'settings');
-    expect(res.json?.text).toContain('Only workspace admins and recruiters');
+    expect(await replyTo(DEMOTED, 'settings')).toContain('Only workspace admins and recruiters');
+    expect(t.slack.callsTo('views.open')).toHaveLength(opened);
+  });
+
+  it('says so, and opens nothing, when Slack cannot tell whether someone is an admin', async () => {
+    const UNSURE = 'UUNSURE';
+    t.slack.addUser(UNSURE, { tz: 'UTC', is_admin: true });
+    const opened = t.slack.callsTo('views.open').length;
+    // More 5xx than the Slack client retries.
+    t.slack.injectFault(
+      'users.info',
+      { kind: 'server_error', status: 503 },
+      5,
+      (args) => args.user === UNSURE,
+    );
+    expect(await replyTo(UNSURE, 'settings')).toContain('could not check your Slack role just now');
     expect(t.slack.callsTo('views.open')).toHaveLength(opened);
   });
 

@@ -7,13 +7,17 @@ import { resolveNudgeSettings } from '../domain/nudge-settings.js';
 import type { WorkspaceSettings } from '../domain/workspace-settings.js';
 import type { UserDirectory } from '../slack/user-directory.js';
 
-/** Workspace admins and owners, and anyone who is a recruiter on a panel, may change settings. */
-export async function canChangeSettings(
+/**
+ * Whether someone may change the workspace settings: recruiters on any panel, and workspace
+ * admins and owners, asked of Slack each time (settings change rarely, and rights must not outlive
+ * a demotion). `unknown` when Slack could not say just now.
+ */
+export async function settingsRight(
   db: Kysely<Database>,
   users: UserDirectory,
   teamId: string,
   userId: string,
-): Promise<boolean> {
+): Promise<'allowed' | 'refused' | 'unknown'> {
   const recruiter = await db
     .selectFrom('panel_member')
     .select('user_id')
@@ -22,10 +26,17 @@ export async function canChangeSettings(
     .where('role', '=', 'recruiter')
     .limit(1)
     .executeTakeFirst();
-  if (recruiter !== undefined) return true;
-  // Asked of Slack each time: settings change rarely, and rights must not outlive a demotion.
-  return (await users.getFresh(teamId, userId)).isAdmin;
+  if (recruiter !== undefined) return 'allowed';
+  const profile = await users.getFresh(teamId, userId);
+  if (profile === undefined) return 'unknown';
+  return profile.isAdmin ? 'allowed' : 'refused';
 }
+
+/** What a person is told when they may not change the settings, or Slack could not say. */
+export const SETTINGS_REFUSALS = {
+  refused: 'Only workspace admins and recruiters can change Panelist’s settings.',
+  unknown: 'Panelist could not check your Slack role just now; try again in a minute.',
+} as const;
 
 export async function loadWorkspaceSettings(
   db: Kysely<Database>,

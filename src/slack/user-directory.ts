@@ -68,10 +68,15 @@ export class UserDirectory {
   /**
    * The profile as Slack has it now, for decisions that grant rights (is this person an admin?):
    * a remembered profile could be a day old, and a demoted admin must lose their rights at once.
-   * When Slack cannot be asked, the answer is the fallback, which grants nothing.
+   * Undefined when Slack cannot be asked just now: the caller must not guess.
    */
-  async getFresh(teamId: string, userId: string): Promise<SlackUserProfile> {
-    return this.#lookUp(teamId, userId);
+  async getFresh(teamId: string, userId: string): Promise<SlackUserProfile | undefined> {
+    try {
+      return await this.#request(teamId, userId);
+    } catch (error) {
+      this.logger.warn({ err: error, teamId, userId }, 'users.info failed');
+      return undefined;
+    }
   }
 
   async #readStored(
@@ -123,23 +128,28 @@ export class UserDirectory {
 
   async #fetch(teamId: string, userId: string): Promise<SlackUserProfile> {
     try {
-      const { user } = await this.client.users.info({ user: userId });
-      const profile: SlackUserProfile = {
-        id: userId,
-        name: user?.profile?.display_name || user?.real_name || user?.name || userId,
-        timeZone: user?.tz ?? 'UTC',
-        isBot: user?.is_bot ?? false,
-        deleted: user?.deleted ?? false,
-        isAdmin: (user?.is_admin ?? false) || (user?.is_owner ?? false),
-      };
-      this.#remember(teamId, profile);
-      this.#store(teamId, profile);
-      return profile;
+      return await this.#request(teamId, userId);
     } catch (error) {
       // A lookup failure must not block the person: fall back to UTC and try again next time.
       this.logger.warn({ err: error, teamId, userId }, 'users.info failed; assuming UTC');
       return fallback(userId);
     }
+  }
+
+  /** One `users.info`, remembered and stored. Throws what the Web API client throws. */
+  async #request(teamId: string, userId: string): Promise<SlackUserProfile> {
+    const { user } = await this.client.users.info({ user: userId });
+    const profile: SlackUserProfile = {
+      id: userId,
+      name: user?.profile?.display_name || user?.real_name || user?.name || userId,
+      timeZone: user?.tz ?? 'UTC',
+      isBot: user?.is_bot ?? false,
+      deleted: user?.deleted ?? false,
+      isAdmin: (user?.is_admin ?? false) || (user?.is_owner ?? false),
+    };
+    this.#remember(teamId, profile);
+    this.#store(teamId, profile);
+    return profile;
   }
 
   /** Saves a profile for every process; not awaited (the caller has what it needs). */

@@ -16,7 +16,11 @@ import { canCoordinatePanel } from '../../domain/permissions.js';
 import { accessFor, loadFeedbackState } from '../../services/feedback.js';
 import { queuePanelNudges } from '../../services/nudges.js';
 import { cancelPanel, lookUpPanelFor, viewerOf } from '../../services/panels.js';
-import { canChangeSettings, loadWorkspaceSettings } from '../../services/workspace-settings.js';
+import {
+  loadWorkspaceSettings,
+  SETTINGS_REFUSALS,
+  settingsRight,
+} from '../../services/workspace-settings.js';
 import { openDecisionModal } from '../actions/feedback-buttons.js';
 import { openScheduleModal } from '../schedule-modal-opener.js';
 import { ephemeral, missingReference, notOnTeam, somethingWentWrong, unknownPanel } from './panel-replies.js';
@@ -113,12 +117,10 @@ export function panelCommand(deps: AppDeps) {
           return;
         }
         case 'settings': {
-          if (!(await canChangeSettings(deps.db, deps.users, teamId, userId))) {
-            return void (await ack(
-              ephemeral('Only workspace admins and recruiters can change Panelist’s settings.'),
-            ));
-          }
+          // Answered at once: the admin check may ask Slack, which must not eat the 3 seconds.
           await ack();
+          const right = await settingsRight(deps.db, deps.users, teamId, userId);
+          if (right !== 'allowed') return void (await respond(ephemeral(SETTINGS_REFUSALS[right])));
           const settings = await loadWorkspaceSettings(deps.db, teamId);
           await client.views.open({ trigger_id: command.trigger_id, view: getSettingsModal(settings) });
           return;

@@ -4,9 +4,10 @@ import type { AppDeps } from '../../deps.js';
 import { parseSettingsForm } from '../../domain/workspace-settings.js';
 import { queuePanelNudges } from '../../services/nudges.js';
 import {
-  canChangeSettings,
   replanOpenPanels,
+  SETTINGS_REFUSALS,
   saveWorkspaceSettings,
+  settingsRight,
 } from '../../services/workspace-settings.js';
 
 type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
@@ -18,13 +19,11 @@ export function settingsSubmission(deps: AppDeps) {
     const userId = body.user.id;
     const form = parseSettingsForm(view.state.values);
     if (!form.ok) return void (await ack({ response_action: 'errors', errors: form.errors }));
-    if (!(await canChangeSettings(deps.db, deps.users, teamId, userId))) {
+    const right = await settingsRight(deps.db, deps.users, teamId, userId);
+    if (right !== 'allowed') {
       return void (await ack({
         response_action: 'update',
-        view: getNoticeModal(
-          'Not saved',
-          'Only workspace admins and recruiters can change Panelist’s settings.',
-        ),
+        view: getNoticeModal('Not saved', SETTINGS_REFUSALS[right]),
       }));
     }
     const { scheduling } = form.settings;
