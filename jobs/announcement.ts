@@ -61,6 +61,9 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
       return await syncMessages(job, token);
     } catch (error) {
       await delayIfRateLimited(error, job, token, async (waitMs) => {
+        // Slack's wait is not a booked moment: back from it, the job books the channel anew.
+        const { channelSlotAt: _slot, channelSlotAttempt: _attempt, ...rest } = job.data;
+        await job.updateData(rest);
         const panel = await db
           .selectFrom('panel')
           .select('channel_id')

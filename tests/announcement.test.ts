@@ -123,6 +123,41 @@ describe('channel pacing', () => {
       await s.close();
     }
   });
+
+  it('a post Slack answered with 429 books a new moment after Retry-After, keeping the channel’s interval', async () => {
+    const INTERVAL = 1_500;
+    const s = await startTestApp({}, { channelPostIntervalMs: INTERVAL });
+    try {
+      s.slack.addChannel(HIRING_CHANNEL, { name: 'hiring' });
+      const post = async (candidateName: string) => {
+        const panel = await givenPanel(s.panelist.deps.db, TEST_NOW, { candidateName });
+        await enqueueAnnouncement(s.panelist.deps.queues, {
+          teamId: TEAM_ID,
+          panelId: panel.id,
+          revision: 1,
+        });
+      };
+      s.slack.injectFault('chat.postMessage', { kind: 'rate_limited', retryAfterSeconds: 1 }, 1, (args) =>
+        JSON.stringify(args.blocks ?? '').includes('Limited Two'),
+      );
+      await post('Limited One');
+      await post('Limited Two');
+      await expect.poll(() => s.slack.callsTo('chat.postMessage#fault').length, { timeout: 8_000 }).toBe(1);
+      // Another post books the channel's next moment while the limited one waits out Retry-After.
+      await post('Limited Three');
+      for (const name of ['Limited One', 'Limited Two', 'Limited Three'])
+        await s.slack.waitForCall('chat.postMessage', mentions(name), 15_000);
+      const times = s.slack
+        .callsTo('chat.postMessage', (c) => c.args.channel === HIRING_CHANNEL)
+        .map((c) => c.at)
+        .sort((a, b) => a - b);
+      expect(times).toHaveLength(3);
+      for (let i = 1; i < times.length; i++)
+        expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(INTERVAL - 100);
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 describe('after Redis loses the queue', () => {

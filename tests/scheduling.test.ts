@@ -222,7 +222,7 @@ describe('booking slots', () => {
     expect([booked(LIMITED).length, booked(FLAKY).length, booked(STEADY).length]).toEqual([1, 1, 1]);
   });
 
-  it('writes down each booking DM as Slack takes it, so a worker that dies mid-job resends none of them', async () => {
+  it('writes down each booking DM as Slack takes it, so a worker that dies mid-job resends at most the one in flight', async () => {
     const FIRST = 'URECORDED1';
     const SECOND = 'URECORDED2';
     const SLOW = 'URECORDEDSLOW';

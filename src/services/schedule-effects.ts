@@ -1,3 +1,4 @@
+import { ErrorCode } from '@slack/web-api';
 import type { Job } from 'bullmq';
 import {
   getSlotBookedMessage,
@@ -165,38 +166,44 @@ export async function afterScheduleChange(
 ): Promise<unknown[]> {
   const teamId = panel.panel.team_id;
   const failures: unknown[] = [];
-  const sends: Promise<unknown>[] = [];
-  for (const notice of notices) {
-    for (const userId of notice.userIds) {
-      const key = dmKey(notice, userId);
-      if (sent.has(key)) continue;
-      sends.push(
-        (async () => {
-          // The zone stored with their membership at booking time; a lookup for anyone no longer a member.
-          const timeZone =
-            panel.members.find((m) => m.user_id === userId)?.time_zone ??
-            (await deps.users.get(teamId, userId)).timeZone;
-          let message: SlotMessage;
-          if (notice.kind === 'booked') message = getSlotBookedMessage(panel.panel, notice.slot, timeZone);
-          else if (notice.kind === 'moved')
-            message = getSlotMovedMessage(panel.panel, notice.change.before, notice.change.after, timeZone);
-          else message = getSlotRemovedMessage(panel.panel, notice.slot, timeZone, notice.reason);
-          await deps.client.chat.postMessage({ channel: userId, ...message, unfurl_links: false });
-          sent.add(key);
-          await onSent();
-        })().catch((error: unknown) => {
-          const code = platformErrorCode(error);
-          const permanent = code !== undefined && PERMANENT_SLACK_ERRORS.has(code);
-          deps.logger.warn(
-            { err: error, teamId, panelId: panel.panel.id, userId, willRetry: !permanent },
-            'schedule DM failed',
-          );
-          if (permanent) sent.add(key);
-          else failures.push(error);
-        }),
+  const dms = notices
+    .flatMap((notice) => notice.userIds.map((userId) => ({ notice, userId, key: dmKey(notice, userId) })))
+    .filter((dm) => !sent.has(dm.key));
+  const sendDm = async ({ notice, userId, key }: (typeof dms)[number]): Promise<void> => {
+    try {
+      // The zone stored with their membership at booking time; a lookup for anyone no longer a member.
+      const timeZone =
+        panel.members.find((m) => m.user_id === userId)?.time_zone ??
+        (await deps.users.get(teamId, userId)).timeZone;
+      let message: SlotMessage;
+      if (notice.kind === 'booked') message = getSlotBookedMessage(panel.panel, notice.slot, timeZone);
+      else if (notice.kind === 'moved')
+        message = getSlotMovedMessage(panel.panel, notice.change.before, notice.change.after, timeZone);
+      else message = getSlotRemovedMessage(panel.panel, notice.slot, timeZone, notice.reason);
+      await deps.client.chat.postMessage({ channel: userId, ...message, unfurl_links: false });
+      sent.add(key);
+      await onSent();
+    } catch (error) {
+      const code = platformErrorCode(error);
+      const permanent = code !== undefined && PERMANENT_SLACK_ERRORS.has(code);
+      deps.logger.warn(
+        { err: error, teamId, panelId: panel.panel.id, userId, willRetry: !permanent },
+        'schedule DM failed',
       );
+      if (permanent) sent.add(key);
+      else failures.push(error);
     }
-  }
+  };
+  const sends: Promise<unknown>[] = [
+    // One DM at a time, each written down before the next, so a worker that dies mid-job resends
+    // at most the one in flight. After a 429 the rest wait for the retry (Slack said to wait).
+    (async () => {
+      for (const dm of dms) {
+        await sendDm(dm);
+        if (failures.some((f) => (f as { code?: unknown })?.code === ErrorCode.RateLimitedError)) break;
+      }
+    })(),
+  ];
   sends.push(
     enqueueAnnouncement(deps.queues, {
       teamId,
