@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NUDGE_BATCH_SEND_BUDGET_MS } from '../jobs/nudge-delivery.js';
 import { enqueueNudges } from '../jobs/queues.js';
 import type { Panel } from '../src/db/database.js';
 import { findPanelById } from '../src/db/panels.js';
@@ -602,6 +603,78 @@ describe('a panel being changed', () => {
     );
     await expect.poll(() => busyInterviewers.map((id) => dms(id).length)).toEqual([1, 1]);
     await expectQuiet([...freeInterviewers, ...busyInterviewers], [1, 1, 1, 1]);
+  });
+});
+
+describe('a slow Slack', () => {
+  it('a batch stops sending once its budget is spent: a change to its panel waits about that long, and the rest go out with their own jobs, once each', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const panel = await panelFor(p);
+    const interviewers = Array.from({ length: 10 }, (_, i) => `USLOW${n}I${i}`);
+    // Booked at 10:00 for 11:00: each interviewer is owed a feedback nudge when the slot ends.
+    await givenSlots(db, panel.id, TEST_NOW, [{ kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers }]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const feedbackDue = () =>
+      db
+        .selectFrom('nudge')
+        .select(['id', 'team_id', 'deliver_at', 'recipient', 'state', 'attempts'])
+        .where('team_id', '=', TEAM_ID)
+        .where('panel_id', '=', panel.id)
+        .where('kind', '=', 'feedback_due')
+        .execute();
+    const owed = await feedbackDue();
+    const head = owed.find((r) => r.recipient === interviewers[0]);
+    if (head === undefined) throw new Error('no feedback nudge planned');
+
+    // Slack takes 200 ms a message, as the real one does on a bad day: ten would take two seconds.
+    const slackCallMs = 200;
+    const stopDelaying = t.slack.delayCalls('chat.postMessage', slackCallMs);
+    const change = new pg.Client({ connectionString: t.databaseUrl });
+    await change.connect();
+    let sentByBatch: string[];
+    try {
+      // Only the first interviewer's job is queued; its batch takes the other people along.
+      await enqueueNudges(t.panelist.deps.queues, [head], () => 0);
+      await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === interviewers[0]);
+      // A change to the panel starts while the batch sends: it waits for the batch to commit.
+      const started = performance.now();
+      await change.query('begin');
+      await change.query('select id from panel where team_id = $1 and id = $2 for update', [
+        TEAM_ID,
+        panel.id,
+      ]);
+      const waited = performance.now() - started;
+      sentByBatch = interviewers.filter((id) => dms(id).length > 0);
+      await change.query('commit');
+      expect(waited, `the change waited ${Math.round(waited)} ms`).toBeLessThan(
+        NUDGE_BATCH_SEND_BUDGET_MS + 3 * slackCallMs,
+      );
+    } finally {
+      await change.end();
+    }
+    // The head's person first; then others until the budget was spent, not all ten.
+    expect(sentByBatch[0]).toBe(interviewers[0]);
+    expect(sentByBatch.length).toBeGreaterThan(1);
+    expect(sentByBatch.length).toBeLessThan(interviewers.length);
+    // The rest were left as they were: pending, no attempt counted.
+    const left = (await feedbackDue()).filter((r) => !sentByBatch.includes(r.recipient));
+    expect(left.map((r) => [r.state, r.attempts])).toEqual(left.map(() => ['pending', 0]));
+
+    // Their own jobs deliver them, once each, Slack still slow.
+    await enqueueNudges(t.panelist.deps.queues, left, () => 0);
+    await expect
+      .poll(() => interviewers.map((id) => dms(id).length), { timeout: 10_000 })
+      .toEqual(interviewers.map(() => 1));
+    stopDelaying();
+    await expectQuiet(
+      interviewers,
+      interviewers.map(() => 1),
+    );
+    expect((await feedbackDue()).map((r) => [r.state, r.attempts])).toEqual(
+      interviewers.map(() => ['sent', 1]),
+    );
   });
 });
 

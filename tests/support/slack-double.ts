@@ -63,6 +63,7 @@ export class SlackDouble {
   readonly #waiters = new Set<() => void>();
   readonly #holds: { method: string; matches: (call: RecordedCall) => boolean; released: Promise<void> }[] =
     [];
+  readonly #delays: { method: string; ms: number }[] = [];
   #server: Server | undefined;
   #tsCounter = 0;
   #viewCounter = 0;
@@ -191,6 +192,19 @@ export class SlackDouble {
     };
   }
 
+  /**
+   * A Slack that takes `ms` to answer each call to `method` (real Slack takes 150–300 ms for a
+   * `chat.postMessage`), until the returned function is called.
+   */
+  delayCalls(method: string, ms: number): () => void {
+    const delay = { method, ms };
+    this.#delays.push(delay);
+    return () => {
+      const index = this.#delays.indexOf(delay);
+      if (index >= 0) this.#delays.splice(index, 1);
+    };
+  }
+
   /** Registers a channel the app may be asked about. */
   addChannel(id: string, channel: DoubleChannel): void {
     this.channels.set(id, channel);
@@ -278,6 +292,9 @@ export class SlackDouble {
     this.#record(call);
     for (const hold of [...this.#holds]) {
       if (hold.method === call.method && hold.matches(call)) await hold.released;
+    }
+    for (const delay of [...this.#delays]) {
+      if (delay.method === call.method) await new Promise((resolve) => setTimeout(resolve, delay.ms));
     }
     if (!url.pathname.startsWith('/api/')) return send(200, { ok: true });
     const handler = this.#handlers[method];
