@@ -376,12 +376,11 @@ async function deliverBatch(
         const result = await send(client, recipient, items);
         if (result.kind === 'sent' && receiptsDb !== undefined) {
           try {
-            await recordNudgeReceipts(
-              receiptsDb,
-              teamId,
-              due.map((r) => r.id),
-              { channel: result.channel, ts: result.ts, sentAt: now },
-            );
+            await recordNudgeReceipts(receiptsDb, teamId, due, {
+              channel: result.channel,
+              ts: result.ts,
+              sentAt: now,
+            });
           } catch (error) {
             logger.error(
               { err: error, teamId, recipient },

@@ -320,6 +320,7 @@ describe('nudge delivery under faults', () => {
         .values({
           team_id: TEAM_ID,
           nudge_id: row.id,
+          deliver_at: row.deliver_at,
           slack_channel: `D${person}`,
           slack_ts: '1799999999.000002',
           sent_at: sentAt,

@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NUDGE_BATCH_SEND_BUDGET_MS } from '../jobs/nudge-delivery.js';
 import { enqueueNudges } from '../jobs/queues.js';
 import type { Panel } from '../src/db/database.js';
+import { replanPanel } from '../src/db/nudges.js';
 import { findPanelById } from '../src/db/panels.js';
 import { listPanelSlots } from '../src/db/slots.js';
 import { resolveNudgeSettings } from '../src/domain/nudge-settings.js';
@@ -512,6 +514,7 @@ describe('receipts', () => {
       .values({
         team_id: TEAM_ID,
         nudge_id: toA.id,
+        deliver_at: toA.deliver_at,
         slack_channel: `D${p.a}`,
         slack_ts: '1799999999.000001',
         sent_at: new Date('2026-12-01T12:00:00Z'),
@@ -536,6 +539,126 @@ describe('receipts', () => {
     expect(await db.selectFrom('nudge_receipt').selectAll().where('nudge_id', '=', toA.id).execute()).toEqual(
       [],
     );
+  });
+});
+
+/**
+ * A delivery that dies after Slack took a message and its receipt was committed, before its own
+ * commit: A and B are each owed a briefing at 14:00 on 3 December (for an interview the next day
+ * at 14:00); A's job runs a batch that sends A's DM, then B's, and its settling statement is
+ * cancelled (it waits on A's receipt, held by another connection), so the batch rolls back. Both
+ * rows stay pending with their receipts. Then the workspace's briefings move to 2 hours before the
+ * interview, which moves both rows (before the job's retry, a second later, could settle them).
+ */
+async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
+  const db = t.panelist.deps.db;
+  t.clock.set(TEST_NOW);
+  const panel = await panelFor(p);
+  await givenSlots(db, panel.id, TEST_NOW, [
+    { kind: 'peer', start: '2026-12-04T14:00:00Z', interviewers: [p.a, p.b] },
+  ]);
+  t.clock.set(new Date('2026-12-03T14:00:00Z'));
+  const briefings = () =>
+    db
+      .selectFrom('nudge')
+      .select(['id', 'team_id', 'deliver_at', 'recipient', 'state', 'slack_ts'])
+      .where('team_id', '=', TEAM_ID)
+      .where('panel_id', '=', panel.id)
+      .where('kind', '=', 'briefing')
+      .orderBy('recipient')
+      .execute();
+  const [toA, toB] = await briefings();
+  if (toA?.recipient !== p.a || toB?.recipient !== p.b) throw new Error('no briefings planned');
+  expect(toA.deliver_at.toISOString()).toBe('2026-12-03T14:00:00.000Z');
+
+  const receipts = () =>
+    db.selectFrom('nudge_receipt').selectAll().where('nudge_id', 'in', [toA.id, toB.id]).execute();
+  const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === p.b);
+  const other = new pg.Client({ connectionString: t.databaseUrl });
+  await other.connect();
+  try {
+    await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
+    await expect.poll(async () => (await receipts()).length).toBe(1);
+    await other.query('begin');
+    await other.query('select 1 from nudge_receipt where nudge_id = $1 for update', [toA.id]);
+    release();
+    // The batch's settling statement now waits for A's receipt: cancel it, as a crash would end it.
+    let pid: number | undefined;
+    await expect
+      .poll(async () => {
+        // Not on `other`: inside a transaction, pg_stat_activity is read once and then cached.
+        const { rows } = await sql<{ pid: number }>`
+          select pid from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%receipts_done%'
+        `.execute(db);
+        pid = rows[0]?.pid;
+        return pid;
+      })
+      .toBeDefined();
+    await other.query('select pg_cancel_backend($1)', [pid]);
+    await other.query('rollback');
+  } finally {
+    release();
+    await other.end();
+  }
+  expect(dms(p.a).length + dms(p.b).length).toBe(2);
+  const stale = await receipts();
+  expect(stale).toHaveLength(2);
+
+  const current = await loadWorkspaceSettings(db, TEAM_ID);
+  await saveWorkspaceSettings(db, {
+    teamId: TEAM_ID,
+    actorId: p.recruiter,
+    settings: { ...current, nudges: resolveNudgeSettings({ ...current.nudges, briefingHoursBefore: 2 }) },
+  });
+  await replanPanel(db, TEAM_ID, panel.id, t.clock.now());
+  const moved = await briefings();
+  expect(moved.map((r) => [r.id, r.state, r.deliver_at.toISOString()])).toEqual([
+    [toA.id, 'pending', '2026-12-04T12:00:00.000Z'],
+    [toB.id, 'pending', '2026-12-04T12:00:00.000Z'],
+  ]);
+  const restoreSettings = () =>
+    saveWorkspaceSettings(db, { teamId: TEAM_ID, actorId: p.recruiter, settings: current });
+  return { briefings, receipts, stale, moved, restoreSettings };
+}
+
+describe('a receipt left by a crash, for a row a change then moved', () => {
+  it('is not taken for the new moment by the next batch: the briefing goes out again at its new time', async () => {
+    const p = people();
+    const crash = await crashAfterReceiptsThenMove(p);
+    try {
+      // The job's retry finds its row no longer due; nothing goes out before the new moment.
+      await expectQuiet([p.a, p.b], [1, 1]);
+      t.clock.set(new Date('2026-12-04T12:00:00Z'));
+      const [toA] = crash.moved;
+      if (toA === undefined) throw new Error('no briefing');
+      await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
+      await expect.poll(() => [dms(p.a).length, dms(p.b).length]).toEqual([2, 2]);
+      await expect.poll(async () => (await crash.briefings()).map((r) => r.state)).toEqual(['sent', 'sent']);
+      const staleTs = new Set(crash.stale.map((r) => r.slack_ts));
+      for (const row of await crash.briefings()) expect(staleTs.has(row.slack_ts)).toBe(false);
+      expect(await crash.receipts()).toEqual([]);
+      await expectQuiet([p.a, p.b], [2, 2]);
+    } finally {
+      await crash.restoreSettings();
+    }
+  });
+
+  it('is deleted by the reconciler, which queues the row for its new moment', async () => {
+    const p = people();
+    const crash = await crashAfterReceiptsThenMove(p);
+    try {
+      await at('2026-12-03T15:00:00Z');
+      expect((await crash.briefings()).map((r) => r.state)).toEqual(['pending', 'pending']);
+      expect(await crash.receipts()).toEqual([]);
+      await expectQuiet([p.a, p.b], [1, 1]);
+      await at('2026-12-04T12:00:00Z');
+      await expect.poll(() => [dms(p.a).length, dms(p.b).length]).toEqual([2, 2]);
+      await expect.poll(async () => (await crash.briefings()).map((r) => r.state)).toEqual(['sent', 'sent']);
+      await expectQuiet([p.a, p.b], [2, 2]);
+    } finally {
+      await crash.restoreSettings();
+    }
   });
 });
 
