@@ -280,6 +280,7 @@ async function deliverBatch(
             state: 'sent',
             slackTs: row.receipt.slack_ts,
             slackChannel: row.receipt.slack_channel,
+            sentAt: row.receipt.sent_at,
             countAttempt: true,
           });
           final.push(row);

@@ -517,7 +517,7 @@ describe('receipts', () => {
         deliver_at: toA.deliver_at,
         slack_channel: `D${p.a}`,
         slack_ts: '1799999999.000001',
-        sent_at: new Date('2026-12-01T12:00:00Z'),
+        sent_at: new Date('2026-12-01T11:59:30Z'),
       })
       .execute();
 
@@ -526,13 +526,15 @@ describe('receipts', () => {
     await expectQuiet([p.a, p.b], [0, 1]);
     const rowA = await db
       .selectFrom('nudge')
-      .select(['state', 'slack_ts', 'slack_channel', 'attempts'])
+      .select(['state', 'slack_ts', 'slack_channel', 'sent_at', 'attempts'])
       .where('id', '=', toA.id)
       .executeTakeFirstOrThrow();
+    // Sent when Slack took it (the receipt's time, as the reconciler would say), not when settled.
     expect(rowA).toEqual({
       state: 'sent',
       slack_ts: '1799999999.000001',
       slack_channel: `D${p.a}`,
+      sent_at: new Date('2026-12-01T11:59:30Z'),
       attempts: 1,
     });
     // A receipt stands for its row only until the row is settled.

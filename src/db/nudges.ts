@@ -290,7 +290,7 @@ export async function settleNudges(
  * message, not sent again. A receipt for another `deliver_at` (the row was moved since) is not one.
  */
 export type ClaimedNudge = Nudge & {
-  receipt: Pick<NudgeReceipt, 'slack_channel' | 'slack_ts'> | null;
+  receipt: Pick<NudgeReceipt, 'slack_channel' | 'slack_ts' | 'sent_at'> | null;
 };
 
 /** What one delivery transaction claimed. */
@@ -389,6 +389,7 @@ export async function claimDueNudges(
       receipted: boolean | null;
       receipt_channel: string | null;
       receipt_ts: string | null;
+      receipt_sent_at: Date | null;
     }
   >`
     with free_panels as (
@@ -418,21 +419,31 @@ export async function claimDueNudges(
       for no key update skip locked
     )
     select c.*, b.free_panels, r.nudge_id is not null as receipted,
-      r.slack_channel as receipt_channel, r.slack_ts as receipt_ts
+      r.slack_channel as receipt_channel, r.slack_ts as receipt_ts, r.sent_at as receipt_sent_at
     from (select array(select id::text from free_panels) as free_panels) b
     left join claimed c on true
     left join nudge_receipt r on r.team_id = c.team_id and r.nudge_id = c.id and r.deliver_at = c.deliver_at
     order by c.recipient, c.deliver_at, c.id
   `.execute(trx);
   const claimed: ClaimedNudge[] = [];
-  for (const { free_panels: _free, receipted, receipt_channel, receipt_ts, ...row } of rows) {
+  for (const {
+    free_panels: _free,
+    receipted,
+    receipt_channel,
+    receipt_ts,
+    receipt_sent_at,
+    ...row
+  } of rows) {
     // The one row of a claim that took nobody (the left join found no claimed row).
     if ((row.id as string | null) === null) continue;
     claimed.push({
       ...row,
       id: String(row.id),
       panel_id: String(row.panel_id),
-      receipt: receipted === true ? { slack_channel: receipt_channel, slack_ts: receipt_ts } : null,
+      receipt:
+        receipted === true && receipt_sent_at !== null
+          ? { slack_channel: receipt_channel, slack_ts: receipt_ts, sent_at: receipt_sent_at }
+          : null,
     });
   }
   const head = leaders.find((l) => l.is_head);
@@ -467,13 +478,16 @@ export interface NudgeSettlement {
   state: 'sent' | 'failed' | 'cancelled' | 'pending';
   slackTs?: string | null;
   slackChannel?: string | null;
+  /** When Slack took the message, for a row settled from its receipt; otherwise the delivery's `now`. */
+  sentAt?: Date | null;
   lastError?: string | null;
   countAttempt: boolean;
 }
 
 /**
  * Records the outcome of every row of a delivery in one statement. Like {@link settleNudges} it
- * touches only rows still pending; `sent_at` is set on the sent ones. The rows' receipts go in the
+ * touches only rows still pending; `sent_at` is set on the sent ones (the receipt's time for a row
+ * settled from its receipt, as the reconciler does, else `now`). The rows' receipts go in the
  * same statement (a snooze puts a sent row back to pending, later: a receipt is also matched on
  * the row's `deliver_at`, so none could stand for that later delivery anyway).
  */
@@ -492,7 +506,7 @@ export async function settleNudgeOutcomes(
     )
     update nudge set
       state = v.state,
-      sent_at = case when v.state = 'sent' then ${now}::timestamptz else nudge.sent_at end,
+      sent_at = case when v.state = 'sent' then coalesce(v.sent_at, ${now}::timestamptz) else nudge.sent_at end,
       slack_ts = coalesce(v.slack_ts, nudge.slack_ts),
       slack_channel = coalesce(v.slack_channel, nudge.slack_channel),
       last_error = coalesce(v.last_error, nudge.last_error),
@@ -503,9 +517,10 @@ export async function settleNudgeOutcomes(
       ${column((s) => s.state)}::text[],
       ${column((s) => s.slackTs ?? null)}::text[],
       ${column((s) => s.slackChannel ?? null)}::text[],
+      ${column((s) => s.sentAt?.toISOString() ?? null)}::timestamptz[],
       ${column((s) => s.lastError ?? null)}::text[],
       ${column((s) => s.countAttempt)}::boolean[]
-    ) as v(id, state, slack_ts, slack_channel, last_error, count_attempt)
+    ) as v(id, state, slack_ts, slack_channel, sent_at, last_error, count_attempt)
     where nudge.team_id = ${teamId} and nudge.id = v.id and nudge.state = 'pending'
   `.execute(trx);
 }
