@@ -360,6 +360,113 @@ describe('snooze', () => {
   });
 });
 
+describe('snooze pressed before the delivery commits', () => {
+  it('waits for the batch that sent the message, then snoozes it', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const panel = await panelFor(p);
+    await givenSlots(db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a, p.b] },
+    ]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const feedbackDue = () =>
+      db
+        .selectFrom('nudge')
+        .select(['id', 'team_id', 'recipient', 'state', 'deliver_at', 'snoozed_until'])
+        .where('team_id', '=', TEAM_ID)
+        .where('panel_id', '=', panel.id)
+        .where('kind', '=', 'feedback_due')
+        .orderBy('recipient')
+        .execute();
+    const [toA] = await feedbackDue();
+    if (toA?.recipient !== p.a) throw new Error('no feedback nudge planned');
+
+    // The batch sends A's DM, then B's, which Slack holds: the batch cannot commit meanwhile.
+    const answers = () => t.slack.calls.filter((c) => c.method.startsWith('response_url/')).map(text);
+    const answersBefore = answers().length;
+    const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === p.b);
+    try {
+      await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
+      await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === p.b);
+      // A reads the DM and snoozes it at once: their row is not committed as sent yet.
+      expect((await feedbackDue()).map((r) => r.state)).toEqual(['pending', 'pending']);
+      await snoozeWith(p.a, '1h');
+      await expectQuiet([p.a], [1]);
+      expect(answers()).toHaveLength(answersBefore);
+    } finally {
+      release();
+    }
+    // Once the batch commits, the snooze goes through: A is told, and hears again at 13:00.
+    await expect.poll(() => answers().slice(answersBefore)).toHaveLength(1);
+    expect(answers().at(-1)).toContain('Snoozed');
+    await expect
+      .poll(async () => (await feedbackDue()).map((r) => [r.recipient, r.state, r.deliver_at.toISOString()]))
+      .toEqual([
+        [p.a, 'pending', '2026-12-01T13:00:00.000Z'],
+        [p.b, 'sent', '2026-12-01T12:00:00.000Z'],
+      ]);
+    await at('2026-12-01T13:00:00Z');
+    await expect.poll(() => dms(p.a).length).toBe(2);
+    await expectQuiet([p.a, p.b], [2, 1]);
+  });
+});
+
+describe('snooze after the delivery died', () => {
+  it('snoozes a message Slack took whose row only its receipt settles', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const panel = await panelFor(p);
+    await givenSlots(db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a] },
+    ]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const row = await db
+      .selectFrom('nudge')
+      .select(['id', 'deliver_at'])
+      .where('team_id', '=', TEAM_ID)
+      .where('panel_id', '=', panel.id)
+      .where('kind', '=', 'feedback_due')
+      .executeTakeFirstOrThrow();
+    // A worker sent the DM and wrote its receipt, then died before its transaction committed.
+    await db
+      .insertInto('nudge_receipt')
+      .values({
+        team_id: TEAM_ID,
+        nudge_id: row.id,
+        deliver_at: row.deliver_at,
+        slack_channel: `D${p.a}`,
+        slack_ts: '1799999999.000003',
+        sent_at: new Date('2026-12-01T12:00:00Z'),
+      })
+      .execute();
+    const res = await t.requests.selectAction(
+      p.a,
+      { action_id: 'nudge_snooze', value: '1h' },
+      { channelId: `D${p.a}`, messageTs: '1799999999.000003' },
+    );
+    expect(res.status).toBe(200);
+    await expect
+      .poll(() =>
+        db
+          .selectFrom('nudge')
+          .select(['state', 'deliver_at', 'sent_at', 'attempts'])
+          .where('id', '=', row.id)
+          .executeTakeFirstOrThrow(),
+      )
+      .toEqual({
+        state: 'pending',
+        deliver_at: new Date('2026-12-01T13:00:00Z'),
+        sent_at: new Date('2026-12-01T12:00:00Z'),
+        attempts: 1,
+      });
+    expect(await db.selectFrom('nudge_receipt').selectAll().where('nudge_id', '=', row.id).execute()).toEqual(
+      [],
+    );
+  });
+});
+
 describe('candidate update and channel digest', () => {
   it('reminds the recruiter a working day before the promised date; “I’ve updated the candidate” stops the next one', async () => {
     const p = people();
@@ -803,24 +910,19 @@ describe('a slow Slack', () => {
   });
 });
 
-/** Presses the Snooze menu on the user's latest nudge DM. */
+/**
+ * Presses the Snooze menu on the user's latest nudge DM, as Slack shows it: its channel and ts are
+ * those Slack answered the app with, whether or not the app has committed the nudge as sent yet.
+ */
 async function snoozeWith(userId: string, value: string) {
-  const latestSent = () =>
-    t.panelist.deps.db
-      .selectFrom('nudge')
-      .select(['slack_ts', 'slack_channel'])
-      .where('recipient', '=', userId)
-      .where('state', '=', 'sent')
-      .orderBy('sent_at', 'desc')
-      .executeTakeFirst();
-  // The DM reaches Slack before the worker's transaction commits the row as sent.
-  await expect.poll(latestSent).toBeDefined();
-  const row = await latestSent();
-  if (row === undefined) throw new Error(`no sent nudge for ${userId}`);
+  const dm = dms(userId).at(-1);
+  const ts = dm?.answer?.ts;
+  const channel = dm?.answer?.channel;
+  if (typeof ts !== 'string' || typeof channel !== 'string') throw new Error(`no DM to ${userId} yet`);
   const res = await t.requests.selectAction(
     userId,
     { action_id: 'nudge_snooze', value },
-    { channelId: row.slack_channel ?? '', messageTs: row.slack_ts ?? '' },
+    { channelId: channel, messageTs: ts },
   );
   expect(res.status).toBe(200);
 }

@@ -9,6 +9,8 @@ export interface RecordedCall {
   /** Milliseconds since the epoch when the double received it. */
   at: number;
   token: string | undefined;
+  /** What the double answered, once it has (a held or delayed call has no answer yet). */
+  answer?: Record<string, unknown>;
 }
 
 /** A fault to answer instead of the usual response. */
@@ -300,7 +302,8 @@ export class SlackDouble {
     const handler = this.#handlers[method];
     if (handler === undefined) return send(200, { ok: false, error: 'unknown_method' });
     const result = handler(call.args, call);
-    send(200, { ok: true, ...result });
+    call.answer = { ok: true, ...result };
+    send(200, call.answer);
   }
 
   #record(call: RecordedCall): void {
