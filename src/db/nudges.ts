@@ -320,7 +320,8 @@ export interface NudgeClaim {
  *   due nudges is on a panel it could not lock. So a person with a nudge on a panel being changed
  *   right now (its transaction holds the panel's row lock and is about to update its nudges) is
  *   left out and none of their rows is held: the change never waits for this delivery's Slack
- *   calls. A change that starts later waits for this transaction (the share lock). Changers lock
+ *   calls. A change that starts later waits for this transaction (the share lock), which is why
+ *   a delivery stops sending after its send budget (jobs/nudge-delivery.ts). Changers lock
  *   the panel, then its nudges: the same order, and the worker never waits for a lock here, so it
  *   can never be part of a deadlock.
  * - Rows are locked `FOR NO KEY UPDATE`, not `FOR UPDATE`: the receipts' foreign key takes a
