@@ -37,6 +37,15 @@ const BATCH_WINDOW_MS = 60_000;
  * flight twice, whatever the batch's size (none is lost).
  */
 export const NUDGE_BATCH_RECIPIENTS = 25;
+/**
+ * How long a batch goes on sending other people's messages. It holds a share lock on every panel
+ * it claimed until it commits, so a booking, a submission, a decision or a snooze on one of them
+ * waits for it: with real Slack at 150–300 ms a message, 26 of them would take seconds, past the
+ * 3 s Slack gives a modal. The job's own person is always sent; once this much has passed since
+ * the claim, the batch sends no more and leaves the rest pending for their own jobs (or the next
+ * batch), so a change waits at most about this plus one Slack call.
+ */
+export const NUDGE_BATCH_SEND_BUDGET_MS = 500;
 /** When a job's row is held by another transaction, look again after this. */
 const RECHECK_MS = 250;
 /** Deliveries a job tries in a row while its panel is being changed, before it looks again later. */
@@ -59,6 +68,8 @@ export interface NudgeDeliveryDeps {
   channelPostIntervalMs?: number;
   /** Other recipients one delivery takes along (default {@link NUDGE_BATCH_RECIPIENTS}). */
   batchRecipients?: number;
+  /** How long a batch goes on sending other people's messages (default {@link NUDGE_BATCH_SEND_BUDGET_MS}). */
+  sendBudgetMs?: number;
 }
 
 export type NudgeOutcome = 'sent' | 'failed' | 'stale' | 'early' | 'taken';
@@ -112,8 +123,10 @@ interface BatchReport {
  * with a nudge on a panel being changed is left out, a change that starts later waits for the
  * send), each row is re-checked with the planner against its panel as it now stands (a nudge
  * whose reason is gone is cancelled, not sent), the messages are sent one after another inside
- * the transaction, each followed by its receipt committed on another connection, and every row
- * is settled, sent with its Slack ts, in one statement before it commits. A crash before commit
+ * the transaction, the job's own person's first, each followed by its receipt committed on
+ * another connection, until {@link NUDGE_BATCH_SEND_BUDGET_MS} has passed (the rest stay pending
+ * for their own jobs), and every row sent or given up is settled, sent with its Slack ts, in one
+ * statement before it commits. A crash before commit
  * leaves the rows pending, and their receipts: the next attempt or the reconciler settles the
  * receipted ones as sent and sends only the rest.
  *
@@ -242,6 +255,8 @@ async function deliverBatch(
         windowEnd: new Date(now.getTime() + BATCH_WINDOW_MS),
         moreRecipients: deps.batchRecipients ?? NUDGE_BATCH_RECIPIENTS,
       });
+      // The panels are share-locked from here on: the send budget counts from now.
+      const claimedAt = performance.now();
       const claimed = claim.rows;
       for (const row of claimed) {
         claimedIds.push(row.id);
@@ -265,6 +280,7 @@ async function deliverBatch(
             state: 'sent',
             slackTs: row.receipt.slack_ts,
             slackChannel: row.receipt.slack_channel,
+            sentAt: row.receipt.sent_at,
             countAttempt: true,
           });
           final.push(row);
@@ -294,12 +310,15 @@ async function deliverBatch(
           }
         }
         const own = rows.filter((r) => r.id === headId);
-        messages.push({
+        const message = {
           recipient,
           rows: [...own, ...rows.filter((r) => r.id !== headId).slice(0, BATCH_LIMIT - own.length)].sort(
             (a, b) => a.deliver_at.getTime() - b.deliver_at.getTime(),
           ),
-        });
+        };
+        // The job's own person first: theirs goes out whatever the send budget says.
+        if (isHeads) messages.unshift(message);
+        else messages.push(message);
       }
 
       // Re-check that each is still owed, with the same planner that made it, against the panel
@@ -323,6 +342,8 @@ async function deliverBatch(
       // connection of its own: if this worker dies, at most the one message in flight was sent
       // without a receipt, so at most that one can be sent again (see recordNudgeReceipts).
       let receiptsFailed: unknown;
+      const sendBudgetMs = deps.sendBudgetMs ?? NUDGE_BATCH_SEND_BUDGET_MS;
+      let leftForLater = 0;
       for (const { recipient, rows } of messages) {
         const due: ClaimedNudge[] = [];
         for (const row of rows) {
@@ -335,9 +356,11 @@ async function deliverBatch(
         }
         if (due.length === 0 || settings === undefined) continue;
         const isHeads = due.some((r) => r.id === headId);
-        if (receiptsFailed !== undefined) {
-          // Without receipts a crash could send the rest twice: they wait for their own jobs.
-          if (isHeads) head = { kind: 'transient', error: receiptsFailed };
+        // Without receipts a crash could send the rest twice; past the send budget, changes to
+        // their panels would wait on more Slack calls. Either way the rest stay pending, untouched,
+        // for their own jobs or the next batch. (The head's message is the first: always sent.)
+        if (!isHeads && (receiptsFailed !== undefined || performance.now() - claimedAt >= sendBudgetMs)) {
+          leftForLater += 1;
           continue;
         }
         const items: NudgeToSend[] = [];
@@ -354,12 +377,11 @@ async function deliverBatch(
         const result = await send(client, recipient, items);
         if (result.kind === 'sent' && receiptsDb !== undefined) {
           try {
-            await recordNudgeReceipts(
-              receiptsDb,
-              teamId,
-              due.map((r) => r.id),
-              { channel: result.channel, ts: result.ts, sentAt: now },
-            );
+            await recordNudgeReceipts(receiptsDb, teamId, due, {
+              channel: result.channel,
+              ts: result.ts,
+              sentAt: now,
+            });
           } catch (error) {
             logger.error(
               { err: error, teamId, recipient },
@@ -411,6 +433,12 @@ async function deliverBatch(
           head = { kind: 'settled', outcome: result.kind };
         } else if (result.kind === 'rate_limited') head = { kind: 'rate_limited', error: result.error };
         else head = { kind: 'transient', error: result.error };
+      }
+      if (leftForLater > 0 && receiptsFailed === undefined) {
+        logger.debug(
+          { teamId, left: leftForLater },
+          'nudge batch send budget spent; the rest wait for their jobs',
+        );
       }
       await settleNudgeOutcomes(trx, teamId, settlements, now);
     });

@@ -1,4 +1,4 @@
-import { type JobsOptions, Queue } from 'bullmq';
+import { ErrorCode, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** Queue names; BullMQ keys are `<prefix>:<name>:…`. */
@@ -184,11 +184,21 @@ export async function requeueNudges(
       );
     } else if (await existing.isFailed()) {
       // Its retries ran out (Slack down for a while), yet the row is still owed: try again.
-      await existing.retry('failed');
+      await existing.retry('failed').catch(unlessLeftState);
     } else if (delay === 0 && (await existing.isDelayed())) {
-      await existing.promote();
+      await existing.promote().catch(unlessLeftState);
     }
   }
+}
+
+/**
+ * A job the reconciler found failed or delayed may have left that state before it is retried or
+ * promoted (its delay ended, a worker took it, it was removed): then there is nothing to do.
+ */
+function unlessLeftState(error: unknown): void {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === ErrorCode.JobNotInState || code === ErrorCode.JobNotExist) return;
+  throw error;
 }
 
 /**

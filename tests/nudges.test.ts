@@ -1,7 +1,10 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NUDGE_BATCH_SEND_BUDGET_MS } from '../jobs/nudge-delivery.js';
 import { enqueueNudges } from '../jobs/queues.js';
 import type { Panel } from '../src/db/database.js';
+import { replanPanel } from '../src/db/nudges.js';
 import { findPanelById } from '../src/db/panels.js';
 import { listPanelSlots } from '../src/db/slots.js';
 import { resolveNudgeSettings } from '../src/domain/nudge-settings.js';
@@ -357,6 +360,113 @@ describe('snooze', () => {
   });
 });
 
+describe('snooze pressed before the delivery commits', () => {
+  it('waits for the batch that sent the message, then snoozes it', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const panel = await panelFor(p);
+    await givenSlots(db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a, p.b] },
+    ]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const feedbackDue = () =>
+      db
+        .selectFrom('nudge')
+        .select(['id', 'team_id', 'recipient', 'state', 'deliver_at', 'snoozed_until'])
+        .where('team_id', '=', TEAM_ID)
+        .where('panel_id', '=', panel.id)
+        .where('kind', '=', 'feedback_due')
+        .orderBy('recipient')
+        .execute();
+    const [toA] = await feedbackDue();
+    if (toA?.recipient !== p.a) throw new Error('no feedback nudge planned');
+
+    // The batch sends A's DM, then B's, which Slack holds: the batch cannot commit meanwhile.
+    const answers = () => t.slack.calls.filter((c) => c.method.startsWith('response_url/')).map(text);
+    const answersBefore = answers().length;
+    const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === p.b);
+    try {
+      await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
+      await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === p.b);
+      // A reads the DM and snoozes it at once: their row is not committed as sent yet.
+      expect((await feedbackDue()).map((r) => r.state)).toEqual(['pending', 'pending']);
+      await snoozeWith(p.a, '1h');
+      await expectQuiet([p.a], [1]);
+      expect(answers()).toHaveLength(answersBefore);
+    } finally {
+      release();
+    }
+    // Once the batch commits, the snooze goes through: A is told, and hears again at 13:00.
+    await expect.poll(() => answers().slice(answersBefore)).toHaveLength(1);
+    expect(answers().at(-1)).toContain('Snoozed');
+    await expect
+      .poll(async () => (await feedbackDue()).map((r) => [r.recipient, r.state, r.deliver_at.toISOString()]))
+      .toEqual([
+        [p.a, 'pending', '2026-12-01T13:00:00.000Z'],
+        [p.b, 'sent', '2026-12-01T12:00:00.000Z'],
+      ]);
+    await at('2026-12-01T13:00:00Z');
+    await expect.poll(() => dms(p.a).length).toBe(2);
+    await expectQuiet([p.a, p.b], [2, 1]);
+  });
+});
+
+describe('snooze after the delivery died', () => {
+  it('snoozes a message Slack took whose row only its receipt settles', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const panel = await panelFor(p);
+    await givenSlots(db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a] },
+    ]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const row = await db
+      .selectFrom('nudge')
+      .select(['id', 'deliver_at'])
+      .where('team_id', '=', TEAM_ID)
+      .where('panel_id', '=', panel.id)
+      .where('kind', '=', 'feedback_due')
+      .executeTakeFirstOrThrow();
+    // A worker sent the DM and wrote its receipt, then died before its transaction committed.
+    await db
+      .insertInto('nudge_receipt')
+      .values({
+        team_id: TEAM_ID,
+        nudge_id: row.id,
+        deliver_at: row.deliver_at,
+        slack_channel: `D${p.a}`,
+        slack_ts: '1799999999.000003',
+        sent_at: new Date('2026-12-01T12:00:00Z'),
+      })
+      .execute();
+    const res = await t.requests.selectAction(
+      p.a,
+      { action_id: 'nudge_snooze', value: '1h' },
+      { channelId: `D${p.a}`, messageTs: '1799999999.000003' },
+    );
+    expect(res.status).toBe(200);
+    await expect
+      .poll(() =>
+        db
+          .selectFrom('nudge')
+          .select(['state', 'deliver_at', 'sent_at', 'attempts'])
+          .where('id', '=', row.id)
+          .executeTakeFirstOrThrow(),
+      )
+      .toEqual({
+        state: 'pending',
+        deliver_at: new Date('2026-12-01T13:00:00Z'),
+        sent_at: new Date('2026-12-01T12:00:00Z'),
+        attempts: 1,
+      });
+    expect(await db.selectFrom('nudge_receipt').selectAll().where('nudge_id', '=', row.id).execute()).toEqual(
+      [],
+    );
+  });
+});
+
 describe('candidate update and channel digest', () => {
   it('reminds the recruiter a working day before the promised date; “I’ve updated the candidate” stops the next one', async () => {
     const p = people();
@@ -511,9 +621,10 @@ describe('receipts', () => {
       .values({
         team_id: TEAM_ID,
         nudge_id: toA.id,
+        deliver_at: toA.deliver_at,
         slack_channel: `D${p.a}`,
         slack_ts: '1799999999.000001',
-        sent_at: new Date('2026-12-01T12:00:00Z'),
+        sent_at: new Date('2026-12-01T11:59:30Z'),
       })
       .execute();
 
@@ -522,19 +633,141 @@ describe('receipts', () => {
     await expectQuiet([p.a, p.b], [0, 1]);
     const rowA = await db
       .selectFrom('nudge')
-      .select(['state', 'slack_ts', 'slack_channel', 'attempts'])
+      .select(['state', 'slack_ts', 'slack_channel', 'sent_at', 'attempts'])
       .where('id', '=', toA.id)
       .executeTakeFirstOrThrow();
+    // Sent when Slack took it (the receipt's time, as the reconciler would say), not when settled.
     expect(rowA).toEqual({
       state: 'sent',
       slack_ts: '1799999999.000001',
       slack_channel: `D${p.a}`,
+      sent_at: new Date('2026-12-01T11:59:30Z'),
       attempts: 1,
     });
     // A receipt stands for its row only until the row is settled.
     expect(await db.selectFrom('nudge_receipt').selectAll().where('nudge_id', '=', toA.id).execute()).toEqual(
       [],
     );
+  });
+});
+
+/**
+ * A delivery that dies after Slack took a message and its receipt was committed, before its own
+ * commit: A and B are each owed a briefing at 14:00 on 3 December (for an interview the next day
+ * at 14:00); A's job runs a batch that sends A's DM, then B's, and its settling statement is
+ * cancelled (it waits on A's receipt, held by another connection), so the batch rolls back. Both
+ * rows stay pending with their receipts. Then the workspace's briefings move to 2 hours before the
+ * interview, which moves both rows (before the job's retry, a second later, could settle them).
+ */
+async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
+  const db = t.panelist.deps.db;
+  t.clock.set(TEST_NOW);
+  const panel = await panelFor(p);
+  await givenSlots(db, panel.id, TEST_NOW, [
+    { kind: 'peer', start: '2026-12-04T14:00:00Z', interviewers: [p.a, p.b] },
+  ]);
+  t.clock.set(new Date('2026-12-03T14:00:00Z'));
+  const briefings = () =>
+    db
+      .selectFrom('nudge')
+      .select(['id', 'team_id', 'deliver_at', 'recipient', 'state', 'slack_ts'])
+      .where('team_id', '=', TEAM_ID)
+      .where('panel_id', '=', panel.id)
+      .where('kind', '=', 'briefing')
+      .orderBy('recipient')
+      .execute();
+  const [toA, toB] = await briefings();
+  if (toA?.recipient !== p.a || toB?.recipient !== p.b) throw new Error('no briefings planned');
+  expect(toA.deliver_at.toISOString()).toBe('2026-12-03T14:00:00.000Z');
+
+  const receipts = () =>
+    db.selectFrom('nudge_receipt').selectAll().where('nudge_id', 'in', [toA.id, toB.id]).execute();
+  const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === p.b);
+  const other = new pg.Client({ connectionString: t.databaseUrl });
+  await other.connect();
+  try {
+    await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
+    await expect.poll(async () => (await receipts()).length).toBe(1);
+    await other.query('begin');
+    await other.query('select 1 from nudge_receipt where nudge_id = $1 for update', [toA.id]);
+    release();
+    // The batch's settling statement now waits for A's receipt: cancel it, as a crash would end it.
+    let pid: number | undefined;
+    await expect
+      .poll(async () => {
+        // Not on `other`: inside a transaction, pg_stat_activity is read once and then cached.
+        const { rows } = await sql<{ pid: number }>`
+          select pid from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%receipts_done%'
+        `.execute(db);
+        pid = rows[0]?.pid;
+        return pid;
+      })
+      .toBeDefined();
+    await other.query('select pg_cancel_backend($1)', [pid]);
+    await other.query('rollback');
+  } finally {
+    release();
+    await other.end();
+  }
+  expect(dms(p.a).length + dms(p.b).length).toBe(2);
+  const stale = await receipts();
+  expect(stale).toHaveLength(2);
+
+  const current = await loadWorkspaceSettings(db, TEAM_ID);
+  await saveWorkspaceSettings(db, {
+    teamId: TEAM_ID,
+    actorId: p.recruiter,
+    settings: { ...current, nudges: resolveNudgeSettings({ ...current.nudges, briefingHoursBefore: 2 }) },
+  });
+  await replanPanel(db, TEAM_ID, panel.id, t.clock.now());
+  const moved = await briefings();
+  expect(moved.map((r) => [r.id, r.state, r.deliver_at.toISOString()])).toEqual([
+    [toA.id, 'pending', '2026-12-04T12:00:00.000Z'],
+    [toB.id, 'pending', '2026-12-04T12:00:00.000Z'],
+  ]);
+  const restoreSettings = () =>
+    saveWorkspaceSettings(db, { teamId: TEAM_ID, actorId: p.recruiter, settings: current });
+  return { briefings, receipts, stale, moved, restoreSettings };
+}
+
+describe('a receipt left by a crash, for a row a change then moved', () => {
+  it('is not taken for the new moment by the next batch: the briefing goes out again at its new time', async () => {
+    const p = people();
+    const crash = await crashAfterReceiptsThenMove(p);
+    try {
+      // The job's retry finds its row no longer due; nothing goes out before the new moment.
+      await expectQuiet([p.a, p.b], [1, 1]);
+      t.clock.set(new Date('2026-12-04T12:00:00Z'));
+      const [toA] = crash.moved;
+      if (toA === undefined) throw new Error('no briefing');
+      await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
+      await expect.poll(() => [dms(p.a).length, dms(p.b).length]).toEqual([2, 2]);
+      await expect.poll(async () => (await crash.briefings()).map((r) => r.state)).toEqual(['sent', 'sent']);
+      const staleTs = new Set(crash.stale.map((r) => r.slack_ts));
+      for (const row of await crash.briefings()) expect(staleTs.has(row.slack_ts)).toBe(false);
+      expect(await crash.receipts()).toEqual([]);
+      await expectQuiet([p.a, p.b], [2, 2]);
+    } finally {
+      await crash.restoreSettings();
+    }
+  });
+
+  it('is deleted by the reconciler, which queues the row for its new moment', async () => {
+    const p = people();
+    const crash = await crashAfterReceiptsThenMove(p);
+    try {
+      await at('2026-12-03T15:00:00Z');
+      expect((await crash.briefings()).map((r) => r.state)).toEqual(['pending', 'pending']);
+      expect(await crash.receipts()).toEqual([]);
+      await expectQuiet([p.a, p.b], [1, 1]);
+      await at('2026-12-04T12:00:00Z');
+      await expect.poll(() => [dms(p.a).length, dms(p.b).length]).toEqual([2, 2]);
+      await expect.poll(async () => (await crash.briefings()).map((r) => r.state)).toEqual(['sent', 'sent']);
+      await expectQuiet([p.a, p.b], [2, 2]);
+    } finally {
+      await crash.restoreSettings();
+    }
   });
 });
 
@@ -605,24 +838,91 @@ describe('a panel being changed', () => {
   });
 });
 
-/** Presses the Snooze menu on the user's latest nudge DM. */
+describe('a slow Slack', () => {
+  it('a batch stops sending once its budget is spent: a change to its panel waits about that long, and the rest go out with their own jobs, once each', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const panel = await panelFor(p);
+    const interviewers = Array.from({ length: 10 }, (_, i) => `USLOW${n}I${i}`);
+    // Booked at 10:00 for 11:00: each interviewer is owed a feedback nudge when the slot ends.
+    await givenSlots(db, panel.id, TEST_NOW, [{ kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers }]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const feedbackDue = () =>
+      db
+        .selectFrom('nudge')
+        .select(['id', 'team_id', 'deliver_at', 'recipient', 'state', 'attempts'])
+        .where('team_id', '=', TEAM_ID)
+        .where('panel_id', '=', panel.id)
+        .where('kind', '=', 'feedback_due')
+        .execute();
+    const owed = await feedbackDue();
+    const head = owed.find((r) => r.recipient === interviewers[0]);
+    if (head === undefined) throw new Error('no feedback nudge planned');
+
+    // Slack takes 200 ms a message, as the real one does on a bad day: ten would take two seconds.
+    const slackCallMs = 200;
+    const stopDelaying = t.slack.delayCalls('chat.postMessage', slackCallMs);
+    const change = new pg.Client({ connectionString: t.databaseUrl });
+    await change.connect();
+    let sentByBatch: string[];
+    try {
+      // Only the first interviewer's job is queued; its batch takes the other people along.
+      await enqueueNudges(t.panelist.deps.queues, [head], () => 0);
+      await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === interviewers[0]);
+      // A change to the panel starts while the batch sends: it waits for the batch to commit.
+      const started = performance.now();
+      await change.query('begin');
+      await change.query('select id from panel where team_id = $1 and id = $2 for update', [
+        TEAM_ID,
+        panel.id,
+      ]);
+      const waited = performance.now() - started;
+      sentByBatch = interviewers.filter((id) => dms(id).length > 0);
+      await change.query('commit');
+      expect(waited, `the change waited ${Math.round(waited)} ms`).toBeLessThan(
+        NUDGE_BATCH_SEND_BUDGET_MS + 3 * slackCallMs,
+      );
+    } finally {
+      await change.end();
+    }
+    // The head's person first; then others until the budget was spent, not all ten.
+    expect(sentByBatch[0]).toBe(interviewers[0]);
+    expect(sentByBatch.length).toBeGreaterThan(1);
+    expect(sentByBatch.length).toBeLessThan(interviewers.length);
+    // The rest were left as they were: pending, no attempt counted.
+    const left = (await feedbackDue()).filter((r) => !sentByBatch.includes(r.recipient));
+    expect(left.map((r) => [r.state, r.attempts])).toEqual(left.map(() => ['pending', 0]));
+
+    // Their own jobs deliver them, once each, Slack still slow.
+    await enqueueNudges(t.panelist.deps.queues, left, () => 0);
+    await expect
+      .poll(() => interviewers.map((id) => dms(id).length), { timeout: 10_000 })
+      .toEqual(interviewers.map(() => 1));
+    stopDelaying();
+    await expectQuiet(
+      interviewers,
+      interviewers.map(() => 1),
+    );
+    expect((await feedbackDue()).map((r) => [r.state, r.attempts])).toEqual(
+      interviewers.map(() => ['sent', 1]),
+    );
+  });
+});
+
+/**
+ * Presses the Snooze menu on the user's latest nudge DM, as Slack shows it: its channel and ts are
+ * those Slack answered the app with, whether or not the app has committed the nudge as sent yet.
+ */
 async function snoozeWith(userId: string, value: string) {
-  const latestSent = () =>
-    t.panelist.deps.db
-      .selectFrom('nudge')
-      .select(['slack_ts', 'slack_channel'])
-      .where('recipient', '=', userId)
-      .where('state', '=', 'sent')
-      .orderBy('sent_at', 'desc')
-      .executeTakeFirst();
-  // The DM reaches Slack before the worker's transaction commits the row as sent.
-  await expect.poll(latestSent).toBeDefined();
-  const row = await latestSent();
-  if (row === undefined) throw new Error(`no sent nudge for ${userId}`);
+  const dm = dms(userId).at(-1);
+  const ts = dm?.answer?.ts;
+  const channel = dm?.answer?.channel;
+  if (typeof ts !== 'string' || typeof channel !== 'string') throw new Error(`no DM to ${userId} yet`);
   const res = await t.requests.selectAction(
     userId,
     { action_id: 'nudge_snooze', value },
-    { channelId: row.slack_channel ?? '', messageTs: row.slack_ts ?? '' },
+    { channelId: channel, messageTs: ts },
   );
   expect(res.status).toBe(200);
 }

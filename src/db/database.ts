@@ -218,11 +218,15 @@ export interface NudgeTable {
 /**
  * Slack accepted a message covering this nudge row: written on a connection of its own right after
  * the send, while the delivery's transaction still holds the row, so a crash before that
- * transaction commits cannot send it again. Deleted when the row is settled.
+ * transaction commits cannot send it again. It stands for the row only while the row is still due
+ * at `deliver_at` (a change may move a pending row to another moment after a crash). Deleted when
+ * the row is settled, or by the reconciler once it no longer matches its row.
  */
 export interface NudgeReceiptTable {
   team_id: string;
   nudge_id: string;
+  /** The row's `deliver_at` when its message was sent: the occurrence the receipt is for. */
+  deliver_at: Date;
   slack_channel: string | null;
   slack_ts: string | null;
   sent_at: Date;

@@ -286,10 +286,11 @@ export async function settleNudges(
 
 /**
  * A nudge row claimed for delivery. `receipt` is set when Slack already accepted a message for it
- * (a delivery that died before its commit): it is settled as sent with that message, not sent again.
+ * as it is now due (a delivery that died before its commit): it is settled as sent with that
+ * message, not sent again. A receipt for another `deliver_at` (the row was moved since) is not one.
  */
 export type ClaimedNudge = Nudge & {
-  receipt: Pick<NudgeReceipt, 'slack_channel' | 'slack_ts'> | null;
+  receipt: Pick<NudgeReceipt, 'slack_channel' | 'slack_ts' | 'sent_at'> | null;
 };
 
 /** What one delivery transaction claimed. */
@@ -319,7 +320,8 @@ export interface NudgeClaim {
  *   due nudges is on a panel it could not lock. So a person with a nudge on a panel being changed
  *   right now (its transaction holds the panel's row lock and is about to update its nudges) is
  *   left out and none of their rows is held: the change never waits for this delivery's Slack
- *   calls. A change that starts later waits for this transaction (the share lock). Changers lock
+ *   calls. A change that starts later waits for this transaction (the share lock), which is why
+ *   a delivery stops sending after its send budget (jobs/nudge-delivery.ts). Changers lock
  *   the panel, then its nudges: the same order, and the worker never waits for a lock here, so it
  *   can never be part of a deadlock.
  * - Rows are locked `FOR NO KEY UPDATE`, not `FOR UPDATE`: the receipts' foreign key takes a
@@ -388,6 +390,7 @@ export async function claimDueNudges(
       receipted: boolean | null;
       receipt_channel: string | null;
       receipt_ts: string | null;
+      receipt_sent_at: Date | null;
     }
   >`
     with free_panels as (
@@ -417,21 +420,31 @@ export async function claimDueNudges(
       for no key update skip locked
     )
     select c.*, b.free_panels, r.nudge_id is not null as receipted,
-      r.slack_channel as receipt_channel, r.slack_ts as receipt_ts
+      r.slack_channel as receipt_channel, r.slack_ts as receipt_ts, r.sent_at as receipt_sent_at
     from (select array(select id::text from free_panels) as free_panels) b
     left join claimed c on true
-    left join nudge_receipt r on r.team_id = c.team_id and r.nudge_id = c.id
+    left join nudge_receipt r on r.team_id = c.team_id and r.nudge_id = c.id and r.deliver_at = c.deliver_at
     order by c.recipient, c.deliver_at, c.id
   `.execute(trx);
   const claimed: ClaimedNudge[] = [];
-  for (const { free_panels: _free, receipted, receipt_channel, receipt_ts, ...row } of rows) {
+  for (const {
+    free_panels: _free,
+    receipted,
+    receipt_channel,
+    receipt_ts,
+    receipt_sent_at,
+    ...row
+  } of rows) {
     // The one row of a claim that took nobody (the left join found no claimed row).
     if ((row.id as string | null) === null) continue;
     claimed.push({
       ...row,
       id: String(row.id),
       panel_id: String(row.panel_id),
-      receipt: receipted === true ? { slack_channel: receipt_channel, slack_ts: receipt_ts } : null,
+      receipt:
+        receipted === true && receipt_sent_at !== null
+          ? { slack_channel: receipt_channel, slack_ts: receipt_ts, sent_at: receipt_sent_at }
+          : null,
     });
   }
   const head = leaders.find((l) => l.is_head);
@@ -466,15 +479,18 @@ export interface NudgeSettlement {
   state: 'sent' | 'failed' | 'cancelled' | 'pending';
   slackTs?: string | null;
   slackChannel?: string | null;
+  /** When Slack took the message, for a row settled from its receipt; otherwise the delivery's `now`. */
+  sentAt?: Date | null;
   lastError?: string | null;
   countAttempt: boolean;
 }
 
 /**
  * Records the outcome of every row of a delivery in one statement. Like {@link settleNudges} it
- * touches only rows still pending; `sent_at` is set on the sent ones. The rows' receipts go in the
- * same statement: a receipt only stands for a row until the row is settled, so one can never
- * stand for a later delivery of the row (a snooze puts a sent row back to pending).
+ * touches only rows still pending; `sent_at` is set on the sent ones (the receipt's time for a row
+ * settled from its receipt, as the reconciler does, else `now`). The rows' receipts go in the
+ * same statement (a snooze puts a sent row back to pending, later: a receipt is also matched on
+ * the row's `deliver_at`, so none could stand for that later delivery anyway).
  */
 export async function settleNudgeOutcomes(
   trx: Transaction<Database>,
@@ -491,7 +507,7 @@ export async function settleNudgeOutcomes(
     )
     update nudge set
       state = v.state,
-      sent_at = case when v.state = 'sent' then ${now}::timestamptz else nudge.sent_at end,
+      sent_at = case when v.state = 'sent' then coalesce(v.sent_at, ${now}::timestamptz) else nudge.sent_at end,
       slack_ts = coalesce(v.slack_ts, nudge.slack_ts),
       slack_channel = coalesce(v.slack_channel, nudge.slack_channel),
       last_error = coalesce(v.last_error, nudge.last_error),
@@ -502,54 +518,67 @@ export async function settleNudgeOutcomes(
       ${column((s) => s.state)}::text[],
       ${column((s) => s.slackTs ?? null)}::text[],
       ${column((s) => s.slackChannel ?? null)}::text[],
+      ${column((s) => s.sentAt?.toISOString() ?? null)}::timestamptz[],
       ${column((s) => s.lastError ?? null)}::text[],
       ${column((s) => s.countAttempt)}::boolean[]
-    ) as v(id, state, slack_ts, slack_channel, last_error, count_attempt)
+    ) as v(id, state, slack_ts, slack_channel, sent_at, last_error, count_attempt)
     where nudge.team_id = ${teamId} and nudge.id = v.id and nudge.state = 'pending'
   `.execute(trx);
 }
 
 /**
- * Records that Slack accepted one message covering these rows, in a statement of its own on
- * `receiptsDb`, a pool other than the one holding the delivery's transaction: it is committed when
- * this returns, while that transaction (which still holds the rows) may yet die. Idempotent.
+ * Records that Slack accepted one message covering these rows, each as due at its `deliver_at`,
+ * in a statement of its own on `receiptsDb`, a pool other than the one holding the delivery's
+ * transaction: it is committed when this returns, while that transaction (which still holds the
+ * rows) may yet die. Idempotent. It replaces a receipt a row still has for an earlier moment
+ * (left by a crash before the row was moved): that one stood for nothing any more.
  */
 export async function recordNudgeReceipts(
   receiptsDb: Kysely<Database>,
   teamId: string,
-  nudgeIds: readonly string[],
+  rows: readonly Pick<Nudge, 'id' | 'deliver_at'>[],
   message: { channel: string | null; ts: string | null; sentAt: Date },
 ): Promise<void> {
-  if (nudgeIds.length === 0) return;
+  if (rows.length === 0) return;
   await receiptsDb
     .insertInto('nudge_receipt')
     .values(
-      nudgeIds.map((id) => ({
+      rows.map((row) => ({
         team_id: teamId,
-        nudge_id: id,
+        nudge_id: row.id,
+        deliver_at: row.deliver_at,
         slack_channel: message.channel,
         slack_ts: message.ts,
         sent_at: message.sentAt,
       })),
     )
-    .onConflict((oc) => oc.doNothing())
+    .onConflict((oc) =>
+      oc.columns(['team_id', 'nudge_id']).doUpdateSet((eb) => ({
+        deliver_at: eb.ref('excluded.deliver_at'),
+        slack_channel: eb.ref('excluded.slack_channel'),
+        slack_ts: eb.ref('excluded.slack_ts'),
+        sent_at: eb.ref('excluded.sent_at'),
+      })),
+    )
     .execute();
 }
 
 /**
- * Settles the pending rows whose message Slack accepted (they have a receipt) but whose delivery
- * died before committing: sent, with the receipt's message and time, and the receipt deleted.
- * Across workspaces, for the reconciler. Like a delivery it share-locks each row's panel before
- * the row and skips what it cannot lock at once (a delivery in progress settles its own rows; a
- * panel being changed is looked at next time), so it never waits while holding a lock. Receipts
- * of rows no longer pending (settled, or cancelled by a change after the crash) are deleted.
+ * Settles the pending rows whose message Slack accepted (they have a receipt for the moment they
+ * are due now) but whose delivery died before committing: sent, with the receipt's message and
+ * time, and the receipt deleted. Across workspaces, for the reconciler. Like a delivery it
+ * share-locks each row's panel before the row and skips what it cannot lock at once (a delivery
+ * in progress settles its own rows; a panel being changed is looked at next time), so it never
+ * waits while holding a lock. Receipts that stand for nothing are deleted: those of rows no longer
+ * pending (settled, or cancelled by a change after the crash) and those for an earlier moment of
+ * a row a change moved since (the row is owed at its new moment).
  * @returns how many rows it settled.
  */
 export async function applyNudgeReceipts(db: Kysely<Database>): Promise<number> {
   const { rows } = await sql<{ settled: number }>`
     with receipted as (
       select n.team_id, n.id from nudge n
-      join nudge_receipt r on r.team_id = n.team_id and r.nudge_id = n.id
+      join nudge_receipt r on r.team_id = n.team_id and r.nudge_id = n.id and r.deliver_at = n.deliver_at
       where n.state = 'pending'
         and exists (
           select 1 from panel p where p.team_id = n.team_id and p.id = n.panel_id for share skip locked
@@ -570,7 +599,10 @@ export async function applyNudgeReceipts(db: Kysely<Database>): Promise<number> 
       delete from nudge_receipt r
       using nudge n
       where n.team_id = r.team_id and n.id = r.nudge_id
-        and (n.state <> 'pending' or (n.team_id, n.id) in (select team_id, id from settled))
+        and (
+          n.state <> 'pending' or n.deliver_at <> r.deliver_at
+          or (n.team_id, n.id) in (select team_id, id from settled)
+        )
     )
     select count(*)::int as settled from settled
   `.execute(db);

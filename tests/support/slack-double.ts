@@ -9,6 +9,8 @@ export interface RecordedCall {
   /** Milliseconds since the epoch when the double received it. */
   at: number;
   token: string | undefined;
+  /** What the double answered, once it has (a held or delayed call has no answer yet). */
+  answer?: Record<string, unknown>;
 }
 
 /** A fault to answer instead of the usual response. */
@@ -63,6 +65,7 @@ export class SlackDouble {
   readonly #waiters = new Set<() => void>();
   readonly #holds: { method: string; matches: (call: RecordedCall) => boolean; released: Promise<void> }[] =
     [];
+  readonly #delays: { method: string; ms: number }[] = [];
   #server: Server | undefined;
   #tsCounter = 0;
   #viewCounter = 0;
@@ -191,6 +194,19 @@ export class SlackDouble {
     };
   }
 
+  /**
+   * A Slack that takes `ms` to answer each call to `method` (real Slack takes 150–300 ms for a
+   * `chat.postMessage`), until the returned function is called.
+   */
+  delayCalls(method: string, ms: number): () => void {
+    const delay = { method, ms };
+    this.#delays.push(delay);
+    return () => {
+      const index = this.#delays.indexOf(delay);
+      if (index >= 0) this.#delays.splice(index, 1);
+    };
+  }
+
   /** Registers a channel the app may be asked about. */
   addChannel(id: string, channel: DoubleChannel): void {
     this.channels.set(id, channel);
@@ -279,11 +295,15 @@ export class SlackDouble {
     for (const hold of [...this.#holds]) {
       if (hold.method === call.method && hold.matches(call)) await hold.released;
     }
+    for (const delay of [...this.#delays]) {
+      if (delay.method === call.method) await new Promise((resolve) => setTimeout(resolve, delay.ms));
+    }
     if (!url.pathname.startsWith('/api/')) return send(200, { ok: true });
     const handler = this.#handlers[method];
     if (handler === undefined) return send(200, { ok: false, error: 'unknown_method' });
     const result = handler(call.args, call);
-    send(200, { ok: true, ...result });
+    call.answer = { ok: true, ...result };
+    send(200, call.answer);
   }
 
   #record(call: RecordedCall): void {
