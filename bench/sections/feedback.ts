@@ -69,7 +69,11 @@ const ACK_P99_GOAL_MS = 50;
 const DEBRIEF_GOAL_MS = 100;
 const DEBRIEF_RUNS = 50;
 const DEBRIEF_WARMUP_RUNS = 5;
-const FOLLOW_UP_TIMEOUT_MS = 20_000;
+/**
+ * Every seeded panel is announced in one channel, where debrief posts and updates go out at most
+ * one a second (Slack's limit), so the follow-ups of a burst take a while to show.
+ */
+const FOLLOW_UP_TIMEOUT_MS = 60_000;
 /** Slack shows the user an error when a modal submission is not answered within 3 seconds. */
 const SLACK_TIMEOUT_MS = 3_000;
 
