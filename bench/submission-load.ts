@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../src/db/database.js';
+import type { RecordedCall } from '../tests/support/slack-double.js';
 import type { BenchContext } from './context.js';
 import { machineCpu, ownCpuSeconds, processCpuSeconds } from './cpu.js';
 import { type OpenLoopResult, openLoop, type PreparedRequest, percentile } from './http-load.js';
@@ -348,12 +349,13 @@ export async function waitForQuiet(
   check: () => boolean,
   timeoutMs: number,
   quietMs = 1_000,
+  counted: (call: RecordedCall) => boolean = () => true,
 ): Promise<{ waitedMs: number; complete: boolean }> {
   let lastCount = -1;
   let lastChange = performance.now();
   return waitUntil(() => {
     const now = performance.now();
-    const count = context.double.calls.length;
+    const count = context.double.calls.filter(counted).length;
     if (count !== lastCount) {
       lastCount = count;
       lastChange = now;
