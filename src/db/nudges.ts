@@ -183,8 +183,9 @@ export async function applyNudgePlan(
   panelId: string,
   plan: readonly PlannedNudge[],
   existing: readonly NudgeRowForPlan[],
+  now: Date,
 ): Promise<NudgeToQueue[]> {
-  const changes = diffNudges(existing, plan);
+  const changes = diffNudges(existing, plan, now);
   if (noNudgeChanges(changes)) return [];
   const { rows } = await sql<{ id: string; deliver_at: Date }>`/* prepared:nudge_plan_apply */
     with ${nudgeChangeCtes(teamId, panelId, changes)}
@@ -204,7 +205,7 @@ export async function syncPanelNudgesFrom(
 ): Promise<NudgeToQueue[]> {
   const { details, slots, submitted, settings, nudges } = snapshot;
   const plan = planNudges(buildPlanInput(details, slots, submitted, settings.nudges, now));
-  return applyNudgePlan(trx, details.panel.team_id, details.panel.id, plan, nudges);
+  return applyNudgePlan(trx, details.panel.team_id, details.panel.id, plan, nudges, now);
 }
 
 /**

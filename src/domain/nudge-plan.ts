@@ -212,8 +212,16 @@ export interface NudgeChanges {
 /**
  * Compares the plan with the rows a panel has: creates what is newly owed, moves what moved, and
  * cancels every pending nudge whose reason is gone. Sent and failed rows are history and stay.
+ * A pending row that is already due and planned for a moment also past (`now`) stays as it is:
+ * the planner puts a nudge whose moment has passed at `now` (a briefing booked at short notice),
+ * and moving it on every re-plan would void the receipt of a message sent just before a crash
+ * (receipts count only for the moment they were sent for), sending it twice.
  */
-export function diffNudges(existing: readonly StoredNudge[], plan: readonly PlannedNudge[]): NudgeChanges {
+export function diffNudges(
+  existing: readonly StoredNudge[],
+  plan: readonly PlannedNudge[],
+  now: Date,
+): NudgeChanges {
   const byIdentity = new Map(existing.map((row) => [nudgeIdentity(row), row]));
   const wanted = new Set(plan.map(nudgeIdentity));
   const cancel = existing
@@ -228,6 +236,7 @@ export function diffNudges(existing: readonly StoredNudge[], plan: readonly Plan
       row.snoozed_until !== null && row.snoozed_until > n.deliverAt ? row.snoozed_until : n.deliverAt;
     if (row.due_at.getTime() === n.dueAt.getTime() && row.deliver_at.getTime() === deliverAt.getTime())
       continue;
+    if (row.deliver_at <= now && deliverAt <= now) continue;
     move.push({ id: row.id, dueAt: n.dueAt, deliverAt });
   }
   return { cancel, create, move };

@@ -273,7 +273,7 @@ export async function submitFeedbackForm(
       version: context.nextVersion,
       action: first ? 'feedback.submitted' : 'feedback.edited',
       now,
-      nudges: diffNudges(context.nudges, plan),
+      nudges: diffNudges(context.nudges, plan, now),
     });
     return {
       kind: 'submitted',

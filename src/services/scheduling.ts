@@ -343,7 +343,7 @@ export async function bookSlots(
         bufferMinutes,
         drafts: withIds,
         timeZoneOf,
-        nudges: diffNudges(snapshot.nudges, plan),
+        nudges: diffNudges(snapshot.nudges, plan, now),
       });
       const stored = new Map(written.slots.map((slot) => [slot.id, slot]));
       const result = booked.map((b) => ({ ...b, slot: stored.get(b.slot.id) ?? b.slot }));

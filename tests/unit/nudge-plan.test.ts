@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type PlanInput, planNudges } from '../../src/domain/nudge-plan.js';
+import { diffNudges, type PlanInput, planNudges, type StoredNudge } from '../../src/domain/nudge-plan.js';
 import { DEFAULT_NUDGE_SETTINGS } from '../../src/domain/nudge-settings.js';
 import { nextMorning, nextWorkingMoment, previousWorkingDay } from '../../src/domain/working-hours.js';
 
@@ -87,6 +87,38 @@ describe('planNudges', () => {
         .filter((n) => n.kind === 'decision_countdown')
         .map((n) => n.occurrence),
     ).toEqual(['due']);
+  });
+});
+
+describe('diffNudges', () => {
+  it('leaves a due briefing where it is when a re-plan puts its past moment at a later now', () => {
+    // Booked at 10:00 for 14:00: the briefing's moment (24 h before) had passed, so it was due at
+    // once; a second later another change re-plans the panel.
+    const first = planNudges(base({ now: new Date('2026-12-03T10:00:00Z') }));
+    const briefing = first.find((n) => n.kind === 'briefing');
+    if (briefing === undefined) throw new Error('no briefing planned');
+    expect(briefing.deliverAt.toISOString()).toBe('2026-12-03T10:00:00.000Z');
+    const stored: StoredNudge = {
+      id: '7',
+      ...briefing,
+      state: 'pending',
+      due_at: briefing.dueAt,
+      deliver_at: briefing.deliverAt,
+      snoozed_until: null,
+    };
+    const later = new Date('2026-12-03T10:00:20Z');
+    const replan = planNudges(base({ now: later }));
+    expect(replan.find((n) => n.kind === 'briefing')?.deliverAt.toISOString()).toBe(
+      '2026-12-03T10:00:20.000Z',
+    );
+    expect(diffNudges([stored], replan, later).move).toEqual([]);
+    // A real move (the workspace now briefs 2 hours before) still moves it.
+    const moved = planNudges(
+      base({ now: later, settings: { ...DEFAULT_NUDGE_SETTINGS, briefingHoursBefore: 2 } }),
+    );
+    expect(diffNudges([stored], moved, later).move.map((m) => m.deliverAt.toISOString())).toEqual([
+      '2026-12-03T12:00:00.000Z',
+    ]);
   });
 });
 
