@@ -687,7 +687,7 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
   await other.connect();
   try {
     await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
-    await expect.poll(async () => (await receipts()).length).toBe(1);
+    await expect.poll(async () => (await receipts()).length, { timeout: 5_000 }).toBe(1);
     await other.query('begin');
     await other.query('select 1 from nudge_receipt where nudge_id = $1 for update', [toA.id]);
     release();
@@ -704,8 +704,14 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
         return pid;
       })
       .toBeDefined();
+    // No worker takes a job until the change below is made: the failed delivery's retry would
+    // otherwise settle the rows from their receipts first on a slow machine.
+    await t.panelist.deps.queues.nudges.pause();
     await other.query('select pg_cancel_backend($1)', [pid]);
     await other.query('rollback');
+  } catch (error) {
+    await t.panelist.deps.queues.nudges.resume();
+    throw error;
   } finally {
     release();
     await other.end();
@@ -721,6 +727,7 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
     settings: { ...current, nudges: resolveNudgeSettings({ ...current.nudges, briefingHoursBefore: 2 }) },
   });
   await replanPanel(db, TEAM_ID, panel.id, t.clock.now());
+  await t.panelist.deps.queues.nudges.resume();
   const moved = await briefings();
   expect(moved.map((r) => [r.id, r.state, r.deliver_at.toISOString()])).toEqual([
     [toA.id, 'pending', '2026-12-04T12:00:00.000Z'],
