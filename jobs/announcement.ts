@@ -11,20 +11,9 @@ import { loadPanelSnapshot, type PanelSnapshot } from '../src/db/panel-snapshot.
 import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/panels.js';
 import type { Logger } from '../src/logger.js';
 import { loadFeedbackState } from '../src/services/feedback.js';
-import { delayIfRateLimited, platformErrorCode } from '../src/slack/slack-errors.js';
+import { delayIfRateLimited, permanentSlackError, platformErrorCode } from '../src/slack/slack-errors.js';
 import { holdConversation, reserveChannelSlot } from './channel-rate.js';
 import type { AnnouncementJob } from './queues.js';
-
-/** Slack errors that retrying cannot fix: the person who opened the panel is told instead. */
-const PERMANENT_SLACK_ERRORS = new Set([
-  'channel_not_found',
-  'not_in_channel',
-  'is_archived',
-  'account_inactive',
-  'restricted_action',
-  'msg_too_long',
-  'invalid_blocks',
-]);
 
 /** chat.update errors meaning the announcement is gone (deleted by someone): post it afresh. */
 const MESSAGE_GONE_ERRORS = new Set(['message_not_found', 'cant_update_message']);
@@ -148,8 +137,9 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
         });
         return { outcome: 'posted' as const };
       } catch (error) {
-        const code = platformErrorCode(error);
-        if (code === undefined || !PERMANENT_SLACK_ERRORS.has(code)) throw error;
+        // Retrying cannot fix these: the person who opened the panel is told instead.
+        const code = permanentSlackError(error);
+        if (code === undefined) throw error;
         await markAnnouncementFailed(trx, teamId, panelId, panel.revision);
         await recordAudit(trx, {
           teamId,
@@ -232,8 +222,8 @@ async function syncDebrief(
     await setRevision(posted.ts);
     return 'debrief_posted';
   } catch (error) {
-    const code = platformErrorCode(error);
-    if (code === undefined || !PERMANENT_SLACK_ERRORS.has(code)) throw error;
+    const code = permanentSlackError(error);
+    if (code === undefined) throw error;
     logger.warn(
       { teamId: panel.team_id, panelId: panel.id, slackError: code },
       'debrief refused by Slack; giving up',

@@ -1,4 +1,4 @@
-import { ErrorCode, type WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
@@ -21,7 +21,7 @@ import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
 import { loadFeedbackStates, type PanelFeedbackState } from '../src/services/feedback.js';
 import { mentionUser } from '../src/slack/mrkdwn.js';
-import { delayIfRateLimited, PERMANENT_SLACK_ERRORS, platformErrorCode } from '../src/slack/slack-errors.js';
+import { delayIfRateLimited, isRateLimited, permanentSlackError } from '../src/slack/slack-errors.js';
 import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
 import { type NudgeJob, nudgeJobId } from './queues.js';
 
@@ -462,12 +462,12 @@ async function send(client: WebClient, recipient: string, items: NudgeToSend[]):
     });
     return { kind: 'sent', ts: posted.ts ?? null, channel: posted.channel ?? recipient };
   } catch (error) {
-    if ((error as { code?: unknown })?.code === ErrorCode.RateLimitedError) {
-      const waitMs = Math.max(1, (error as WebAPIRateLimitedError).retryAfter) * 1_000;
+    if (isRateLimited(error)) {
+      const waitMs = Math.max(1, error.retryAfter) * 1_000;
       return { kind: 'rate_limited', error, waitMs };
     }
-    const code = platformErrorCode(error);
-    if (code !== undefined && PERMANENT_SLACK_ERRORS.has(code)) return { kind: 'failed', code };
+    const code = permanentSlackError(error);
+    if (code !== undefined) return { kind: 'failed', code };
     return { kind: 'transient', error };
   }
 }

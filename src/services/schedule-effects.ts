@@ -1,4 +1,3 @@
-import { ErrorCode } from '@slack/web-api';
 import type { Job } from 'bullmq';
 import {
   getSlotBookedMessage,
@@ -18,7 +17,7 @@ import { loadPanelSnapshot } from '../db/panel-snapshot.js';
 import type { PanelDetails } from '../db/panels.js';
 import type { SlotWithPeople } from '../db/slots.js';
 import type { AppDeps } from '../deps.js';
-import { delayIfRateLimited, PERMANENT_SLACK_ERRORS, platformErrorCode } from '../slack/slack-errors.js';
+import { delayIfRateLimited, isRateLimited, permanentSlackError } from '../slack/slack-errors.js';
 import { refreshHomes } from './app-home.js';
 import type { SlotChange } from './scheduling.js';
 
@@ -101,7 +100,7 @@ export async function runScheduleEffects(
       );
   const failures = await afterScheduleChange(deps, snapshot.details, notices, nudges, sent, recordSent);
   if (failures.length === 0) return;
-  for (const failure of failures) await delayIfRateLimited(failure, job, token);
+  await delayIfRateLimited(failures.find(isRateLimited), job, token);
   throw failures[0];
 }
 
@@ -184,8 +183,7 @@ export async function afterScheduleChange(
       sent.add(key);
       await onSent();
     } catch (error) {
-      const code = platformErrorCode(error);
-      const permanent = code !== undefined && PERMANENT_SLACK_ERRORS.has(code);
+      const permanent = permanentSlackError(error) !== undefined;
       deps.logger.warn(
         { err: error, teamId, panelId: panel.panel.id, userId, willRetry: !permanent },
         'schedule DM failed',
@@ -200,7 +198,7 @@ export async function afterScheduleChange(
     (async () => {
       for (const dm of dms) {
         await sendDm(dm);
-        if (failures.some((f) => (f as { code?: unknown })?.code === ErrorCode.RateLimitedError)) break;
+        if (failures.some(isRateLimited)) break;
       }
     })(),
   ];

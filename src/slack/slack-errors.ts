@@ -1,8 +1,11 @@
 import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
 import { DelayedError, type Job } from 'bullmq';
 
-/** Slack errors that retrying cannot fix: a message to that conversation will never go out. */
-export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
+/**
+ * Slack errors that retrying cannot fix: a message to that conversation, or that message, will
+ * never go out (the person or channel is gone or closed to Panelist, or Slack refuses the content).
+ */
+const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'channel_not_found',
   'user_not_found',
   'account_inactive',
@@ -10,7 +13,21 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'is_archived',
   'cannot_dm_bot',
   'user_disabled',
+  'restricted_action',
+  'msg_too_long',
+  'invalid_blocks',
 ]);
+
+/** The Slack error code when `error` is one retrying cannot fix ({@link PERMANENT_SLACK_ERRORS}). */
+export function permanentSlackError(error: unknown): string | undefined {
+  const code = platformErrorCode(error);
+  return code !== undefined && PERMANENT_SLACK_ERRORS.has(code) ? code : undefined;
+}
+
+/** Slack answered 429: the call may be made again after its `Retry-After`. */
+export function isRateLimited(error: unknown): error is WebAPIRateLimitedError {
+  return (error as { code?: unknown })?.code === ErrorCode.RateLimitedError;
+}
 
 /** The `error` of an `ok: false` Slack answer, if that is what `error` is. */
 export function platformErrorCode(error: unknown): string | undefined {
@@ -30,8 +47,8 @@ export async function delayIfRateLimited(
   token: string | undefined,
   onRateLimited?: (waitMs: number) => Promise<void>,
 ): Promise<void> {
-  if ((error as { code?: unknown })?.code !== ErrorCode.RateLimitedError || token === undefined) return;
-  const waitMs = Math.max(1, (error as WebAPIRateLimitedError).retryAfter) * 1_000;
+  if (!isRateLimited(error) || token === undefined) return;
+  const waitMs = Math.max(1, error.retryAfter) * 1_000;
   await onRateLimited?.(waitMs);
   await job.moveToDelayed(Date.now() + waitMs, token);
   throw new DelayedError();
