@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueAnnouncement } from '../jobs/queues.js';
 import { startWorkerOnly } from '../src/runtime.js';
 import { givenPanel, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
+import type { Fault } from './support/slack-double.js';
 import { deleteRedisPrefix, startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
 
 // Real: Postgres, Redis, BullMQ workers, the Web API client's retries. Faked: Slack (the double).
@@ -88,8 +89,14 @@ describe('announcement delivery', () => {
 });
 
 describe('channel pacing', () => {
-  it('a post that failed after its booked moment books a new one on retry, keeping the channel’s interval', async () => {
-    const INTERVAL = 1_500;
+  const INTERVAL = 1_500;
+
+  /**
+   * Three panels announced in one channel, the second's first post answered with `fault` (`times`
+   * calls): a third is announced while the second waits, and the three posts that reach Slack must
+   * stand at least one channel interval apart.
+   */
+  async function expectPacedAround(fault: Fault, times: number, names: [string, string, string]) {
     const s = await startTestApp({}, { channelPostIntervalMs: INTERVAL });
     try {
       s.slack.addChannel(HIRING_CHANNEL, { name: 'hiring' });
@@ -101,62 +108,45 @@ describe('channel pacing', () => {
           revision: 1,
         });
       };
-      // More 5xx than the Slack client retries: the second post fails at its booked moment.
-      s.slack.injectFault('chat.postMessage', { kind: 'server_error', status: 503 }, 4, (args) =>
-        JSON.stringify(args.blocks ?? '').includes('Paced Two'),
+      const [first, second, third] = names;
+      s.slack.injectFault('chat.postMessage', fault, times, (args) =>
+        JSON.stringify(args.blocks ?? '').includes(second),
       );
-      await post('Paced One');
-      await post('Paced Two');
-      await expect.poll(() => s.slack.callsTo('chat.postMessage#fault').length, { timeout: 8_000 }).toBe(4);
-      // Another post books the channel's next moment while the failed one waits for its retry.
-      await post('Paced Three');
-      for (const name of ['Paced One', 'Paced Two', 'Paced Three'])
-        await s.slack.waitForCall('chat.postMessage', mentions(name), 15_000);
-      const times = s.slack
+      await post(first);
+      await post(second);
+      await expect
+        .poll(() => s.slack.callsTo('chat.postMessage#fault').length, { timeout: 8_000 })
+        .toBe(times);
+      // Another post books the channel's next moment while the second waits to try again.
+      await post(third);
+      for (const name of names) await s.slack.waitForCall('chat.postMessage', mentions(name), 15_000);
+      const at = s.slack
         .callsTo('chat.postMessage', (c) => c.args.channel === HIRING_CHANNEL)
         .map((c) => c.at)
         .sort((a, b) => a - b);
-      expect(times).toHaveLength(3);
-      for (let i = 1; i < times.length; i++)
-        expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(INTERVAL - 100);
+      expect(at).toHaveLength(3);
+      for (let i = 1; i < at.length; i++)
+        expect((at[i] ?? 0) - (at[i - 1] ?? 0)).toBeGreaterThanOrEqual(INTERVAL - 100);
     } finally {
       await s.close();
     }
+  }
+
+  it('a post that failed after its booked moment books a new one on retry, keeping the channel’s interval', async () => {
+    // More 5xx than the Slack client retries: the second post fails at its booked moment.
+    await expectPacedAround({ kind: 'server_error', status: 503 }, 4, [
+      'Paced One',
+      'Paced Two',
+      'Paced Three',
+    ]);
   });
 
   it('a post Slack answered with 429 books a new moment after Retry-After, keeping the channel’s interval', async () => {
-    const INTERVAL = 1_500;
-    const s = await startTestApp({}, { channelPostIntervalMs: INTERVAL });
-    try {
-      s.slack.addChannel(HIRING_CHANNEL, { name: 'hiring' });
-      const post = async (candidateName: string) => {
-        const panel = await givenPanel(s.panelist.deps.db, TEST_NOW, { candidateName });
-        await enqueueAnnouncement(s.panelist.deps.queues, {
-          teamId: TEAM_ID,
-          panelId: panel.id,
-          revision: 1,
-        });
-      };
-      s.slack.injectFault('chat.postMessage', { kind: 'rate_limited', retryAfterSeconds: 1 }, 1, (args) =>
-        JSON.stringify(args.blocks ?? '').includes('Limited Two'),
-      );
-      await post('Limited One');
-      await post('Limited Two');
-      await expect.poll(() => s.slack.callsTo('chat.postMessage#fault').length, { timeout: 8_000 }).toBe(1);
-      // Another post books the channel's next moment while the limited one waits out Retry-After.
-      await post('Limited Three');
-      for (const name of ['Limited One', 'Limited Two', 'Limited Three'])
-        await s.slack.waitForCall('chat.postMessage', mentions(name), 15_000);
-      const times = s.slack
-        .callsTo('chat.postMessage', (c) => c.args.channel === HIRING_CHANNEL)
-        .map((c) => c.at)
-        .sort((a, b) => a - b);
-      expect(times).toHaveLength(3);
-      for (let i = 1; i < times.length; i++)
-        expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(INTERVAL - 100);
-    } finally {
-      await s.close();
-    }
+    await expectPacedAround({ kind: 'rate_limited', retryAfterSeconds: 1 }, 1, [
+      'Limited One',
+      'Limited Two',
+      'Limited Three',
+    ]);
   });
 });
 

@@ -7,6 +7,7 @@ import { enqueueNudges, nudgeJobId, QUEUE_NAMES } from '../jobs/queues.js';
 import { systemClock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
 import type { Database, Nudge } from '../src/db/database.js';
+import { recordNudgeReceipts } from '../src/db/nudges.js';
 import type { NudgeSettings } from '../src/domain/nudge-settings.js';
 import { startWorkerOnly } from '../src/runtime.js';
 import { givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
@@ -315,17 +316,11 @@ describe('nudge delivery under faults', () => {
       await queue.remove(nudgeJobId(row.id, row.deliver_at));
       // The worker sent the DM and wrote its receipt, then died before its transaction committed.
       const sentAt = new Date(Date.now() - 60_000);
-      await db
-        .insertInto('nudge_receipt')
-        .values({
-          team_id: TEAM_ID,
-          nudge_id: row.id,
-          deliver_at: row.deliver_at,
-          slack_channel: `D${person}`,
-          slack_ts: '1799999999.000002',
-          sent_at: sentAt,
-        })
-        .execute();
+      await recordNudgeReceipts(db, TEAM_ID, [row], {
+        channel: `D${person}`,
+        ts: '1799999999.000002',
+        sentAt,
+      });
 
       await planAndQueueNow(t);
       const [after] = await feedbackRows(db);

@@ -3,8 +3,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NUDGE_BATCH_SEND_BUDGET_MS } from '../jobs/nudge-delivery.js';
 import { enqueueNudges } from '../jobs/queues.js';
-import type { Panel } from '../src/db/database.js';
-import { replanPanel } from '../src/db/nudges.js';
+import type { NudgeKind, Panel } from '../src/db/database.js';
+import { recordNudgeReceipts, replanPanel } from '../src/db/nudges.js';
 import { findPanelById } from '../src/db/panels.js';
 import { listPanelSlots } from '../src/db/slots.js';
 import { resolveNudgeSettings } from '../src/domain/nudge-settings.js';
@@ -74,6 +74,18 @@ async function nudgeRows(panel: Panel) {
     .where('team_id', '=', TEAM_ID)
     .where('panel_id', '=', panel.id)
     .orderBy('id')
+    .execute();
+}
+
+/** A panel's nudge rows of one kind, by recipient. */
+function nudgesOf(panelId: string, kind: NudgeKind) {
+  return t.panelist.deps.db
+    .selectFrom('nudge')
+    .selectAll()
+    .where('team_id', '=', TEAM_ID)
+    .where('panel_id', '=', panelId)
+    .where('kind', '=', kind)
+    .orderBy('recipient')
     .execute();
 }
 
@@ -370,15 +382,7 @@ describe('snooze pressed before the delivery commits', () => {
       { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a, p.b] },
     ]);
     t.clock.set(new Date('2026-12-01T12:00:00Z'));
-    const feedbackDue = () =>
-      db
-        .selectFrom('nudge')
-        .select(['id', 'team_id', 'recipient', 'state', 'deliver_at', 'snoozed_until'])
-        .where('team_id', '=', TEAM_ID)
-        .where('panel_id', '=', panel.id)
-        .where('kind', '=', 'feedback_due')
-        .orderBy('recipient')
-        .execute();
+    const feedbackDue = () => nudgesOf(panel.id, 'feedback_due');
     const [toA] = await feedbackDue();
     if (toA?.recipient !== p.a) throw new Error('no feedback nudge planned');
 
@@ -422,25 +426,14 @@ describe('snooze after the delivery died', () => {
       { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a] },
     ]);
     t.clock.set(new Date('2026-12-01T12:00:00Z'));
-    const row = await db
-      .selectFrom('nudge')
-      .select(['id', 'deliver_at'])
-      .where('team_id', '=', TEAM_ID)
-      .where('panel_id', '=', panel.id)
-      .where('kind', '=', 'feedback_due')
-      .executeTakeFirstOrThrow();
+    const [row] = await nudgesOf(panel.id, 'feedback_due');
+    if (row === undefined) throw new Error('no feedback nudge planned');
     // A worker sent the DM and wrote its receipt, then died before its transaction committed.
-    await db
-      .insertInto('nudge_receipt')
-      .values({
-        team_id: TEAM_ID,
-        nudge_id: row.id,
-        deliver_at: row.deliver_at,
-        slack_channel: `D${p.a}`,
-        slack_ts: '1799999999.000003',
-        sent_at: new Date('2026-12-01T12:00:00Z'),
-      })
-      .execute();
+    await recordNudgeReceipts(db, TEAM_ID, [row], {
+      channel: `D${p.a}`,
+      ts: '1799999999.000003',
+      sentAt: new Date('2026-12-01T12:00:00Z'),
+    });
     const res = await t.requests.selectAction(
       p.a,
       { action_id: 'nudge_snooze', value: '1h' },
@@ -606,27 +599,15 @@ describe('receipts', () => {
       { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a, p.b] },
     ]);
     t.clock.set(new Date('2026-12-01T12:00:00Z'));
-    const due = await db
-      .selectFrom('nudge')
-      .select(['id', 'team_id', 'deliver_at', 'recipient'])
-      .where('team_id', '=', TEAM_ID)
-      .where('panel_id', '=', panel.id)
-      .where('kind', '=', 'feedback_due')
-      .execute();
+    const due = await nudgesOf(panel.id, 'feedback_due');
     const [toA, toB] = [p.a, p.b].map((who) => due.find((r) => r.recipient === who));
     if (toA === undefined || toB === undefined) throw new Error('no feedback nudges planned');
     // A worker sent A's DM and wrote its receipt, then died before its transaction committed.
-    await db
-      .insertInto('nudge_receipt')
-      .values({
-        team_id: TEAM_ID,
-        nudge_id: toA.id,
-        deliver_at: toA.deliver_at,
-        slack_channel: `D${p.a}`,
-        slack_ts: '1799999999.000001',
-        sent_at: new Date('2026-12-01T11:59:30Z'),
-      })
-      .execute();
+    await recordNudgeReceipts(db, TEAM_ID, [toA], {
+      channel: `D${p.a}`,
+      ts: '1799999999.000001',
+      sentAt: new Date('2026-12-01T11:59:30Z'),
+    });
 
     await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
     await expect.poll(() => dms(p.b).length).toBe(1);
@@ -667,15 +648,7 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
     { kind: 'peer', start: '2026-12-04T14:00:00Z', interviewers: [p.a, p.b] },
   ]);
   t.clock.set(new Date('2026-12-03T14:00:00Z'));
-  const briefings = () =>
-    db
-      .selectFrom('nudge')
-      .select(['id', 'team_id', 'deliver_at', 'recipient', 'state', 'slack_ts'])
-      .where('team_id', '=', TEAM_ID)
-      .where('panel_id', '=', panel.id)
-      .where('kind', '=', 'briefing')
-      .orderBy('recipient')
-      .execute();
+  const briefings = () => nudgesOf(panel.id, 'briefing');
   const [toA, toB] = await briefings();
   if (toA?.recipient !== p.a || toB?.recipient !== p.b) throw new Error('no briefings planned');
   expect(toA.deliver_at.toISOString()).toBe('2026-12-03T14:00:00.000Z');
@@ -855,14 +828,7 @@ describe('a slow Slack', () => {
     // Booked at 10:00 for 11:00: each interviewer is owed a feedback nudge when the slot ends.
     await givenSlots(db, panel.id, TEST_NOW, [{ kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers }]);
     t.clock.set(new Date('2026-12-01T12:00:00Z'));
-    const feedbackDue = () =>
-      db
-        .selectFrom('nudge')
-        .select(['id', 'team_id', 'deliver_at', 'recipient', 'state', 'attempts'])
-        .where('team_id', '=', TEAM_ID)
-        .where('panel_id', '=', panel.id)
-        .where('kind', '=', 'feedback_due')
-        .execute();
+    const feedbackDue = () => nudgesOf(panel.id, 'feedback_due');
     const owed = await feedbackDue();
     const head = owed.find((r) => r.recipient === interviewers[0]);
     if (head === undefined) throw new Error('no feedback nudge planned');
