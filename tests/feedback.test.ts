@@ -269,7 +269,9 @@ describe('what a submission sets off', () => {
 
     await submit(p1, panel, peer, GOOD);
     await submit(p2, panel, peer, GOOD);
-    await expect.poll(() => homePublishes(p1), { timeout: 5_000 }).toBeGreaterThan(opened);
+    // A refresh waits 2 s to coalesce a burst, then takes its turn in a worker shared with the
+    // other test files running at once: allow for a busy machine.
+    await expect.poll(() => homePublishes(p1), { timeout: 15_000 }).toBeGreaterThan(opened);
     const refreshed = t.slack.callsTo('views.publish', (c) => c.args.user_id === p1).at(-1);
     expect(JSON.stringify(refreshed?.args.view)).not.toContain(`"value":"${peer.slot.id}"`);
     // p2 never opened the Home tab: their Home is rendered fresh when they first do.
