@@ -209,8 +209,9 @@ function unlessLeftState(error: unknown): void {
 export const HOME_REFRESH_DELAY_MS = 2_000;
 
 /**
- * Queues App Home refreshes, one job per user: while a user's refresh is waiting, asking again is
- * a no-op (the job id is the user's), so a burst of changes publishes their Home once.
+ * Queues App Home refreshes, one per user at a time (BullMQ deduplication by user): while a user's
+ * refresh is waiting, asking again is a no-op, so a burst of changes publishes their Home once;
+ * asked while it is running (it may have read the panels already), one more refresh follows it.
  */
 export async function enqueueHomeRefresh(
   queues: Queues,
@@ -223,7 +224,7 @@ export async function enqueueHomeRefresh(
       name: 'home',
       data: { teamId, userId, timeZone },
       opts: {
-        jobId: `home-${teamId}-${userId}`,
+        deduplication: { id: `home-${teamId}-${userId}`, keepLastIfActive: true },
         delay: HOME_REFRESH_DELAY_MS,
         attempts: 3,
         backoff: { type: 'exponential', delay: 1_000 },

@@ -1,6 +1,7 @@
 import type { ModalView } from '@slack/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getFeedbackModal } from '../blocks/feedback-modal.js';
+import { enqueueHomeRefresh } from '../jobs/queues.js';
 import type { Panel } from '../src/db/database.js';
 import type { SlotWithPeople } from '../src/db/slots.js';
 import { emptyFeedback } from '../src/domain/feedback-form.js';
@@ -277,6 +278,26 @@ describe('what a submission sets off', () => {
     // p2 never opened the Home tab: their Home is rendered fresh when they first do.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(homePublishes(p2)).toBe(0);
+  });
+
+  it('a change that lands while someone’s Home is being refreshed gets a refresh of its own', async () => {
+    const { panel, peer, p1 } = await panelWithSlots({ name: 'Refreshed Twice' });
+    await openHome(p1);
+    await t.slack.waitForCall('views.publish', (c) => c.args.user_id === p1);
+    const opened = homePublishes(p1);
+    // Slack is slow with p1's next publish: the refresh job is running (it has read the panels).
+    const release = t.slack.holdCalls('views.publish', (c) => c.args.user_id === p1);
+    try {
+      await enqueueHomeRefresh(t.panelist.deps.queues, TEAM_ID, [{ userId: p1, timeZone: 'UTC' }]);
+      await expect.poll(() => homePublishes(p1), { timeout: 15_000 }).toBe(opened + 1);
+      // p1 submits meanwhile: the running refresh cannot show it.
+      await submit(p1, panel, peer, GOOD);
+    } finally {
+      release();
+    }
+    await expect.poll(() => homePublishes(p1), { timeout: 15_000 }).toBe(opened + 2);
+    const latest = t.slack.callsTo('views.publish', (c) => c.args.user_id === p1).at(-1);
+    expect(JSON.stringify(latest?.args.view)).not.toContain(`"value":"${peer.slot.id}"`);
   });
 
   it('leaves the announcement alone (it shows no feedback) until the debrief is due', async () => {
