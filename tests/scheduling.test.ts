@@ -446,6 +446,61 @@ describe('booking slots', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('the same view sent again (Slack gave up waiting, a double click) books once and answers the same', async () => {
+    const REPEAT = 'UREPEAT';
+    t.slack.addUser(REPEAT, { tz: 'UTC', real_name: 'Rea Peat' });
+    const { panel, details, manager } = await panelWithStages({ candidateName: 'Repeat Candidate' });
+    const view = { ...getScheduleModal(details, [], 1), id: 'VREPEATED1' };
+    const values = scheduleValues([
+      { stageId: manager, start: at('2026-12-04T11:00:00Z'), interviewers: [REPEAT] },
+    ]);
+    const first = await t.requests.viewSubmission(PEOPLE.recruiter, view, values);
+    const second = await t.requests.viewSubmission(PEOPLE.recruiter, view, values);
+    expect(first.json?.response_action).toBe('update');
+    // Not “Rea Peat already interviews at this time”: the first copy’s confirmation again.
+    expect(second.json).toEqual(first.json);
+    const slots = await slotsOf(panel);
+    expect(slots.map((s) => s.interviewers.map((i) => i.userId))).toEqual([[REPEAT]]);
+    const audit = await t.panelist.deps.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('panel_id', '=', panel.id)
+      .where('action', '=', 'slot.booked')
+      .execute();
+    expect(audit).toHaveLength(1);
+
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === REPEAT);
+    await t.followUpsSettled();
+    expect(dmsTo(REPEAT, 'Repeat Candidate')).toHaveLength(1);
+
+    // Two copies at once: the database lets one book; the other gets the same confirmation.
+    const { panel: other, details: otherDetails, manager: otherManager } = await panelWithStages();
+    const twin = { ...getScheduleModal(otherDetails, [], 1), id: 'VREPEATED2' };
+    const twinValues = scheduleValues([
+      { stageId: otherManager, start: at('2026-12-04T14:00:00Z'), interviewers: [REPEAT] },
+    ]);
+    const answers = await Promise.all([
+      t.requests.viewSubmission(PEOPLE.recruiter, twin, twinValues),
+      t.requests.viewSubmission(PEOPLE.recruiter, twin, twinValues),
+    ]);
+    expect(answers.map((a) => a.json?.response_action)).toEqual(['update', 'update']);
+    expect(JSON.stringify(answers[1]?.json?.view)).toContain('Booked');
+    expect((await slotsOf(other)).map((s) => s.slot.starts_at.toISOString())).toEqual([
+      '2026-12-04T14:00:00.000Z',
+    ]);
+    const submissions = await t.panelist.deps.db
+      .selectFrom('schedule_submission')
+      .select(['view_id', 'slot_ids'])
+      .where('team_id', '=', TEAM_ID)
+      .where('view_id', 'in', ['VREPEATED1', 'VREPEATED2'])
+      .orderBy('view_id')
+      .execute();
+    expect(submissions).toEqual([
+      { view_id: 'VREPEATED1', slot_ids: [slots[0]?.slot.id] },
+      { view_id: 'VREPEATED2', slot_ids: [(await slotsOf(other))[0]?.slot.id] },
+    ]);
+  });
+
   it('bookings that queued on one panel each see the ones before them: the candidate’s clash is named, nudges kept', async () => {
     const { panel, manager, peer } = await panelWithStages();
     for (const id of ['UPAR1', 'UPAR2', 'UPAR3']) t.slack.addUser(id, { tz: 'UTC', real_name: id });
@@ -617,6 +672,57 @@ describe('changing the schedule', () => {
     ]);
     expect(rebook.json?.response_action).toBe('update');
     expect(details.panel.id).toBe(panel.id);
+  });
+
+  it('saving a slot unchanged (or a reschedule sent twice) stores nothing new and tells nobody again', async () => {
+    const STAY = 'USTAY';
+    t.slack.addUser(STAY, { tz: 'UTC', real_name: 'St Ay' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Unchanged Candidate' });
+    const booked = await book(panel, [
+      { stageId: manager, start: at('2026-12-03T10:00:00Z'), interviewers: [STAY] },
+    ]);
+    expect(booked.json?.errors).toBeUndefined();
+    const [slot] = await slotsOf(panel);
+    if (slot === undefined) throw new Error('not booked');
+    await t.requests.blockAction(PEOPLE.recruiter, {
+      action_id: 'slot_reschedule_open',
+      value: slot.slot.id,
+    });
+    const opened = await t.slack.waitForCall(
+      'views.open',
+      (c) =>
+        (c.args.view as ModalView).callback_id === 'slot_reschedule' &&
+        JSON.stringify(c.args.view).includes(slot.slot.id),
+    );
+    const view = opened.args.view as ModalView;
+    const moved = scheduleValues([
+      { stageId: manager, start: at('2026-12-03T12:00:00Z'), interviewers: [STAY] },
+    ]);
+    const first = await t.requests.viewSubmission(PEOPLE.recruiter, view, moved);
+    expect(first.json?.errors).toBeUndefined();
+    expect(first.json?.response_action).toBe('update');
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === STAY && JSON.stringify(c.args).includes('has changed'),
+    );
+    await t.followUpsSettled();
+    const revision = async () =>
+      (
+        await t.panelist.deps.db
+          .selectFrom('panel')
+          .select('revision')
+          .where('id', '=', panel.id)
+          .executeTakeFirstOrThrow()
+      ).revision;
+    const before = await revision();
+
+    const again = await t.requests.viewSubmission(PEOPLE.recruiter, view, moved);
+    expect(again.json?.response_action).toBe('update');
+    expect(JSON.stringify(again.json?.view)).toContain('Saved');
+    await t.followUpsSettled();
+    expect(await revision()).toBe(before);
+    expect(dmsTo(STAY, 'has changed')).toHaveLength(1);
+    expect((await slotsOf(panel))[0]?.slot.starts_at.toISOString()).toBe('2026-12-03T12:00:00.000Z');
   });
 
   it('cancelling a slot tells its interviewers, frees them and updates the announcement', async () => {

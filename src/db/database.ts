@@ -232,6 +232,20 @@ export interface NudgeReceiptTable {
   sent_at: Date;
 }
 
+/**
+ * A scheduling-modal submission that booked slots, by its Slack view: a repeat of the view (a
+ * retry after a late answer, a double click) is answered from it instead of booking again.
+ */
+export interface ScheduleSubmissionTable {
+  team_id: string;
+  view_id: string;
+  panel_id: string;
+  /** The slots it booked, in the order of the modal's slot forms. */
+  slot_ids: string[];
+  submitted_by: string;
+  submitted_at: ColumnType<Date, Date | undefined, never>;
+}
+
 export interface AuditEventTable {
   id: BigIntId;
   team_id: string;
@@ -276,6 +290,7 @@ export interface Database {
   decision: DecisionTable;
   nudge: NudgeTable;
   nudge_receipt: NudgeReceiptTable;
+  schedule_submission: ScheduleSubmissionTable;
   audit_event: AuditEventTable;
   home_viewer: HomeViewerTable;
   slack_user: SlackUserTable;

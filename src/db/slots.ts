@@ -219,9 +219,12 @@ export async function lockInterviewers(
 /**
  * A booking's locks in one round trip, in the order every writer takes them: the panel's row
  * (FOR UPDATE), then each interviewer's advisory lock (sorted); and ids for the slots to be
- * booked, so their nudges can be planned before they are written. Returns undefined when the
- * panel does not exist. The panel is read afterwards, in a statement that begins once both
- * locks are held.
+ * booked, so their nudges can be planned before they are written; and `earlier`, the slots a
+ * previous submission of the same view booked (then this one is a repeat and books nothing).
+ * Returns undefined when the panel does not exist. The panel is read afterwards, in a statement
+ * that begins once both locks are held. `earlier` is read in this statement's snapshot, taken
+ * before it waited for the panel: a copy committed during that wait is caught by the submission's
+ * primary key in `insertBooking` instead.
  */
 export async function lockForBooking(
   trx: Transaction<Database>,
@@ -229,13 +232,15 @@ export async function lockForBooking(
   panelId: string,
   userIds: readonly string[],
   slotCount: number,
-): Promise<{ slotIds: string[] } | undefined> {
+  viewId: string,
+): Promise<{ slotIds: string[]; earlier: string[] | undefined } | undefined> {
   const keys = [...new Set(userIds)].sort().map((userId) => `panelist:interviewer:${teamId}:${userId}`);
   // The materialized CTE is scanned, and so locked, before the first joined row is projected,
   // and the projection is what takes each advisory lock (p has no row: no lock, no ids).
   const { rows } = await sql<{
     locked: number;
     slot_ids: (number | string)[] | null;
+    earlier: (number | string)[] | null;
   }>`/* prepared:booking_lock */
     with p as materialized (select id from panel where team_id = ${teamId} and id = ${panelId} for update),
     locks as materialized (
@@ -244,11 +249,13 @@ export async function lockForBooking(
     )
     select (select count(*)::int from p) as locked,
            (select json_agg(nextval(pg_get_serial_sequence('slot', 'id')) order by g)
-              from p cross join locks cross join generate_series(1, ${slotCount}::int) as g) as slot_ids
+              from p cross join locks cross join generate_series(1, ${slotCount}::int) as g) as slot_ids,
+           (select slot_ids from schedule_submission
+              where team_id = ${teamId} and view_id = ${viewId}) as earlier
   `.execute(trx);
   const row = rows[0];
   if (row === undefined || row.locked === 0) return undefined;
-  return { slotIds: (row.slot_ids ?? []).map(String) };
+  return { slotIds: (row.slot_ids ?? []).map(String), earlier: row.earlier?.map(String) };
 }
 
 /**
@@ -322,8 +329,9 @@ interface JsonSlotRow {
 /**
  * Writes a booking in one statement: the slots, their interviewers' busy ranges (start to end plus
  * the buffer, which the exclusion constraints check), the interviewers as panel members, the
- * audit event, the panel's revision bump, and the nudge changes planned for the panel as it will
- * stand. A double-booking that slipped past the checks fails the whole statement with 23P01.
+ * audit event, the submission (by view), the panel's revision bump, and the nudge changes
+ * planned for the panel as it will stand. A double-booking that slipped past the checks fails the
+ * whole statement with 23P01; a second copy of the same view, with 23505 on the submission's key.
  * Returns the slots in draft order, the members that were new, the panel's new revision and the
  * nudge rows to queue.
  */
@@ -333,6 +341,8 @@ export async function insertBooking(
     teamId: string;
     panelId: string;
     actorId: string;
+    /** The Slack view submitted, recorded so that a repeat of it books nothing. */
+    viewId: string;
     bufferMinutes: number;
     drafts: readonly BookingDraft[];
     /** Each interviewer's time zone, stored on their panel membership. */
@@ -346,7 +356,7 @@ export async function insertBooking(
   updatedAt: Date;
   nudges: NudgeToQueue[];
 }> {
-  const { teamId, panelId, actorId, bufferMinutes, drafts, timeZoneOf } = booking;
+  const { teamId, panelId, actorId, viewId, bufferMinutes, drafts, timeZoneOf } = booking;
   const draftsJson = JSON.stringify(
     drafts.map((d, ord) => ({
       id: d.id,
@@ -391,6 +401,10 @@ export async function insertBooking(
       from json_to_recordset(${membersJson}::json) as m(user_id text, time_zone text)
       on conflict do nothing
       returning user_id, time_zone, added_at
+    ), submission as (
+      insert into schedule_submission (team_id, view_id, panel_id, slot_ids, submitted_by)
+      select ${teamId}, ${viewId}, ${panelId}, jsonb_agg(d.id::text order by d.ord), ${actorId}
+      from d
     ), audit as (
       insert into audit_event (team_id, panel_id, actor_user_id, action, detail)
       select ${teamId}, ${panelId}, ${actorId}, 'slot.booked',

@@ -10,6 +10,7 @@ import {
   findSlot,
   insertBooking,
   listInterviews,
+  listPanelSlots,
   lockForBooking,
   lockInterviewers,
   type SlotWithPeople,
@@ -47,12 +48,18 @@ export type ScheduleOutcome<T> =
       result: T;
       /** Nudge rows the change created or moved: their jobs are queued after commit. */
       nudges: NudgeToQueue[];
+      /**
+       * Nothing was written and nobody is to be told: the submission repeated one already saved
+       * (the same view sent again) or changed nothing. The answer shows the schedule as saved.
+       */
+      unchanged?: true;
     }
   | { kind: 'invalid'; errors: Record<string, string> }
   | { kind: 'refused'; message: string };
 
 const DAY = 24 * 3600 * 1000;
 const EXCLUSION_VIOLATION = '23P01';
+const UNIQUE_VIOLATION = '23505';
 
 class SchedulingRefusal extends Error {
   readonly code = 'panelist_scheduling_refused';
@@ -60,6 +67,12 @@ class SchedulingRefusal extends Error {
 
 function isExclusionViolation(error: unknown): error is { constraint?: string } {
   return (error as { code?: unknown })?.code === EXCLUSION_VIOLATION;
+}
+
+/** Another copy of the same scheduling view committed first (see `schedule_submission`). */
+function isRepeatedSubmission(error: unknown): boolean {
+  const { code, constraint } = (error as { code?: unknown; constraint?: unknown } | null) ?? {};
+  return code === UNIQUE_VIOLATION && constraint === 'schedule_submission_pkey';
 }
 
 /** Locks the panel, reads its snapshot and checks that `actorId` may schedule it. */
@@ -234,11 +247,23 @@ async function runScheduling<T>(
   db: Kysely<Database>,
   work: (trx: Transaction<Database>) => Promise<ScheduleOutcome<T>>,
   raceField: string,
+  /**
+   * Asked, in a transaction of its own, when the database refused the write: the answer when the
+   * refusal came from a copy of this very submission committing first (undefined otherwise).
+   */
+  repeatOf?: (trx: Transaction<Database>) => Promise<ScheduleOutcome<T> | undefined>,
 ): Promise<ScheduleOutcome<T>> {
   try {
     return await db.transaction().execute(work);
   } catch (error) {
     if (error instanceof SchedulingRefusal) return { kind: 'refused', message: error.message };
+    if (repeatOf !== undefined && (isExclusionViolation(error) || isRepeatedSubmission(error))) {
+      const repeat = await db
+        .transaction()
+        .execute(repeatOf)
+        .catch(() => undefined);
+      if (repeat !== undefined) return repeat;
+    }
     if (isExclusionViolation(error)) {
       // Another booking committed between our check and our insert; the database refused ours.
       const message =
@@ -268,10 +293,33 @@ export async function bookSlots(
     drafts: SlotDraft[];
     people: SchedulingPeople;
     now: Date;
+    /** The Slack view submitted: a repeat of one that booked books nothing and gets the same answer. */
+    viewId: string;
   },
 ): Promise<ScheduleOutcome<{ booked: SlotWithPeople[] }>> {
-  const { teamId, panelId, actorId, drafts, people, now } = request;
+  const { teamId, panelId, actorId, drafts, people, now, viewId } = request;
   const firstKey = drafts[0]?.key ?? '0';
+  const timeZoneOf = (userId: string) => people.interviewers.get(userId)?.timeZone ?? 'UTC';
+  /** The answer to a repeat: the slots the first copy booked, as they stand now. */
+  const repeated = async (trx: Transaction<Database>, slotIds: readonly string[]) => {
+    const details = await findPanelById(trx, teamId, panelId);
+    if (details === undefined) throw new SchedulingRefusal('That panel no longer exists.');
+    const ids = new Set(slotIds);
+    const booked = (await listPanelSlots(trx, teamId, panelId)).filter((s) => ids.has(s.slot.id));
+    if (booked.length === 0) {
+      throw new SchedulingRefusal(
+        'This schedule was saved already, and its slots have since been cancelled.',
+      );
+    }
+    return {
+      kind: 'done' as const,
+      panel: details,
+      warnings: findWorkingHoursWarnings(drafts, timeZoneOf),
+      result: { booked },
+      nudges: [],
+      unchanged: true as const,
+    };
+  };
   return runScheduling(
     db,
     async (trx) => {
@@ -281,13 +329,19 @@ export async function bookSlots(
         panelId,
         drafts.flatMap((d) => d.interviewerIds),
         drafts.length,
+        viewId,
       );
       if (locked === undefined) throw new SchedulingRefusal('That panel no longer exists.');
+      if (locked.earlier !== undefined) return repeated(trx, locked.earlier);
       const snapshot = await checkedSnapshot(trx, teamId, panelId, actorId, interviewWindow(drafts));
       const { errors, bufferMinutes } = await checkDrafts(trx, snapshot, drafts, people, now, fieldsByKey);
-      if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
+      if (Object.keys(errors).length > 0) {
+        // A copy of this view that committed while this one waited for the panel clashes with it.
+        const earlier = await findSubmission(trx, teamId, viewId);
+        if (earlier !== undefined) return repeated(trx, earlier.slot_ids);
+        return { kind: 'invalid', errors };
+      }
 
-      const timeZoneOf = (userId: string) => people.interviewers.get(userId)?.timeZone ?? 'UTC';
       const withIds = drafts.map((draft, index) => ({ ...draft, id: locked.slotIds[index] ?? '' }));
       // The panel as it will stand, to plan its nudges before the one statement that writes it all.
       const { details } = snapshot;
@@ -340,6 +394,7 @@ export async function bookSlots(
         teamId,
         panelId,
         actorId,
+        viewId,
         bufferMinutes,
         drafts: withIds,
         timeZoneOf,
@@ -355,6 +410,34 @@ export async function bookSlots(
       return { kind: 'done', panel, warnings, result: { booked: result }, nudges: written.nudges };
     },
     fieldsByKey(firstKey).interviewers,
+    async (trx) => {
+      const earlier = await findSubmission(trx, teamId, viewId);
+      return earlier === undefined ? undefined : repeated(trx, earlier.slot_ids);
+    },
+  );
+}
+
+/** The scheduling submission a Slack view already made, if any. */
+function findSubmission(trx: Transaction<Database>, teamId: string, viewId: string) {
+  return trx
+    .selectFrom('schedule_submission')
+    .select('slot_ids')
+    .where('team_id', '=', teamId)
+    .where('view_id', '=', viewId)
+    .executeTakeFirst();
+}
+
+/** Whether a reschedule draft leaves the slot exactly as it is (no declined interviewer kept either). */
+function isSameSlot(before: SlotWithPeople, draft: SlotDraft): boolean {
+  const people = new Set(draft.interviewerIds);
+  return (
+    before.slot.stage_id === draft.stageId &&
+    before.slot.starts_at.getTime() === draft.startsAt.getTime() &&
+    before.slot.ends_at.getTime() === draft.endsAt.getTime() &&
+    (before.slot.location ?? null) === (draft.location ?? null) &&
+    (before.slot.note ?? null) === (draft.note ?? null) &&
+    before.interviewers.length === people.size &&
+    before.interviewers.every((i) => i.declinedAt === null && people.has(i.userId))
   );
 }
 
@@ -391,6 +474,17 @@ export async function rescheduleSlot(
       const before = await findSlot(trx, teamId, slotId, { forUpdate: true });
       if (before === undefined || before.slot.state !== 'booked')
         throw new SchedulingRefusal('That slot was cancelled meanwhile.');
+      if (isSameSlot(before, draft)) {
+        // Saved as it stands (often a repeat of a change Slack gave up waiting for): nobody is told.
+        return {
+          kind: 'done',
+          panel: snapshot.details,
+          nudges: [],
+          unchanged: true,
+          warnings: findWorkingHoursWarnings([draft], (id) => people.interviewers.get(id)?.timeZone ?? 'UTC'),
+          result: { before, after: before, added: [], removed: [], kept: [] },
+        };
+      }
       await lockInterviewers(trx, teamId, [
         ...draft.interviewerIds,
         ...before.interviewers.map((i) => i.userId),

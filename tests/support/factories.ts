@@ -177,6 +177,7 @@ export async function givenSlots(
     panelId,
     actorId: details.panel.created_by,
     now,
+    viewId: `VFACTORY${randomUUID()}`,
     people: { interviewers, coordinatorTimeZone: 'UTC' },
     drafts: slots.map((s, index) => {
       const startsAt = new Date(s.start);

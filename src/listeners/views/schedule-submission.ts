@@ -95,6 +95,7 @@ export function scheduleSubmission(deps: AppDeps) {
         drafts: form.slots,
         people,
         now: deps.clock.now(),
+        viewId: view.id,
       });
       if (outcome.kind === 'invalid')
         return void (await ack({ response_action: 'errors', errors: outcome.errors }));
@@ -113,6 +114,8 @@ export function scheduleSubmission(deps: AppDeps) {
         },
         deps.logger,
       );
+      // A repeat of a submission already saved: its people were told the first time.
+      if (outcome.unchanged) return;
       await queueScheduleEffects(
         deps,
         outcome.panel,
@@ -168,6 +171,7 @@ export function rescheduleSubmission(deps: AppDeps) {
         },
         deps.logger,
       );
+      if (outcome.unchanged) return;
       await queueScheduleEffects(deps, outcome.panel, noticesForChange(outcome.result), outcome.nudges);
     } catch (error) {
       deps.logger.error({ err: error, teamId, userId }, 'reschedule submission failed');
