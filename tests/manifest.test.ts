@@ -91,8 +91,8 @@ describe('manifest.yml', () => {
     expect(manifest.settings.event_subscriptions?.request_url?.endsWith(SLACK_ENDPOINT_PATH)).toBe(true);
   });
 
-  it('subscribes to app_home_opened and enables the Home tab', () => {
-    expect(manifest.settings.event_subscriptions?.bot_events).toContain('app_home_opened');
+  it('subscribes to app_home_opened and user_change, and enables the Home tab', () => {
+    expect(manifest.settings.event_subscriptions?.bot_events).toEqual(['app_home_opened', 'user_change']);
     expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
     expect(manifest.features.bot_user?.display_name).toBe('Panelist');
   });

@@ -328,6 +328,61 @@ describe('working hours across time zones', () => {
   });
 });
 
+describe('a person who changes time zone', () => {
+  it('gets their pending nudges re-planned to the new zone’s working hours (Slack’s user_change event)', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const zones = { [p.a]: 'Asia/Tokyo', [p.b]: 'Asia/Tokyo' };
+    const panel = await panelFor(p, zones, { decisionDeadline: new Date('2026-12-08T13:00:00Z') });
+    await givenSlots(
+      t.panelist.deps.db,
+      panel.id,
+      TEST_NOW,
+      [{ kind: 'peer', start: '2026-12-02T09:00:00Z', interviewers: [p.a, p.b] }],
+      TEAM_ID,
+      zones,
+    );
+    const dueOf = async (who: string) =>
+      (await nudgesOf(panel.id, 'feedback_due')).find((r) => r.recipient === who)?.deliver_at.toISOString();
+    expect(await dueOf(p.a)).toBe('2026-12-03T00:00:00.000Z'); // 19:00 in Tokyo → 09:00 next day
+
+    const moved = {
+      id: p.a,
+      team_id: TEAM_ID,
+      name: 'a.person',
+      real_name: 'A Person',
+      deleted: false,
+      is_bot: false,
+      tz: 'America/New_York',
+      tz_offset: -18_000,
+      profile: { display_name: 'A Person', real_name: 'A Person' },
+    };
+    const res = await t.requests.event({ type: 'user_change', user: moved });
+    expect(res.status).toBe(200);
+    // 05:00 in New York when the slot ends → 09:00 there; the other Tokyo interviewer keeps theirs.
+    await expect.poll(() => dueOf(p.a)).toBe('2026-12-02T14:00:00.000Z');
+    expect(await dueOf(p.b)).toBe('2026-12-03T00:00:00.000Z');
+    const member = await t.panelist.deps.db
+      .selectFrom('panel_member')
+      .select('time_zone')
+      .where('panel_id', '=', panel.id)
+      .where('user_id', '=', p.a)
+      .executeTakeFirstOrThrow();
+    expect(member.time_zone).toBe('America/New_York');
+    const stored = await t.panelist.deps.db
+      .selectFrom('slack_user')
+      .select(['name', 'time_zone'])
+      .where('team_id', '=', TEAM_ID)
+      .where('user_id', '=', p.a)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ name: 'A Person', time_zone: 'America/New_York' });
+
+    // The new delivery time has its job: the feedback nudge arrives in the New York morning.
+    await at('2026-12-02T14:00:00Z');
+    await expect.poll(() => text(dms(p.a).at(-1))).toContain('feedback');
+  });
+});
+
 describe('snooze', () => {
   it('brings the message back an hour later, unless its reason is gone by then', async () => {
     const p = people();

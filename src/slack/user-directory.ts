@@ -139,21 +139,23 @@ export class UserDirectory {
   /** One `users.info`, remembered and stored. Throws what the Web API client throws. */
   async #request(teamId: string, userId: string): Promise<SlackUserProfile> {
     const { user } = await this.client.users.info({ user: userId });
-    const profile: SlackUserProfile = {
-      id: userId,
-      name: user?.profile?.display_name || user?.real_name || user?.name || userId,
-      timeZone: user?.tz ?? 'UTC',
-      isBot: user?.is_bot ?? false,
-      deleted: user?.deleted ?? false,
-      isAdmin: (user?.is_admin ?? false) || (user?.is_owner ?? false),
-    };
+    const profile = profileOf(userId, user);
     this.#remember(teamId, profile);
-    this.#store(teamId, profile);
+    void this.#store(teamId, profile);
     return profile;
   }
 
-  /** Saves a profile for every process; not awaited (the caller has what it needs). */
-  #store(teamId: string, profile: SlackUserProfile): void {
+  /**
+   * A profile Slack pushed (the `user_change` event): remembered here and stored for every
+   * process, so the next lookup needs no `users.info`. Resolves once it is stored.
+   */
+  async learn(teamId: string, profile: SlackUserProfile): Promise<void> {
+    this.#remember(teamId, profile);
+    await this.#store(teamId, profile);
+  }
+
+  /** Saves a profile for every process; callers that have what they need do not wait for it. */
+  async #store(teamId: string, profile: SlackUserProfile): Promise<void> {
     if (this.db === undefined) return;
     const row = {
       name: profile.name,
@@ -163,7 +165,7 @@ export class UserDirectory {
       is_admin: profile.isAdmin,
       fetched_at: new Date(),
     };
-    this.db
+    await this.db
       .insertInto('slack_user')
       .values({ team_id: teamId, user_id: profile.id, ...row })
       .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet(row))
@@ -172,6 +174,30 @@ export class UserDirectory {
         this.logger.warn({ err: error, teamId, userId: profile.id }, 'Slack profile not stored'),
       );
   }
+}
+
+/** The fields Panelist reads of a Slack user object (from `users.info` or a `user_change` event). */
+export interface SlackUserObject {
+  name?: string;
+  real_name?: string;
+  tz?: string;
+  is_bot?: boolean;
+  deleted?: boolean;
+  is_admin?: boolean;
+  is_owner?: boolean;
+  profile?: { display_name?: string };
+}
+
+/** A Slack user object as Panelist keeps it. */
+export function profileOf(userId: string, user: SlackUserObject | undefined): SlackUserProfile {
+  return {
+    id: userId,
+    name: user?.profile?.display_name || user?.real_name || user?.name || userId,
+    timeZone: user?.tz || 'UTC',
+    isBot: user?.is_bot ?? false,
+    deleted: user?.deleted ?? false,
+    isAdmin: (user?.is_admin ?? false) || (user?.is_owner ?? false),
+  };
 }
 
 function fallback(userId: string): SlackUserProfile {

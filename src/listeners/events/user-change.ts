@@ -1,0 +1,20 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { AppDeps } from '../../deps.js';
+import { applyUserChange } from '../../services/user-changes.js';
+import { profileOf } from '../../slack/user-directory.js';
+
+type EventArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'user_change'>;
+
+/** Keeps people's stored profiles, and the time zones their nudges and Home use, current. */
+export function userChange(deps: AppDeps) {
+  return async ({ event, body }: EventArgs): Promise<void> => {
+    const teamId = body.team_id;
+    const { user } = event;
+    try {
+      await applyUserChange(deps, teamId, profileOf(user.id, user));
+    } catch (error) {
+      // The event is acknowledged already; the profile is looked up afresh within a day.
+      deps.logger.warn({ err: error, teamId, userId: user.id }, 'profile change not applied');
+    }
+  };
+}
