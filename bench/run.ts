@@ -19,6 +19,7 @@ import { SlackDouble } from '../tests/support/slack-double.js';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL } from '../tests/support/test-env.js';
 import { type ChildApp, spawnApp } from './children.js';
 import type { BenchContext, BenchSection, BenchSettings } from './context.js';
+import { measureLoopback } from './machine.js';
 import {
   benchJsonLine,
   type JsonValue,
@@ -167,6 +168,14 @@ async function main(): Promise<number> {
     progress,
   };
 
+  // Before any load: what one round trip between two processes costs on this machine.
+  const loopback = await measureLoopback();
+  process.stdout.write(
+    `\nMachine: ${cpus().length} cores; a round trip between two processes over loopback TCP takes ` +
+      `${loopback.roundTripUs.toFixed(0)} µs (${loopback.clientCpuUs.toFixed(0)} µs of the caller's CPU), ` +
+      `mean of ${loopback.roundTrips.toLocaleString('en-US')}. Compare machines by this and the bare apps' rates.\n`,
+  );
+
   const results: SectionResult[] = [];
   const failures: string[] = [];
   const only = process.env.BENCH_SECTIONS?.split(',')
@@ -208,6 +217,10 @@ async function main(): Promise<number> {
     durationS: Math.round((Date.now() - started) / 100) / 10,
     node: process.version,
     cpus: cpus().length,
+    machine: {
+      loopbackRoundTripUs: Math.round(loopback.roundTripUs),
+      loopbackClientCpuUs: Math.round(loopback.clientCpuUs),
+    },
     ok: summary.errors === 0 && failures.length === 0,
     goalsMissed: summary.goalsMissed,
     errors: [...results.flatMap((r) => r.errors), ...failures],
