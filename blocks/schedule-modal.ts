@@ -254,6 +254,8 @@ export function getScheduleSavedModal(
   saved: readonly SlotWithPeople[],
   warnings: readonly WorkingHoursWarning[],
   verb: 'Booked' | 'Saved',
+  /** The slot was saved as it already stood: nobody was messaged. */
+  unchanged = false,
 ): ModalView {
   const blocks: KnownBlock[] = [
     {
@@ -288,7 +290,9 @@ export function getScheduleSavedModal(
     elements: [
       {
         type: 'mrkdwn',
-        text: 'Each interviewer has been sent a DM, and the channel announcement shows the new schedule.',
+        text: unchanged
+          ? 'Nothing changed, so nobody was messaged.'
+          : 'Each interviewer has been sent a DM, and the channel announcement shows the new schedule.',
       },
     ],
   });

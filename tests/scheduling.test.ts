@@ -5,6 +5,7 @@ import { getScheduleModal } from '../blocks/schedule-modal.js';
 import type { Panel } from '../src/db/database.js';
 import { findPanelById } from '../src/db/panels.js';
 import { listPanelSlots } from '../src/db/slots.js';
+import { cancelSlot } from '../src/services/scheduling.js';
 import {
   at,
   givenPanel,
@@ -501,6 +502,69 @@ describe('booking slots', () => {
     ]);
   });
 
+  it('a copy of a view edited before it was sent again is refused by the database and answered with what was booked', async () => {
+    const EDIT1 = 'UEDITONE';
+    const EDIT2 = 'UEDITTWO';
+    t.slack.addUser(EDIT1, { tz: 'UTC', real_name: 'Ed One' });
+    t.slack.addUser(EDIT2, { tz: 'UTC', real_name: 'Ed Two' });
+    const { panel, details, manager } = await panelWithStages({ candidateName: 'Edited Candidate' });
+    const view = { ...getScheduleModal(details, [], 1), id: 'VEDITED1' };
+    const asFirst = scheduleValues([
+      { stageId: manager, start: at('2026-12-04T09:00:00Z'), interviewers: [EDIT1] },
+    ]);
+    const asEdited = scheduleValues([
+      { stageId: manager, start: at('2026-12-04T16:00:00Z'), interviewers: [EDIT2] },
+    ]);
+    // Both copies wait behind a lock on the panel, so each reads before the other has written:
+    // only the view's primary key can tell the second it is a repeat.
+    const holder = await t.panelist.deps.db.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      await sql`select id from panel where team_id = ${TEAM_ID} and id = ${panel.id} for update`.execute(
+        conn,
+      );
+      const answers = Promise.all([
+        t.requests.viewSubmission(PEOPLE.recruiter, view, asFirst),
+        t.requests.viewSubmission(PEOPLE.recruiter, view, asEdited),
+      ]);
+      await expect
+        .poll(async () => {
+          const { rows } = await sql<{ n: number }>`
+            select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'
+              and query like '%prepared:booking_lock%'`.execute(t.panelist.deps.db);
+          return rows[0]?.n;
+        })
+        .toBe(2);
+      await sql`commit`.execute(conn);
+      return answers;
+    });
+    const answers = await holder;
+    expect(answers.map((a) => a.json?.response_action)).toEqual(['update', 'update']);
+    const slots = await slotsOf(panel);
+    expect(slots).toHaveLength(1);
+    // Both answers show the one slot booked, with its interviewer (whichever copy got there first).
+    const bookedWith = slots[0]?.interviewers.map((i) => i.userId) ?? [];
+    expect(bookedWith).toHaveLength(1);
+    const other = bookedWith[0] === EDIT1 ? EDIT2 : EDIT1;
+    for (const answer of answers) {
+      expect(JSON.stringify(answer.json?.view)).toContain(`<@${bookedWith[0]}>`);
+      expect(JSON.stringify(answer.json?.view)).not.toContain(`<@${other}>`);
+    }
+
+    // Once that slot is cancelled, the view sent again says so rather than booking anew.
+    const slotId = slots[0]?.slot.id ?? '';
+    const cancelled = await cancelSlot(t.panelist.deps.db, {
+      teamId: TEAM_ID,
+      slotId,
+      actorId: PEOPLE.recruiter,
+      now: TEST_NOW,
+    });
+    expect(cancelled.kind).toBe('done');
+    const late = await t.requests.viewSubmission(PEOPLE.recruiter, view, asFirst);
+    expect(JSON.stringify(late.json?.view)).toContain('its slots have since been cancelled');
+    expect(await slotsOf(panel)).toEqual([]);
+  });
+
   it('bookings that queued on one panel each see the ones before them: the candidate’s clash is named, nudges kept', async () => {
     const { panel, manager, peer } = await panelWithStages();
     for (const id of ['UPAR1', 'UPAR2', 'UPAR3']) t.slack.addUser(id, { tz: 'UTC', real_name: id });
@@ -522,7 +586,8 @@ describe('booking slots', () => {
       .poll(async () => {
         const { rows } = await sql<{ n: number }>`
           select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+          where datname = current_database() and wait_event_type = 'Lock'
+              and query like '%prepared:booking_lock%'`.execute(db);
         return rows[0]?.n ?? 0;
       })
       .toBeGreaterThanOrEqual(3);
@@ -719,6 +784,7 @@ describe('changing the schedule', () => {
     const again = await t.requests.viewSubmission(PEOPLE.recruiter, view, moved);
     expect(again.json?.response_action).toBe('update');
     expect(JSON.stringify(again.json?.view)).toContain('Saved');
+    expect(JSON.stringify(again.json?.view)).toContain('Nothing changed, so nobody was messaged.');
     await t.followUpsSettled();
     expect(await revision()).toBe(before);
     expect(dmsTo(STAY, 'has changed')).toHaveLength(1);

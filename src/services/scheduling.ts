@@ -261,7 +261,12 @@ async function runScheduling<T>(
       const repeat = await db
         .transaction()
         .execute(repeatOf)
-        .catch(() => undefined);
+        .catch((failure: unknown) =>
+          // A refusal says why (the slots since cancelled); anything else, the original error below.
+          failure instanceof SchedulingRefusal
+            ? { kind: 'refused' as const, message: failure.message }
+            : undefined,
+        );
       if (repeat !== undefined) return repeat;
     }
     if (isExclusionViolation(error)) {
@@ -311,10 +316,18 @@ export async function bookSlots(
         'This schedule was saved already, and its slots have since been cancelled.',
       );
     }
+    // Warnings for what was booked (the repeat's form may have been edited before it was sent).
+    const asBooked = booked.map((s) => ({
+      key: String(slotIds.indexOf(s.slot.id)),
+      startsAt: s.slot.starts_at,
+      endsAt: s.slot.ends_at,
+      interviewerIds: s.interviewers.map((i) => i.userId),
+    }));
+    const zones = new Map(details.members.map((m) => [m.user_id, m.time_zone]));
     return {
       kind: 'done' as const,
       panel: details,
-      warnings: findWorkingHoursWarnings(drafts, timeZoneOf),
+      warnings: findWorkingHoursWarnings(asBooked, (id) => zones.get(id) ?? timeZoneOf(id)),
       result: { booked },
       nudges: [],
       unchanged: true as const,

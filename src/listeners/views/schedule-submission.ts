@@ -167,7 +167,13 @@ export function rescheduleSubmission(deps: AppDeps) {
         ack,
         {
           response_action: 'update',
-          view: getScheduleSavedModal(outcome.panel, [outcome.result.after], outcome.warnings, 'Saved'),
+          view: getScheduleSavedModal(
+            outcome.panel,
+            [outcome.result.after],
+            outcome.warnings,
+            'Saved',
+            outcome.unchanged === true,
+          ),
         },
         deps.logger,
       );
