@@ -30,10 +30,20 @@ export interface AnnouncementJob {
   channelSlotAttempt?: number;
 }
 
-/** Periodic upkeep; `reconcile` re-enqueues whatever Postgres says is still owed. */
-export interface MaintenanceJob {
-  task: 'reconcile';
-}
+/**
+ * Upkeep. `reconcile` (periodic) re-enqueues whatever Postgres says is still owed; `time-zone`
+ * moves a person's time zone, after Slack said it changed, wherever Panelist keeps a copy, and
+ * re-plans their open panels' nudges (src/services/user-changes.ts).
+ */
+export type MaintenanceJob =
+  | { task: 'reconcile' }
+  | {
+      task: 'time-zone';
+      teamId: string;
+      userId: string;
+      /** The zone Slack sent; the stored profile wins if it is newer. */
+      timeZone: string;
+    };
 
 /** Publish one user's App Home. */
 export interface HomeJob {
@@ -233,4 +243,42 @@ export async function enqueueHomeRefresh(
       },
     })),
   );
+}
+
+const TIME_ZONE_JOB_OPTIONS: JobsOptions = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/**
+ * Queues the move of a person's time zone: at once, and once more after `againAfterMs` (when
+ * every process's remembered copy of their old profile has expired, so whatever another process
+ * wrote with the old zone meanwhile is put right). One of each per person is waiting at a time:
+ * a later change replaces the data of the first and pushes the second back.
+ */
+export async function enqueueTimeZoneChange(
+  queues: Queues,
+  change: { teamId: string; userId: string; timeZone: string },
+  againAfterMs: number,
+): Promise<void> {
+  const data: MaintenanceJob = { task: 'time-zone', ...change };
+  const id = `${change.teamId}-${change.userId}`;
+  await queues.maintenance.addBulk([
+    {
+      name: 'time-zone',
+      data,
+      opts: { ...TIME_ZONE_JOB_OPTIONS, deduplication: { id: `time-zone-${id}`, keepLastIfActive: true } },
+    },
+    {
+      name: 'time-zone',
+      data,
+      opts: {
+        ...TIME_ZONE_JOB_OPTIONS,
+        delay: againAfterMs,
+        deduplication: { id: `time-zone-again-${id}`, ttl: againAfterMs, extend: true, replace: true },
+      },
+    },
+  ]);
 }

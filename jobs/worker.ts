@@ -7,6 +7,7 @@ import type { Database } from '../src/db/database.js';
 import type { Logger } from '../src/logger.js';
 import { publishHome } from '../src/services/app-home.js';
 import { runScheduleEffects } from '../src/services/schedule-effects.js';
+import { applyTimeZoneChange } from '../src/services/user-changes.js';
 import { UserDirectory } from '../src/slack/user-directory.js';
 import { createAnnouncementProcessor } from './announcement.js';
 import { createNudgeProcessor } from './nudge-delivery.js';
@@ -98,7 +99,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   );
   const maintenance = new Worker<MaintenanceJob>(
     QUEUE_NAMES.maintenance,
-    async () => {
+    async (job) => {
+      if (job.data.task === 'time-zone') {
+        return (await applyTimeZoneChange({ db, queues, logger, clock }, job.data)).length;
+      }
       const queued = await reconcile(db, queues, clock);
       if (queued > 0) logger.info({ queued }, 'reconciler re-enqueued owed work');
       return queued;

@@ -11,6 +11,7 @@ import { resolveNudgeSettings } from '../src/domain/nudge-settings.js';
 import { recordDecision } from '../src/services/decision.js';
 import { submitFeedback } from '../src/services/feedback.js';
 import { cancelSlot, rescheduleSlot } from '../src/services/scheduling.js';
+import { noteProfileChange } from '../src/services/user-changes.js';
 import {
   loadWorkspaceSettings,
   replanOpenPanels,
@@ -346,6 +347,20 @@ describe('a person who changes time zone', () => {
       (await nudgesOf(panel.id, 'feedback_due')).find((r) => r.recipient === who)?.deliver_at.toISOString();
     expect(await dueOf(p.a)).toBe('2026-12-03T00:00:00.000Z'); // 19:00 in Tokyo → 09:00 next day
 
+    // Panelist met them when they were booked (users.info), so it keeps their profile.
+    await t.panelist.deps.db
+      .insertInto('slack_user')
+      .values({
+        team_id: TEAM_ID,
+        user_id: p.a,
+        name: 'A Person',
+        time_zone: 'Asia/Tokyo',
+        is_bot: false,
+        deleted: false,
+        is_admin: false,
+        fetched_at: TEST_NOW,
+      })
+      .execute();
     const moved = {
       id: p.a,
       team_id: TEAM_ID,
@@ -380,6 +395,38 @@ describe('a person who changes time zone', () => {
     // The new delivery time has its job: the feedback nudge arrives in the New York morning.
     await at('2026-12-02T14:00:00Z');
     await expect.poll(() => text(dms(p.a).at(-1))).toContain('feedback');
+
+    // A second pass is waiting for when every process's remembered profile has expired.
+    const later = await t.panelist.deps.queues.maintenance.getDelayed();
+    expect(later.map((job) => job.data).filter((d) => d.task === 'time-zone' && d.userId === p.a)).toEqual([
+      { task: 'time-zone', teamId: TEAM_ID, userId: p.a, timeZone: 'America/New_York' },
+    ]);
+
+    // Slack sends user_change for every profile change (a status emoji too): then nothing is written or queued.
+    const { fetched_at: fetchedAt } = await t.panelist.deps.db
+      .selectFrom('slack_user')
+      .select('fetched_at')
+      .where('team_id', '=', TEAM_ID)
+      .where('user_id', '=', p.a)
+      .executeTakeFirstOrThrow();
+    const same = {
+      id: p.a,
+      name: 'A Person',
+      timeZone: 'America/New_York',
+      isBot: false,
+      deleted: false,
+      isAdmin: false,
+    };
+    expect(await noteProfileChange(t.panelist.deps, TEAM_ID, same)).toBe(false);
+    const stranger = { ...same, id: 'USTRANGER', name: 'Not On Any Panel' };
+    expect(await noteProfileChange(t.panelist.deps, TEAM_ID, stranger)).toBe(false);
+    const rows = await t.panelist.deps.db
+      .selectFrom('slack_user')
+      .select(['user_id', 'fetched_at'])
+      .where('team_id', '=', TEAM_ID)
+      .where('user_id', 'in', [p.a, 'USTRANGER'])
+      .execute();
+    expect(rows).toEqual([{ user_id: p.a, fetched_at: fetchedAt }]);
   });
 });
 

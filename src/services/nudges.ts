@@ -6,7 +6,11 @@ import type { AppDeps } from '../deps.js';
  * Queues delivery of a panel's pending nudges after a change has committed. If Redis is down the
  * rows wait in Postgres and the reconciler queues them later; nothing is lost.
  */
-export async function queuePanelNudges(deps: AppDeps, teamId: string, panelId: string): Promise<void> {
+export async function queuePanelNudges(
+  deps: Pick<AppDeps, 'db' | 'queues' | 'logger' | 'clock'>,
+  teamId: string,
+  panelId: string,
+): Promise<void> {
   try {
     const rows = await listPendingNudges(deps.db, teamId, panelId);
     await enqueueNudges(deps.queues, rows, (at) => deps.clock.msUntil(at));

@@ -1,42 +1,125 @@
-import { sql } from 'kysely';
-import { replanPanel } from '../db/nudges.js';
+import { type Kysely, sql } from 'kysely';
+import { enqueueTimeZoneChange, type Queues } from '../../jobs/queues.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { syncPanelNudges } from '../db/nudges.js';
 import type { AppDeps } from '../deps.js';
+import type { Logger } from '../logger.js';
 import type { SlackUserProfile } from '../slack/user-directory.js';
 import { refreshHomes } from './app-home.js';
 import { queuePanelNudges } from './nudges.js';
 
 /**
- * A person's Slack profile changed (the `user_change` event). Their stored profile is replaced,
- * so the next booking needs no `users.info`. When their time zone moved, it moves too where
- * Panelist keeps a copy: their memberships of open panels (whose nudges are then re-planned, so
- * working hours and "tomorrow morning" follow them, and re-queued) and their App Home, which is
- * refreshed to show their interviews in the new zone. Slack sends this event for every profile
- * change in the workspace (a status emoji too); for anyone whose zone did not change, or who is on
- * no open panel, that is one insert and one update that touches no row.
- * @returns the open panels whose nudges were re-planned.
+ * A person's Slack profile changed (the `user_change` event, which Slack sends for every profile
+ * change in the workspace, a status emoji included). In one statement: the stored profile is
+ * updated if Panelist knows the person and something it keeps changed (no write otherwise), and
+ * Panelist learns whether a copy of their time zone it keeps (open panels' memberships, the Home
+ * tab) is now out of date. Only then is the move queued for a worker, which retries it; for
+ * everyone else the event costs that one statement.
+ * @returns whether a time-zone move was queued.
  */
-export async function applyUserChange(
-  deps: AppDeps,
+export async function noteProfileChange(
+  deps: Pick<AppDeps, 'db' | 'users' | 'queues'>,
   teamId: string,
   profile: SlackUserProfile,
-): Promise<string[]> {
-  await deps.users.learn(teamId, profile);
-  const { rows } = await sql<{ panel_id: string }>`
-    with homes as (
-      update home_viewer set time_zone = ${profile.timeZone}
-      where team_id = ${teamId} and user_id = ${profile.id} and time_zone <> ${profile.timeZone}
+): Promise<boolean> {
+  deps.users.replaceRemembered(teamId, profile);
+  const { rows } = await sql<{ moved: boolean }>`
+    with old as (
+      select time_zone from slack_user
+      where team_id = ${teamId} and user_id = ${profile.id}
+      for update
+    ), updated as (
+      update slack_user s
+      set name = ${profile.name}, time_zone = ${profile.timeZone}, is_bot = ${profile.isBot},
+          deleted = ${profile.deleted}, is_admin = ${profile.isAdmin}, fetched_at = now()
+      from old
+      where s.team_id = ${teamId} and s.user_id = ${profile.id}
+        and (s.name, s.time_zone, s.is_bot, s.deleted, s.is_admin) is distinct from
+            (${profile.name}::text, ${profile.timeZone}::text, ${profile.isBot}::boolean,
+             ${profile.deleted}::boolean, ${profile.isAdmin}::boolean)
     )
-    update panel_member pm set time_zone = ${profile.timeZone}
-    from panel p
-    where pm.team_id = ${teamId} and pm.user_id = ${profile.id} and pm.time_zone <> ${profile.timeZone}
-      and p.team_id = pm.team_id and p.id = pm.panel_id and p.state = 'open'
-    returning pm.panel_id::text as panel_id
+    select coalesce((select time_zone <> ${profile.timeZone} from old), false)
+        or exists (
+          select 1 from panel_member pm
+          join panel p on p.team_id = pm.team_id and p.id = pm.panel_id
+          where pm.team_id = ${teamId} and pm.user_id = ${profile.id}
+            and p.state = 'open' and pm.time_zone <> ${profile.timeZone}
+        )
+        or exists (
+          select 1 from home_viewer
+          where team_id = ${teamId} and user_id = ${profile.id} and time_zone <> ${profile.timeZone}
+        ) as moved
   `.execute(deps.db);
-  const panelIds = [...new Set(rows.map((r) => r.panel_id))];
-  for (const panelId of panelIds) {
-    await replanPanel(deps.db, teamId, panelId, deps.clock.now());
+  if (rows[0]?.moved !== true) return false;
+  await enqueueTimeZoneChange(
+    deps.queues,
+    { teamId, userId: profile.id, timeZone: profile.timeZone },
+    // Once every process's remembered copy of the old profile has expired, and a minute more.
+    deps.users.rememberMs + 60_000,
+  );
+  return true;
+}
+
+/**
+ * The worker's side: moves the person's time zone (the stored profile's, which is the newest,
+ * else the one Slack sent) into each open panel's membership, re-plans that panel's nudges in the
+ * same transaction under the panel's lock (so working hours and "tomorrow morning" follow them)
+ * and queues them; then their Home. Every open panel of theirs is re-planned, not only those whose
+ * copy was out of date: a booking made meanwhile by a process that remembered the old profile may
+ * have planned with the old zone. Idempotent, so BullMQ may retry it.
+ * @returns the panels re-planned.
+ */
+export async function applyTimeZoneChange(
+  deps: { db: Kysely<Database>; queues: Queues; logger: Logger; clock: Clock },
+  change: { teamId: string; userId: string; timeZone: string },
+): Promise<string[]> {
+  const { db } = deps;
+  const { teamId, userId } = change;
+  const stored = await db
+    .selectFrom('slack_user')
+    .select('time_zone')
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  const zone = stored?.time_zone ?? change.timeZone;
+  const panels = await db
+    .selectFrom('panel_member as pm')
+    .innerJoin('panel as p', (join) =>
+      join.onRef('p.team_id', '=', 'pm.team_id').onRef('p.id', '=', 'pm.panel_id'),
+    )
+    .select('pm.panel_id')
+    .distinct()
+    .where('pm.team_id', '=', teamId)
+    .where('pm.user_id', '=', userId)
+    .where('p.state', '=', 'open')
+    .execute();
+  for (const { panel_id: panelId } of panels) {
+    await db.transaction().execute(async (trx) => {
+      const locked =
+        await sql`select id from panel where team_id = ${teamId} and id = ${panelId} and state = 'open' for update`.execute(
+          trx,
+        );
+      if (locked.rows.length === 0) return;
+      await trx
+        .updateTable('panel_member')
+        .set({ time_zone: zone })
+        .where('team_id', '=', teamId)
+        .where('panel_id', '=', panelId)
+        .where('user_id', '=', userId)
+        .where('time_zone', '<>', zone)
+        .execute();
+      await syncPanelNudges(trx, teamId, panelId, deps.clock.now());
+    });
     await queuePanelNudges(deps, teamId, panelId);
   }
-  if (panelIds.length > 0) await refreshHomes(deps, teamId, [profile.id]);
-  return panelIds;
+  await db
+    .updateTable('home_viewer')
+    .set({ time_zone: zone })
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .where('time_zone', '<>', zone)
+    .execute();
+  await refreshHomes(deps, teamId, [userId]);
+  return panels.map((p) => p.panel_id);
 }

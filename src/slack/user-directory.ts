@@ -146,15 +146,19 @@ export class UserDirectory {
   }
 
   /**
-   * A profile Slack pushed (the `user_change` event): remembered here and stored for every
-   * process, so the next lookup needs no `users.info`. Resolves once it is stored.
+   * A profile Slack pushed (the `user_change` event) replaces the one remembered in this process,
+   * if any (other processes' copies expire within `ttlMs`). Storing it is the caller's business.
    */
-  async learn(teamId: string, profile: SlackUserProfile): Promise<void> {
-    this.#remember(teamId, profile);
-    await this.#store(teamId, profile);
+  replaceRemembered(teamId: string, profile: SlackUserProfile): void {
+    if (this.#cache.has(`${teamId}/${profile.id}`)) this.#remember(teamId, profile);
   }
 
-  /** Saves a profile for every process; callers that have what they need do not wait for it. */
+  /** How long a process may use a remembered profile without looking again. */
+  get rememberMs(): number {
+    return this.ttlMs;
+  }
+
+  /** Saves a profile for every process; not awaited (the caller has what it needs). */
   async #store(teamId: string, profile: SlackUserProfile): Promise<void> {
     if (this.db === undefined) return;
     const row = {
