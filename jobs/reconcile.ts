@@ -7,12 +7,14 @@ import { listPanelsBehindAnnouncement } from '../src/db/panels.js';
 import { enqueueAnnouncement, NUDGE_QUEUE_HORIZON_MS, type Queues, requeueNudges } from './queues.js';
 
 const BATCH = 500;
+/** How long a scheduling view's submission is remembered, to answer a repeat of it. */
+const SUBMISSION_MEMORY_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * Re-enqueues every piece of work Postgres says is still owed: announcements and debriefs behind
  * their panel, and pending nudges due soon (with recurring ones, such as the daily digest and
  * overdue reminders, re-planned first, and those Slack already took, by their receipts, settled as
- * sent before anything else). Job ids are derived from rows, so work already queued is not
+ * sent before anything else), and forgets scheduling submissions a week old. Job ids are derived from rows, so work already queued is not
  * queued twice; a due nudge whose job still waits is promoted. This scan crosses workspaces on
  * purpose: each job carries its team id, and the job's own queries are scoped by it.
  * @returns how many rows it looked at.
@@ -28,6 +30,11 @@ export async function reconcile(db: Kysely<Database>, queues: Queues, clock: Clo
     await enqueueAnnouncement(queues, { teamId: panel.team_id, panelId: panel.id, revision: panel.revision });
   }
   const now = clock.now();
+  // A repeat of a scheduling view comes within seconds (or minutes); a week on, nothing will.
+  await db
+    .deleteFrom('schedule_submission')
+    .where('submitted_at', '<', new Date(now.getTime() - SUBMISSION_MEMORY_MS))
+    .execute();
   // Every open panel, a page at a time (keyset), so recurring nudges roll on for all of them.
   let after = '0';
   for (;;) {

@@ -500,6 +500,19 @@ describe('booking slots', () => {
       { view_id: 'VREPEATED1', slot_ids: [slots[0]?.slot.id] },
       { view_id: 'VREPEATED2', slot_ids: [(await slotsOf(other))[0]?.slot.id] },
     ]);
+
+    // The reconciler forgets them after a week (a repeat comes within seconds, not days).
+    const weekAgo = new Date(TEST_NOW.getTime() - 8 * 24 * 3600 * 1000);
+    await sql`update schedule_submission set submitted_at = ${weekAgo}
+              where team_id = ${TEAM_ID} and view_id = 'VREPEATED1'`.execute(t.panelist.deps.db);
+    await t.reconcile();
+    const left = await t.panelist.deps.db
+      .selectFrom('schedule_submission')
+      .select('view_id')
+      .where('team_id', '=', TEAM_ID)
+      .where('view_id', 'in', ['VREPEATED1', 'VREPEATED2'])
+      .execute();
+    expect(left).toEqual([{ view_id: 'VREPEATED2' }]);
   });
 
   it('a copy of a view edited before it was sent again is refused by the database and answered with what was booked', async () => {
