@@ -840,6 +840,62 @@ describe('changing the schedule', () => {
     ).toBe('update');
   });
 
+  it('cancelling a panel cancels its slots: interviewers are told and their time is free again', async () => {
+    const FREED = 'UFREED';
+    t.slack.addUser(FREED, { tz: 'UTC', real_name: 'Fr Eed' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Withdrawn Candidate' });
+    await book(panel, [{ stageId: manager, start: at('2026-12-04T13:00:00Z'), interviewers: [FREED] }]);
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === FREED);
+
+    const res = await t.requests.command(PEOPLE.recruiter, `cancel P-${panel.number}`);
+    expect(JSON.stringify(res.json)).toContain('is cancelled');
+    expect(await slotsOf(panel)).toEqual([]);
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === FREED && JSON.stringify(c.args).includes('was cancelled'),
+    );
+    // Their 13:00 can be booked on another panel.
+    const other = await panelWithStages();
+    const rebook = await book(other.panel, [
+      { stageId: other.manager, start: at('2026-12-04T13:00:00Z'), interviewers: [FREED] },
+    ]);
+    expect(rebook.json?.errors).toBeUndefined();
+  });
+
+  it('a decision cancels the slots still ahead and tells their interviewers; past interviews stay', async () => {
+    const EARLY = 'UEARLYDONE';
+    const LATE = 'ULATEOFF';
+    t.slack.addUser(EARLY, { tz: 'UTC', real_name: 'Ea Rly' });
+    t.slack.addUser(LATE, { tz: 'UTC', real_name: 'La Te' });
+    const { panel, manager, peer } = await panelWithStages({ candidateName: 'Early Decision Candidate' });
+    await book(panel, [
+      { stageId: manager, start: at('2026-12-02T10:00:00Z'), interviewers: [EARLY] },
+      { stageId: peer, start: at('2026-12-04T10:00:00Z'), interviewers: [LATE] },
+    ]);
+    t.clock.set(new Date('2026-12-03T09:00:00Z'));
+    await t.requests.command(PEOPLE.decisionMaker, `decide P-${panel.number}`);
+    const opened = await t.slack.waitForCall(
+      'views.open',
+      (c) =>
+        (c.args.view as ModalView).callback_id === 'decision_record' &&
+        JSON.stringify(c.args.view).includes(panel.id),
+    );
+    const res = await t.requests.viewSubmission(PEOPLE.decisionMaker, opened.args.view as ModalView, {
+      outcome: { input: { type: 'radio_buttons', selected_option: { value: 'no_hire' } } },
+      reason: { input: { type: 'plain_text_input', value: 'Clear gaps in the manager interview' } },
+      candidate_told_on: { input: { type: 'datepicker', selected_date: '2026-12-04' } },
+    });
+    expect(res.json?.response_action).toBe('update');
+    const left = await slotsOf(panel);
+    expect(left.map((s) => s.interviewers.map((i) => i.userId))).toEqual([[EARLY]]);
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === LATE && JSON.stringify(c.args).includes('was cancelled'),
+    );
+    await t.followUpsSettled();
+    expect(dmsTo(EARLY, 'was cancelled')).toEqual([]);
+  });
+
   it('“I can’t make it” asks the recruiter and hiring manager to pick a replacement, which they can', async () => {
     const SORRY = 'USORRY';
     const SUB = 'USUB';

@@ -115,6 +115,37 @@ export async function listSlotsOfPanels(
   return byPanel;
 }
 
+/**
+ * Cancels a panel's booked slots that have not started by `startingAfter` (every booked slot when
+ * it is undefined) and frees their interviewers' time, as a panel cancelled or decided must: its
+ * schedule can no longer change, so nothing else would. Call with the panel's row locked. Returns
+ * the slots as they were, with their people, for the interviewers' notices.
+ */
+export async function releaseSlots(
+  trx: Transaction<Database>,
+  teamId: string,
+  panelId: string,
+  startingAfter?: Date,
+): Promise<SlotWithPeople[]> {
+  const released = (await listPanelSlots(trx, teamId, panelId)).filter(
+    (s) => startingAfter === undefined || s.slot.starts_at.getTime() > startingAfter.getTime(),
+  );
+  if (released.length === 0) return [];
+  const ids = released.map((s) => s.slot.id);
+  await trx
+    .updateTable('slot')
+    .set({ state: 'cancelled', updated_at: sql<Date>`now()` })
+    .where('team_id', '=', teamId)
+    .where('id', 'in', ids)
+    .execute();
+  await trx
+    .deleteFrom('slot_interviewer')
+    .where('team_id', '=', teamId)
+    .where('slot_id', 'in', ids)
+    .execute();
+  return released;
+}
+
 /** One slot (booked or not) with its people; `forUpdate` locks it. */
 export async function findSlot(
   db: Db,

@@ -2,10 +2,19 @@ import { type Kysely, sql } from 'kysely';
 import { recordAudit } from '../db/audit.js';
 import type { Database, DecisionOutcome, Panel } from '../db/database.js';
 import { syncPanelNudges } from '../db/nudges.js';
-import { findPanelById } from '../db/panels.js';
+import { findPanelById, type PanelDetails } from '../db/panels.js';
+import { releaseSlots, type SlotWithPeople } from '../db/slots.js';
 import { formatPanelReference } from '../domain/panel-reference.js';
 
-export type DecisionResult = { kind: 'recorded'; panel: Panel } | { kind: 'refused'; message: string };
+export type DecisionResult =
+  | {
+      kind: 'recorded';
+      panel: Panel;
+      /** The panel as it now stands, and its slots not yet started, cancelled by the decision. */
+      details: PanelDetails;
+      released: SlotWithPeople[];
+    }
+  | { kind: 'refused'; message: string };
 
 /**
  * Records hire / no hire / hold with its reason and the date the candidate will be told. Only a
@@ -56,14 +65,16 @@ export async function recordDecision(
       .where('id', '=', panelId)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // Interviews still ahead are no longer needed: their people are told and their time freed.
+    const released = await releaseSlots(trx, teamId, panelId, now);
     await recordAudit(trx, {
       teamId,
       panelId,
       actorUserId: actorId,
       action: 'decision.recorded',
-      detail: { outcome, candidateToldOn },
+      detail: { outcome, candidateToldOn, slotsCancelled: released.map((s) => s.slot.id) },
     });
     await syncPanelNudges(trx, teamId, panelId, now);
-    return { kind: 'recorded', panel } as const;
+    return { kind: 'recorded', panel, details: { ...details, panel }, released } as const;
   });
 }

@@ -12,6 +12,7 @@ import {
   type PanelDetails,
   setPanelState,
 } from '../db/panels.js';
+import { releaseSlots, type SlotWithPeople } from '../db/slots.js';
 import type { NewPanelInput } from '../domain/new-panel-form.js';
 import { canCoordinatePanel, canSeePanel, type PanelViewer } from '../domain/permissions.js';
 
@@ -119,7 +120,13 @@ export async function lookUpPanelFor(
 }
 
 export type CancelResult =
-  | { kind: 'cancelled'; panel: Panel }
+  | {
+      kind: 'cancelled';
+      panel: Panel;
+      /** The panel as it now stands, and its slots that were cancelled with it (to tell their people). */
+      details: PanelDetails;
+      released: SlotWithPeople[];
+    }
   | { kind: 'not_found' }
   | { kind: 'forbidden'; reason: 'not_on_team' | 'not_coordinator'; panel: Panel }
   | { kind: 'not_open'; panel: Panel };
@@ -148,8 +155,15 @@ export async function cancelPanel(
     }
     if (details.panel.state !== 'open') return { kind: 'not_open', panel: details.panel } as const;
     const panel = await setPanelState(trx, teamId, details.panel.id, 'cancelled');
-    await recordAudit(trx, { teamId, panelId: panel.id, actorUserId: actorId, action: 'panel.cancelled' });
+    const released = await releaseSlots(trx, teamId, panel.id);
+    await recordAudit(trx, {
+      teamId,
+      panelId: panel.id,
+      actorUserId: actorId,
+      action: 'panel.cancelled',
+      detail: { slotsCancelled: released.map((s) => s.slot.id) },
+    });
     await syncPanelNudges(trx, teamId, panel.id, now);
-    return { kind: 'cancelled', panel } as const;
+    return { kind: 'cancelled', panel, details: { ...details, panel }, released } as const;
   });
 }

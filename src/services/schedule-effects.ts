@@ -70,6 +70,25 @@ export async function queueScheduleEffects(
 }
 
 /**
+ * Tells the interviewers of slots cancelled with their panel (the panel cancelled, or decided
+ * before they took place) that the interview is off and their time is free.
+ */
+export async function queueReleasedSlots(
+  deps: EffectsDeps,
+  panel: PanelDetails,
+  released: readonly SlotWithPeople[],
+): Promise<void> {
+  if (released.length === 0) return;
+  const notices: ScheduleNotice[] = released.map((slot) => ({
+    kind: 'removed',
+    slot,
+    userIds: slot.interviewers.filter((i) => i.declinedAt === null).map((i) => i.userId),
+    reason: 'cancelled',
+  }));
+  await queueScheduleEffects(deps, panel, notices, []);
+}
+
+/**
  * The worker's side of `queueScheduleEffects`: the panel as it stands now, the notices as
  * committed, less those a later change has overtaken. A DM Slack refused for now (429, 5xx, a
  * network error) fails the job, which BullMQ retries (a 429 after Slack's Retry-After); the DMs

@@ -16,6 +16,7 @@ import { canCoordinatePanel } from '../../domain/permissions.js';
 import { accessFor, loadFeedbackState } from '../../services/feedback.js';
 import { queuePanelNudges } from '../../services/nudges.js';
 import { cancelPanel, lookUpPanelFor, viewerOf } from '../../services/panels.js';
+import { queueReleasedSlots } from '../../services/schedule-effects.js';
 import {
   loadWorkspaceSettings,
   SETTINGS_REFUSALS,
@@ -163,6 +164,7 @@ export function panelCommand(deps: AppDeps) {
                 ),
               );
               await queuePanelNudges(deps, teamId, result.panel.id);
+              await queueReleasedSlots(deps, result.details, result.released);
               return;
           }
           return;

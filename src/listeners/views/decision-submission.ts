@@ -9,6 +9,7 @@ import { formatPanelReference } from '../../domain/panel-reference.js';
 import { DECISION_LABELS, isDecisionOutcome } from '../../domain/ratings.js';
 import { recordDecision } from '../../services/decision.js';
 import { queuePanelNudges } from '../../services/nudges.js';
+import { queueReleasedSlots } from '../../services/schedule-effects.js';
 import { ackCommitted } from '../late-ack.js';
 
 type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
@@ -73,5 +74,6 @@ export function decisionSubmission(deps: AppDeps) {
         ),
     );
     await queuePanelNudges(deps, teamId, panelId);
+    await queueReleasedSlots(deps, result.details, result.released);
   };
 }
