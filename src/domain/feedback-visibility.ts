@@ -16,8 +16,10 @@ export type FeedbackAccess =
 
 /**
  * Who may read feedback content on a panel. The recruiter, hiring manager and decision makers
- * always may, and an interviewer once they have submitted their own, except on a sealed panel,
- * where nobody may until every interviewer has submitted or the decision deadline has passed.
+ * may, and an interviewer once they have submitted their own; someone who is both (a hiring
+ * manager running the manager stage) is an interviewer first, so they too write theirs before
+ * reading the others'. On a sealed panel nobody may until every interviewer has submitted or the
+ * decision deadline has passed.
  */
 export function feedbackAccess(viewer: PanelViewer, progress: FeedbackProgress): FeedbackAccess {
   const reviewer =
@@ -27,8 +29,8 @@ export function feedbackAccess(viewer: PanelViewer, progress: FeedbackProgress):
     return { allowed: false, reason: viewer.isCreator ? 'not_reviewer' : 'not_on_team' };
   if (progress.sealed && !progress.allSubmitted && !progress.deadlinePassed)
     return { allowed: false, reason: 'sealed' };
-  if (reviewer) return { allowed: true };
-  return progress.viewerHasSubmitted ? { allowed: true } : { allowed: false, reason: 'submit_first' };
+  if (interviewer && !progress.viewerHasSubmitted) return { allowed: false, reason: 'submit_first' };
+  return { allowed: true };
 }
 
 /** Words for a refusal, by reason. */

@@ -115,14 +115,21 @@ function feedbackState(
 /** May `userId` read the feedback content of this panel now? */
 export function accessFor(state: PanelFeedbackState, userId: string, now: Date): FeedbackAccess {
   // Every slot they interview in, later ones too: someone with a second interview of the
-  // candidate still ahead must not read the others' feedback before it.
-  const mySlots = state.slots.filter((s) => s.interviewers.some((i) => i.userId === userId));
+  // candidate still ahead must not read the others' feedback before it. A slot they said they
+  // cannot make is not theirs to write about.
+  const isOn = (s: (typeof state.slots)[number], declined: boolean) =>
+    s.interviewers.some((i) => i.userId === userId && (i.declinedAt !== null) === declined);
+  const mySlots = state.slots.filter((s) => isOn(s, false));
+  const onlyDeclined = mySlots.length === 0 && state.slots.some((s) => isOn(s, true));
   const mine = state.feedback.filter((f) => f.interviewer_id === userId && f.state === 'submitted');
   return feedbackAccess(viewerOf(state.details, userId), {
     sealed: state.details.panel.sealed,
     allSubmitted: state.summary.complete,
     deadlinePassed: state.details.panel.decision_deadline <= now,
-    viewerHasSubmitted: mine.length > 0 && mySlots.every((s) => mine.some((f) => f.slot_id === s.slot.id)),
+    viewerHasSubmitted:
+      mySlots.length > 0
+        ? mySlots.every((s) => mine.some((f) => f.slot_id === s.slot.id))
+        : mine.length > 0 || onlyDeclined,
   });
 }
 

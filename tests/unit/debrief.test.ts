@@ -133,6 +133,10 @@ describe('feedback visibility', () => {
     [['decision_maker'], progress, true],
     [['interviewer'], progress, false],
     [['interviewer'], { ...progress, viewerHasSubmitted: true }, true],
+    // A hiring manager or decision maker who also interviews writes theirs before reading others'.
+    [['hiring_manager', 'interviewer'], progress, false],
+    [['decision_maker', 'interviewer'], progress, false],
+    [['hiring_manager', 'interviewer'], { ...progress, viewerHasSubmitted: true }, true],
     [['recruiter'], { ...progress, sealed: true }, false],
     [['recruiter'], { ...progress, sealed: true, allSubmitted: true }, true],
     [['interviewer'], { ...progress, sealed: true, deadlinePassed: true, viewerHasSubmitted: true }, true],
