@@ -221,10 +221,18 @@ export function getRescheduleModal(
   slot: SlotWithPeople,
   options: { withoutUserId?: string } = {},
 ): ModalView {
-  const interviewerIds = slot.interviewers.map((i) => i.userId).filter((id) => id !== options.withoutUserId);
+  // Whoever said they cannot make it is left out: saving the form must not quietly put them back.
+  const declined = slot.interviewers.filter((i) => i.declinedAt !== null).map((i) => i.userId);
+  const interviewerIds = slot.interviewers
+    .filter((i) => i.declinedAt === null && i.userId !== options.withoutUserId)
+    .map((i) => i.userId);
+  const cannot =
+    declined.length === 0
+      ? ''
+      : ` ${declined.map(mentionUser).join(', ')} can’t make it and ${declined.length === 1 ? 'is' : 'are'} left out.`;
   const intro =
     options.withoutUserId === undefined
-      ? `Change the ${stageDefinition(slot.stageKind).label.toLowerCase()} slot of ${slotTime(slot.slot)}.`
+      ? `Change the ${stageDefinition(slot.stageKind).label.toLowerCase()} slot of ${slotTime(slot.slot)}.${cannot}`
       : `${mentionUser(options.withoutUserId)} can’t make the ${stageDefinition(slot.stageKind).label.toLowerCase()} slot of ${slotTime(slot.slot)}. Add a replacement (or move the slot).`;
   const metadata: RescheduleMetadata = { panelId: details.panel.id, slotId: slot.slot.id };
   return {

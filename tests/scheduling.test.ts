@@ -1,7 +1,7 @@
 import type { ModalView } from '@slack/types';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getScheduleModal } from '../blocks/schedule-modal.js';
+import { getRescheduleModal, getScheduleModal } from '../blocks/schedule-modal.js';
 import type { Panel } from '../src/db/database.js';
 import { findPanelById } from '../src/db/panels.js';
 import { listPanelSlots } from '../src/db/slots.js';
@@ -901,10 +901,27 @@ describe('changing the schedule', () => {
     const SUB = 'USUB';
     t.slack.addUser(SORRY, { tz: 'UTC', real_name: 'So Rry' });
     t.slack.addUser(SUB, { tz: 'UTC', real_name: 'Sub Stitute' });
-    const { panel, manager } = await panelWithStages({ candidateName: 'Decline Candidate' });
-    await book(panel, [{ stageId: manager, start: at('2026-12-04T15:00:00Z'), interviewers: [SORRY] }]);
+    const STAYS = 'USTAYS';
+    t.slack.addUser(STAYS, { tz: 'UTC', real_name: 'St Ays' });
+    const { panel, details, manager } = await panelWithStages({ candidateName: 'Decline Candidate' });
+    await book(panel, [
+      { stageId: manager, start: at('2026-12-04T15:00:00Z'), interviewers: [SORRY, STAYS] },
+    ]);
     const [slot] = await slotsOf(panel);
     const slotId = slot?.slot.id ?? '';
+    const pendingFor = async (userId: string) =>
+      (
+        await t.panelist.deps.db
+          .selectFrom('nudge')
+          .select('kind')
+          .where('panel_id', '=', panel.id)
+          .where('recipient', '=', userId)
+          .where('state', '=', 'pending')
+          .orderBy('kind')
+          .execute()
+      ).map((n) => n.kind);
+    expect(await pendingFor(SORRY)).toEqual(await pendingFor(STAYS));
+    expect(await pendingFor(SORRY)).toContain('briefing');
 
     await t.requests.blockAction(
       SORRY,
@@ -918,6 +935,16 @@ describe('changing the schedule', () => {
       );
       expect(JSON.stringify(notice.args.blocks)).toContain(`"value":"${slotId}:${SORRY}"`);
     }
+    // Owed no briefing and no feedback for a slot they will not attend; the other interviewer is.
+    await expect.poll(() => pendingFor(SORRY)).toEqual([]);
+    expect(await pendingFor(STAYS)).toContain('briefing');
+    // A plain reschedule form leaves them out, so saving it cannot quietly put them back.
+    const reschedule = getRescheduleModal(
+      (await findPanelById(t.panelist.deps.db, TEAM_ID, panel.id)) ?? details,
+      (await slotsOf(panel))[0] ?? (slot as NonNullable<typeof slot>),
+    );
+    expect(JSON.stringify(reschedule.blocks)).toContain(`"initial_users":["${STAYS}"]`);
+    expect(JSON.stringify(reschedule.blocks)).toContain('can’t make it and is left out');
 
     await t.requests.blockAction(PEOPLE.recruiter, {
       action_id: 'slot_replace_open',
@@ -932,10 +959,10 @@ describe('changing the schedule', () => {
     const res = await t.requests.viewSubmission(
       PEOPLE.recruiter,
       view,
-      scheduleValues([{ stageId: manager, start: at('2026-12-04T15:00:00Z'), interviewers: [SUB] }]),
+      scheduleValues([{ stageId: manager, start: at('2026-12-04T15:00:00Z'), interviewers: [STAYS, SUB] }]),
     );
     expect(res.json?.response_action).toBe('update');
-    expect((await slotsOf(panel))[0]?.interviewers.map((i) => i.userId)).toEqual([SUB]);
+    expect((await slotsOf(panel))[0]?.interviewers.map((i) => i.userId)).toEqual([STAYS, SUB]);
     await t.slack.waitForCall(
       'chat.postMessage',
       (c) => c.args.channel === SUB && JSON.stringify(c.args).includes('Decline Candidate'),
@@ -944,6 +971,9 @@ describe('changing the schedule', () => {
       'chat.postMessage',
       (c) => c.args.channel === SORRY && JSON.stringify(c.args).includes('no longer needs you'),
     );
+    // The one who stays heard nothing: same time, same place, only a new colleague.
+    await t.followUpsSettled();
+    expect(dmsTo(STAYS, 'has changed')).toEqual([]);
   });
 });
 

@@ -148,7 +148,7 @@ export async function lockPanelOfSlot(
 export interface SubmissionSlot {
   slot: { id: string; state: SlotState; starts_at: Date; ends_at: Date };
   stageKind: StageKind;
-  interviewers: { userId: string }[];
+  interviewers: { userId: string; declinedAt: Date | null }[];
 }
 
 /** Everything a feedback submission checks, plans nudges from and writes against, read at once. */
@@ -179,7 +179,7 @@ interface SubmissionContextRow extends Panel {
     stage_kind: StageKind;
     starts_at: string;
     ends_at: string;
-    interviewers: string[];
+    interviewers: { user_id: string; declined_at: string | null }[];
   }[];
   feedback: {
     id: string;
@@ -228,7 +228,8 @@ export async function loadSubmissionContext(
             'id', s.id::text, 'state', s.state, 'stage_kind', st.kind,
             'starts_at', s.starts_at, 'ends_at', s.ends_at,
             'interviewers', coalesce((
-              select json_agg(si.user_id order by si.user_id)
+              select json_agg(json_build_object('user_id', si.user_id, 'declined_at', si.declined_at)
+                order by si.user_id)
               from slot_interviewer si where si.team_id = s.team_id and si.slot_id = s.id
             ), '[]'))
           order by s.starts_at)
@@ -275,7 +276,7 @@ export async function loadSubmissionContext(
     slots: slots.map((s) => ({
       slot: { id: s.id, state: s.state, starts_at: new Date(s.starts_at), ends_at: new Date(s.ends_at) },
       stageKind: s.stage_kind,
-      interviewers: s.interviewers.map((userId) => ({ userId })),
+      interviewers: s.interviewers.map((i) => ({ userId: i.user_id, declinedAt: asDate(i.declined_at) })),
     })),
     feedback: feedback.map((f) => ({ ...f, submitted_at: asDate(f.submitted_at) })),
     nudges: nudges.map((n) => ({

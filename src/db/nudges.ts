@@ -65,7 +65,13 @@ export interface PlanPanel {
 /** The parts of a booked slot (`SlotWithPeople` has them) that the planner reads. */
 export interface PlanSlot {
   slot: Pick<Slot, 'id' | 'starts_at' | 'ends_at'>;
-  interviewers: readonly { userId: string }[];
+  /** Someone who said they cannot make the slot (`declinedAt`) is owed no briefing or feedback. */
+  interviewers: readonly { userId: string; declinedAt?: Date | null }[];
+}
+
+/** The people still on a slot: not those who said they cannot make it. */
+export function activeInterviewers(slot: PlanSlot): string[] {
+  return slot.interviewers.filter((i) => (i.declinedAt ?? null) === null).map((i) => i.userId);
 }
 
 /** The planner's input from a panel already loaded (the delivery has it for the message anyway). */
@@ -78,7 +84,7 @@ export function buildPlanInput(
 ): PlanInput {
   const zones = new Map(details.members.map((m) => [m.user_id, m.time_zone]));
   const submittedKeys = new Set(submitted.map((f) => `${f.slot_id}|${f.interviewer_id}`));
-  const expected = slots.flatMap((s) => s.interviewers.map((i) => `${s.slot.id}|${i.userId}`));
+  const expected = slots.flatMap((s) => activeInterviewers(s).map((userId) => `${s.slot.id}|${userId}`));
   const complete = expected.length > 0 && expected.every((key) => submittedKeys.has(key));
   const lastSubmitted = submitted.reduce<Date | null>(
     (latest, f) =>
@@ -105,7 +111,7 @@ export function buildPlanInput(
       id: s.slot.id,
       startsAt: s.slot.starts_at,
       endsAt: s.slot.ends_at,
-      interviewerIds: s.interviewers.map((i) => i.userId),
+      interviewerIds: activeInterviewers(s),
     })),
     submitted: submittedKeys,
     allSubmittedAt: complete ? lastSubmitted : null,

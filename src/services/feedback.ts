@@ -10,7 +10,7 @@ import {
   lockPanelOfSlot,
   saveSubmission,
 } from '../db/feedback.js';
-import { buildPlanInput } from '../db/nudges.js';
+import { activeInterviewers, buildPlanInput } from '../db/nudges.js';
 import { findPanelById, findPanelsByIds, type PanelDetails } from '../db/panels.js';
 import { findSlot, listPanelSlots, listSlotsOfPanels, type SlotWithPeople } from '../db/slots.js';
 import { type DebriefSummary, summariseDebrief } from '../domain/debrief.js';
@@ -95,7 +95,8 @@ function feedbackState(
       slotId: s.slot.id,
       stageKind: s.stageKind,
       startsAt: s.slot.starts_at,
-      interviewerIds: s.interviewers.map((i) => i.userId),
+      // Owed feedback: not from someone who said they cannot make the slot.
+      interviewerIds: activeInterviewers(s),
     })),
     feedback
       .filter(
@@ -268,7 +269,7 @@ export async function submitFeedbackForm(
     const booked = context.slots.filter((s) => s.slot.state === 'booked');
     const plan = planNudges(buildPlanInput(context, booked, submitted, context.nudgeSettings, now));
     const done = new Set(submitted.map((f) => `${f.slot_id}|${f.interviewer_id}`));
-    const complete = booked.every((s) => s.interviewers.every((i) => done.has(`${s.slot.id}|${i.userId}`)));
+    const complete = booked.every((s) => activeInterviewers(s).every((id) => done.has(`${s.slot.id}|${id}`)));
     const saved = await saveSubmission(trx, {
       teamId,
       panelId,

@@ -30,10 +30,22 @@ export type ScheduleNotice =
 /** What the follow-ups need; the web process and the worker both have it. */
 export type EffectsDeps = Pick<AppDeps, 'db' | 'client' | 'users' | 'queues' | 'logger' | 'clock'>;
 
-/** The notices for a rescheduled slot: kept people see the move, added ones a booking, dropped ones a removal. */
+/**
+ * The notices for a rescheduled slot: added people get a booking, dropped ones a removal, and kept
+ * ones the change only when what they turn up to changed (time, length, stage, place or note): a
+ * replacement for someone who cannot make it is no news to the others.
+ */
 export function noticesForChange(change: SlotChange): ScheduleNotice[] {
+  const before = change.before.slot;
+  const after = change.after.slot;
+  const changedForKept =
+    before.starts_at.getTime() !== after.starts_at.getTime() ||
+    before.ends_at.getTime() !== after.ends_at.getTime() ||
+    before.stage_id !== after.stage_id ||
+    (before.location ?? null) !== (after.location ?? null) ||
+    (before.note ?? null) !== (after.note ?? null);
   return [
-    { kind: 'moved', change, userIds: change.kept },
+    { kind: 'moved', change, userIds: changedForKept ? change.kept : [] },
     { kind: 'booked', slot: change.after, userIds: change.added },
     { kind: 'removed', slot: change.before, userIds: change.removed, reason: 'removed' },
   ];

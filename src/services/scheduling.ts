@@ -2,7 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { slotBlockIds } from '../../blocks/ids.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database, Panel } from '../db/database.js';
-import { buildPlanInput, type NudgeToQueue, syncPanelNudgesFrom } from '../db/nudges.js';
+import { buildPlanInput, type NudgeToQueue, syncPanelNudges, syncPanelNudgesFrom } from '../db/nudges.js';
 import { type InterviewsQuery, loadPanelSnapshot, type PanelSnapshot } from '../db/panel-snapshot.js';
 import { findPanelById, insertMembers, type PanelDetails } from '../db/panels.js';
 import {
@@ -622,11 +622,11 @@ export async function cancelSlot(
 /** An interviewer says they cannot make a slot; the coordinators are told by the caller. */
 export async function declineSlot(
   db: Kysely<Database>,
-  request: { teamId: string; slotId: string; userId: string },
+  request: { teamId: string; slotId: string; userId: string; now: Date },
 ): Promise<
   { kind: 'declined' | 'already'; slot: SlotWithPeople; panel: PanelDetails } | { kind: 'not_yours' }
 > {
-  const { teamId, slotId, userId } = request;
+  const { teamId, slotId, userId, now } = request;
   return db.transaction().execute(async (trx) => {
     const found = await findSlot(trx, teamId, slotId);
     if (found === undefined) return { kind: 'not_yours' } as const;
@@ -670,6 +670,8 @@ export async function declineSlot(
       .execute();
     const panel = await findPanelById(trx, teamId, slot.slot.panel_id);
     if (panel === undefined) return { kind: 'not_yours' } as const;
+    // They are owed no briefing and no feedback nudges for it any more; the rest is re-planned.
+    await syncPanelNudges(trx, teamId, panel.panel.id, now);
     const updated = await findSlot(trx, teamId, slotId);
     return { kind: 'declined', slot: updated ?? slot, panel } as const;
   });

@@ -2,6 +2,8 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { getDeclinedNoticeMessage } from '../../../blocks/slot-messages.js';
 import { enqueueAnnouncement } from '../../../jobs/queues.js';
 import type { AppDeps } from '../../deps.js';
+import { refreshHomes } from '../../services/app-home.js';
+import { queuePanelNudges } from '../../services/nudges.js';
 import { declineSlot } from '../../services/scheduling.js';
 import { mentionUser } from '../../slack/mrkdwn.js';
 
@@ -16,7 +18,12 @@ export function declineSlotButton(deps: AppDeps) {
     await ack();
     const teamId = body.team?.id ?? '';
     const userId = body.user.id;
-    const outcome = await declineSlot(deps.db, { teamId, slotId: action.value ?? '', userId });
+    const outcome = await declineSlot(deps.db, {
+      teamId,
+      slotId: action.value ?? '',
+      userId,
+      now: deps.clock.now(),
+    });
     if (outcome.kind === 'not_yours') {
       await respond({
         response_type: 'ephemeral',
@@ -51,6 +58,9 @@ export function declineSlotButton(deps: AppDeps) {
       }),
     );
     const told = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    // Their briefing and feedback nudges for the slot are gone; the others' stand as planned.
+    await queuePanelNudges(deps, teamId, outcome.panel.panel.id);
+    await refreshHomes(deps, teamId, [userId]);
     await enqueueAnnouncement(deps.queues, {
       teamId,
       panelId: outcome.panel.panel.id,
