@@ -22,6 +22,13 @@ export interface NudgeToSend {
   zone: string;
 }
 
+/** "in 2 days", "in 5 hours": the time left from when a countdown goes out to the deadline. */
+export function timeLeft(ms: number): string {
+  const hours = Math.max(1, Math.round(ms / 3_600_000));
+  if (hours >= 36) return `in ${Math.round(hours / 24)} days`;
+  return hours === 1 ? 'in about an hour' : `in ${hours} hours`;
+}
+
 const button = (actionId: string, text: string, value: string, primary = false): Button => ({
   type: 'button',
   action_id: actionId,
@@ -96,7 +103,7 @@ function section(item: NudgeToSend): { text: string; buttons: Button[] } {
         ? `:alarm_clock: The decision on ${headline(item)} is *overdue* (it was due ${due}). Recommendations so far: ${tally(state.summary.recommendations)}.`
         : nudge.occurrence === 'due'
           ? `:alarm_clock: The decision on ${headline(item)} is due *now* (${due}). Recommendations: ${tally(state.summary.recommendations)}.`
-          : `:hourglass: The decision on ${headline(item)} is due ${due} (in ${nudge.occurrence}). Feedback in: ${state.summary.submitted}/${state.summary.expected}.`;
+          : `:hourglass: The decision on ${headline(item)} is due ${due} (${timeLeft(panel.decision_deadline.getTime() - nudge.deliver_at.getTime())}). Feedback in: ${state.summary.submitted}/${state.summary.expected}.`;
       return { text, buttons: [button(ACTION_IDS.recordDecision, 'Record decision', panel.id, true)] };
     }
     case 'candidate_update': {

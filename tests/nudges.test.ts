@@ -260,8 +260,9 @@ describe('decision countdown', () => {
     await at('2026-12-07T10:00:00Z'); // Monday: 48h (held since Sunday) and 24h arrive as one message
     await expect.poll(() => dms(p.decider).length).toBe(1);
     const batch = text(dms(p.decider)[0]);
-    expect(batch).toContain('(in 48h)');
-    expect(batch).toContain('(in 24h)');
+    // Each says the time actually left when it goes out: the held 48-hour one, 25 hours.
+    expect(batch).toContain('(in 25 hours)');
+    expect(batch).toContain('(in 24 hours)');
     expect(batch).toContain('"action_id":"decision_open"');
     expect(batch).toContain('nudge_snooze');
     await at('2026-12-08T10:00:00Z');
@@ -474,6 +475,23 @@ describe('snooze', () => {
   });
 });
 
+describe('snooze late in the day', () => {
+  it('an hour’s snooze that would end outside working hours brings the message back next working morning', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-04T16:00:00Z', interviewers: [p.a] }, // Friday, ends 17:00 UTC
+    ]);
+    await at('2026-12-04T17:30:00Z');
+    await expect.poll(() => dms(p.a).length).toBe(1);
+    await snoozeWith(p.a, '1h');
+    await expect
+      .poll(async () => (await nudgesOf(panel.id, 'feedback_due'))[0]?.deliver_at.toISOString())
+      .toBe('2026-12-07T09:00:00.000Z'); // not Friday 18:30: Monday 09:00
+  });
+});
+
 describe('snooze pressed before the delivery commits', () => {
   it('waits for the batch that sent the message, then snoozes it', async () => {
     const p = people();
@@ -637,6 +655,68 @@ describe('settings', () => {
     });
     await replanOpenPanels(t.panelist.deps.db, TEAM_ID, TEST_NOW);
     expect((await listPanelSlots(t.panelist.deps.db, TEAM_ID, panel.id)).length).toBe(1);
+    // Switched back on, the reminder is owed again: the cancelled row is pending once more.
+    const restored = await nudgeRows(panel);
+    expect(
+      restored.filter((r) => r.kind === 'feedback_reminder').map((r) => [r.state, r.due_at.toISOString()]),
+    ).toEqual([['pending', '2026-12-05T15:00:00.000Z']]);
+    expect(restored.find((r) => r.kind === 'briefing')?.due_at.toISOString()).toBe(
+      '2026-12-03T14:00:00.000Z',
+    );
+  });
+
+  it('a slot moved away and back gets its briefing and feedback nudges again', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'manager', start: '2026-12-04T14:00:00Z', interviewers: [p.a] },
+    ]);
+    const [slot] = await listPanelSlots(t.panelist.deps.db, TEAM_ID, panel.id);
+    const details = await findPanelById(t.panelist.deps.db, TEAM_ID, panel.id);
+    if (slot === undefined || details === undefined) throw new Error('not booked');
+    const before = (await nudgeRows(panel))
+      .filter((r) => r.state === 'pending')
+      .map((r) => r.kind)
+      .sort();
+    const moveTo = async (start: string) => {
+      const startsAt = new Date(start);
+      const outcome = await rescheduleSlot(t.panelist.deps.db, {
+        teamId: TEAM_ID,
+        slotId: slot.slot.id,
+        actorId: p.recruiter,
+        now: TEST_NOW,
+        people: {
+          interviewers: new Map([
+            [p.a, { id: p.a, name: p.a, timeZone: 'UTC', isBot: false, deleted: false, isAdmin: false }],
+          ]),
+          coordinatorTimeZone: 'UTC',
+        },
+        draft: {
+          key: '0',
+          stageId: slot.slot.stage_id,
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + 3600_000),
+          durationMinutes: 60,
+          interviewerIds: [p.a],
+          location: null,
+          note: null,
+        },
+      });
+      expect(outcome.kind).toBe('done');
+    };
+    await moveTo('2026-12-07T14:00:00Z');
+    await moveTo('2026-12-04T14:00:00Z');
+    const after = await nudgeRows(panel);
+    expect(
+      after
+        .filter((r) => r.state === 'pending')
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(before);
+    expect(after.find((r) => r.kind === 'briefing' && r.state === 'pending')?.due_at.toISOString()).toBe(
+      '2026-12-03T14:00:00.000Z',
+    );
   });
 });
 

@@ -128,16 +128,20 @@ export interface NudgeToQueue {
 }
 
 export const noNudgeChanges = (changes: NudgeChanges) =>
-  changes.cancel.length === 0 && changes.move.length === 0 && changes.create.length === 0;
+  changes.cancel.length === 0 &&
+  changes.move.length === 0 &&
+  changes.create.length === 0 &&
+  changes.revive.length === 0;
 
 /**
  * The data-modifying CTEs that apply `changes` (`nudges_cancelled`, `nudges_moved`,
- * `nudges_inserted`), for a statement that may write other things too; `nudges_queued` selects
- * the rows created or moved. Arrays travel as one JSON parameter each: the same text for
+ * `nudges_revived`, `nudges_inserted`), for a statement that may write other things too;
+ * `nudges_queued` selects the rows created, moved or revived. Arrays travel as one JSON parameter each: the same text for
  * node-postgres and PGlite.
  */
 export function nudgeChangeCtes(teamId: string, panelId: string, changes: NudgeChanges) {
   const moves = changes.move.map((m) => ({ id: m.id, due_at: m.dueAt, deliver_at: m.deliverAt }));
+  const revivals = changes.revive.map((m) => ({ id: m.id, due_at: m.dueAt, deliver_at: m.deliverAt }));
   const inserts = changes.create.map((n) => ({
     kind: n.kind,
     subject: n.subject,
@@ -157,6 +161,12 @@ export function nudgeChangeCtes(teamId: string, panelId: string, changes: NudgeC
       from json_to_recordset(${JSON.stringify(moves)}::json) as v(id bigint, due_at timestamptz, deliver_at timestamptz)
       where n.team_id = ${teamId} and n.id = v.id and n.state = 'pending'
       returning n.id, n.deliver_at
+    ), nudges_revived as (
+      update nudge n set state = 'pending', due_at = v.due_at, deliver_at = v.deliver_at,
+        snoozed_until = null, attempts = 0, updated_at = now()
+      from json_to_recordset(${JSON.stringify(revivals)}::json) as v(id bigint, due_at timestamptz, deliver_at timestamptz)
+      where n.team_id = ${teamId} and n.id = v.id and n.state = 'cancelled'
+      returning n.id, n.deliver_at
     ), nudges_inserted as (
       insert into nudge (team_id, panel_id, kind, subject, recipient, occurrence, due_at, deliver_at)
       select ${teamId}, ${panelId}, v.kind, v.subject, v.recipient, v.occurrence, v.due_at, v.deliver_at
@@ -166,6 +176,7 @@ export function nudgeChangeCtes(teamId: string, panelId: string, changes: NudgeC
       returning id, deliver_at
     ), nudges_queued as (
       select id::text as id, deliver_at from nudges_moved
+      union all select id::text as id, deliver_at from nudges_revived
       union all select id::text as id, deliver_at from nudges_inserted
     )`;
 }

@@ -121,7 +121,11 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
       for (const hours of [early, late]) {
         const dueAt = new Date(panel.decisionDeadline.getTime() - hours * HOUR);
         // Not for a panel opened after that moment had already passed.
-        if (dueAt >= panel.createdAt) dm('decision_countdown', 'panel', decider, `${hours}h`, dueAt);
+        if (dueAt < panel.createdAt) continue;
+        // A warning held for working hours must still come before the deadline (a Monday 08:00
+        // deadline): then it goes at its own moment, outside working hours, rather than too late.
+        const urgent = nextWorkingMoment(dueAt, zone) >= panel.decisionDeadline;
+        dm('decision_countdown', 'panel', decider, `${hours}h`, dueAt, urgent);
       }
       dm('decision_countdown', 'panel', decider, 'due', panel.decisionDeadline, true);
       if (panel.decisionDeadline <= now) {
@@ -163,7 +167,7 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
 
   if (on('channel_digest')) {
     // Today's digest (even once its time has passed, so a late worker still sends it) and the next
-    // working day's; none before the panel existed or after its deadline.
+    // working day's; none before the panel existed.
     const zone = settings.digestTimeZone;
     const today = localDate(now, zone);
     let planned = 0;
@@ -171,7 +175,8 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
       const date = addDays(today, offset);
       if (isoWeekday(dateToLocalMs(date)) > 5) continue;
       const at = localTime(date, settings.digestTime, zone);
-      if (at < panel.createdAt || at > panel.decisionDeadline) continue;
+      // While the panel is open, an overdue one included: that is when the channel most needs it.
+      if (at < panel.createdAt) continue;
       plan.push({
         kind: 'channel_digest',
         subject: 'panel',
@@ -203,15 +208,22 @@ export interface StoredNudge {
 export interface NudgeChanges {
   /** Pending rows whose reason is gone. */
   cancel: string[];
-  /** Planned nudges with no row yet (of any state: a sent or cancelled one is not planned again). */
+  /** Planned nudges with no row yet (of any state: a sent one is history and not planned again). */
   create: PlannedNudge[];
   /** Pending rows whose time moved; a snooze still holds delivery back. */
   move: { id: string; dueAt: Date; deliverAt: Date }[];
+  /**
+   * Cancelled rows whose reason is back (a kind switched off and on again, a slot moved away and
+   * back, a slot booked after all feedback was in and then its feedback too): pending again, at
+   * the planned time, without an old snooze.
+   */
+  revive: { id: string; dueAt: Date; deliverAt: Date }[];
 }
 
 /**
- * Compares the plan with the rows a panel has: creates what is newly owed, moves what moved, and
- * cancels every pending nudge whose reason is gone. Sent and failed rows are history and stay.
+ * Compares the plan with the rows a panel has: creates what is newly owed, moves what moved,
+ * cancels every pending nudge whose reason is gone and revives a cancelled one whose reason is
+ * back. Sent and failed rows are history and stay.
  * A pending row that is already due and planned for a moment also past (`now`) stays as it is:
  * the planner puts a nudge whose moment has passed at `now` (a briefing booked at short notice),
  * and moving it on every re-plan would void the receipt of a message sent just before a crash
@@ -229,8 +241,10 @@ export function diffNudges(
     .map((row) => row.id);
   const create = plan.filter((n) => !byIdentity.has(nudgeIdentity(n)));
   const move: NudgeChanges['move'] = [];
+  const revive: NudgeChanges['revive'] = [];
   for (const n of plan) {
     const row = byIdentity.get(nudgeIdentity(n));
+    if (row?.state === 'cancelled') revive.push({ id: row.id, dueAt: n.dueAt, deliverAt: n.deliverAt });
     if (row === undefined || row.state !== 'pending') continue;
     const deliverAt =
       row.snoozed_until !== null && row.snoozed_until > n.deliverAt ? row.snoozed_until : n.deliverAt;
@@ -239,5 +253,5 @@ export function diffNudges(
     if (row.deliver_at <= now && deliverAt <= now) continue;
     move.push({ id: row.id, dueAt: n.dueAt, deliverAt });
   }
-  return { cancel, create, move };
+  return { cancel, create, move, revive };
 }

@@ -53,6 +53,26 @@ describe('planNudges', () => {
     ]);
   });
 
+  it('sends a countdown outside working hours rather than after the deadline it warns of', () => {
+    // Deadline Monday 08:00: the 48-hour warning (Saturday 08:00) and the 24-hour one (Sunday
+    // 08:00) would wait for Monday 09:00, after the deadline; they go at their own moments.
+    const input = base({ panel: { ...base().panel, decisionDeadline: new Date('2026-12-07T08:00:00Z') } });
+    const countdown = summary(input).filter((n) => n.startsWith('decision_countdown'));
+    expect(countdown).toEqual([
+      'decision_countdown:UDM:48h:2026-12-05T08:00:00.000Z',
+      'decision_countdown:UDM:24h:2026-12-06T08:00:00.000Z',
+      'decision_countdown:UDM:due:2026-12-07T08:00:00.000Z',
+    ]);
+  });
+
+  it('keeps the channel digest going while an open panel is overdue', () => {
+    const overdue = base({ now: new Date('2026-12-09T08:00:00Z') }); // Wednesday, deadline was Tuesday
+    expect(summary(overdue).filter((n) => n.startsWith('channel_digest'))).toEqual([
+      'channel_digest:CHIRING:2026-12-09:2026-12-09T09:30:00.000Z',
+      'channel_digest:CHIRING:2026-12-10:2026-12-10T09:30:00.000Z',
+    ]);
+  });
+
   it('plans nothing for a decided or cancelled panel', () => {
     expect(planNudges(base({ panel: { ...base().panel, state: 'decided' } }))).toEqual([]);
     expect(planNudges(base({ panel: { ...base().panel, state: 'cancelled' } }))).toEqual([]);

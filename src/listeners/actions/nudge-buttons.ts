@@ -13,7 +13,7 @@ import { listPanelSlots } from '../../db/slots.js';
 import type { AppDeps } from '../../deps.js';
 import { formatPanelReference } from '../../domain/panel-reference.js';
 import { canSeePanel } from '../../domain/permissions.js';
-import { nextMorning } from '../../domain/working-hours.js';
+import { nextMorning, nextWorkingMoment } from '../../domain/working-hours.js';
 import { markCandidateUpdated, snoozeMessage } from '../../services/nudge-actions.js';
 import { queuePanelNudges } from '../../services/nudges.js';
 import { viewerOf } from '../../services/panels.js';
@@ -32,10 +32,12 @@ export function snoozeMenu(deps: AppDeps) {
     if (messageTs === undefined) return;
     const now = deps.clock.now();
     const { timeZone } = await deps.users.get(teamId, userId);
+    // An hour from now, or the start of their next working hours if that falls outside them (a
+    // snooze at 17:30 on a Friday comes back on Monday morning); the reply says when.
     const until =
       action.selected_option.value === SNOOZE.tomorrow
         ? nextMorning(now, timeZone)
-        : new Date(now.getTime() + 3600_000);
+        : nextWorkingMoment(new Date(now.getTime() + 3600_000), timeZone);
     const panels = await snoozeMessage(deps.db, { teamId, userId, messageTs, until, now });
     await Promise.all(panels.map((panelId) => queuePanelNudges(deps, teamId, panelId)));
     await respond({
