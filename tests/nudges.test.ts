@@ -863,6 +863,17 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
     // otherwise settle the rows from their receipts first on a slow machine.
     await t.panelist.deps.queues.nudges.pause();
     await other.query('select pg_cancel_backend($1)', [pid]);
+    // The cancel arrives asynchronously: release the receipt's lock only once the settling
+    // statement has ended, or it could still take the lock and commit.
+    await expect
+      .poll(async () => {
+        const { rows } = await sql<{ waiting: boolean }>`
+          select coalesce(bool_or(wait_event_type = 'Lock' and query like '%receipts_done%'), false) as waiting
+          from pg_stat_activity where pid = ${pid ?? 0}
+        `.execute(db);
+        return rows[0]?.waiting;
+      })
+      .toBe(false);
     await other.query('rollback');
   } catch (error) {
     await t.panelist.deps.queues.nudges.resume();
