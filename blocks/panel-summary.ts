@@ -1,8 +1,9 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
-import type { MemberRole, PanelState } from '../src/db/database.js';
+import type { Decision, MemberRole, PanelState } from '../src/db/database.js';
 import type { PanelDetails } from '../src/db/panels.js';
 import type { SlotWithPeople } from '../src/db/slots.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
+import { DECISION_LABELS } from '../src/domain/ratings.js';
 import { stageDefinition } from '../src/domain/stages.js';
 import { calendarDate, escapeMrkdwn, mentionUser, slackDate } from '../src/slack/mrkdwn.js';
 import { ACTION_IDS } from './ids.js';
@@ -72,6 +73,7 @@ function title(details: PanelDetails): string {
 export function getPanelAnnouncement(
   details: PanelDetails,
   slots: readonly SlotWithPeople[] = [],
+  decision?: Pick<Decision, 'outcome' | 'decided_by' | 'decided_at' | 'candidate_told_on'>,
 ): { text: string; blocks: KnownBlock[] } {
   const { panel } = details;
   const reference = formatPanelReference(panel.number);
@@ -79,6 +81,19 @@ export function getPanelAnnouncement(
     panel.state === 'cancelled'
       ? `:no_entry: ${title(details)}: this panel was cancelled.`
       : `:busts_in_silhouette: Second-round panel ${title(details)}`;
+  // The outcome, not the reason: the reason is in the debrief, for those who follow it.
+  const decided: KnownBlock[] =
+    decision === undefined
+      ? []
+      : [
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: `*Decision: ${DECISION_LABELS[decision.outcome]}*, recorded by ${mentionUser(decision.decided_by)} ${slackDate(decision.decided_at, '{date_short_pretty}')}. Candidate told by ${calendarDate(decision.candidate_told_on)}.`,
+            },
+          },
+        ];
   return {
     text: truncate(
       `${reference}: second-round panel for ${escapeMrkdwn(panel.candidate_name)} (${escapeMrkdwn(panel.role_title)})`,
@@ -86,6 +101,7 @@ export function getPanelAnnouncement(
     ),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: truncate(headline, SLACK_LIMITS.sectionText) } },
+      ...decided,
       peopleAndDates(details),
       stagesSection(details),
       scheduleSection(slots),

@@ -109,7 +109,16 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
       const { details } = snapshot;
       const { panel } = details;
       if (panel.announced_revision >= panel.revision) return { outcome: 'current' as const };
-      const message = getPanelAnnouncement(details, snapshot.slots);
+      const decision =
+        panel.state === 'decided'
+          ? await trx
+              .selectFrom('decision')
+              .select(['outcome', 'decided_by', 'decided_at', 'candidate_told_on'])
+              .where('team_id', '=', teamId)
+              .where('panel_id', '=', panelId)
+              .executeTakeFirst()
+          : undefined;
+      const message = getPanelAnnouncement(details, snapshot.slots, decision);
       try {
         if (panel.announcement_ts !== null) {
           try {

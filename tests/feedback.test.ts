@@ -553,13 +553,16 @@ describe('debrief and decision', () => {
       8_000,
     );
     expect(JSON.stringify(debriefUpdate.args.blocks)).not.toContain('decision_open');
-    await t.slack.waitForCall(
+    const announced = await t.slack.waitForCall(
       'chat.update',
       (c) =>
         JSON.stringify(c.args.blocks).includes('Decision Person') &&
         JSON.stringify(c.args.blocks).includes(':white_check_mark: Decided'),
       8_000,
     );
+    // The announcement shows the outcome too, but not the reason (that is in the debrief).
+    expect(JSON.stringify(announced.args.blocks)).toContain('*Decision: :tada: Hire*');
+    expect(JSON.stringify(announced.args.blocks)).not.toContain('Strong evidence');
 
     const late = await submit(p1, panel, peer, { ...GOOD, recommendation: 'no' });
     expect(JSON.stringify(late.json?.view)).toContain('read-only');
