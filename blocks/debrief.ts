@@ -81,6 +81,7 @@ export function getDebriefMessage(
   panel: Panel,
   summary: DebriefSummary,
   decision: Decision | undefined,
+  { sealed = false }: { sealed?: boolean } = {},
 ): { text: string; blocks: KnownBlock[] } {
   const reference = formatPanelReference(panel.number);
   const blocks: KnownBlock[] = [
@@ -91,7 +92,17 @@ export function getDebriefMessage(
         text: `:clipboard: *Debrief ${reference} · ${escapeMrkdwn(panel.candidate_name)}* for *${escapeMrkdwn(panel.role_title)}*${summary.complete ? '' : ' _(incomplete)_'}`,
       },
     },
-    ...getDebriefSummaryBlocks(summary),
+    ...(sealed
+      ? [
+          {
+            type: 'section' as const,
+            text: {
+              type: 'mrkdwn' as const,
+              text: `:lock: *Sealed*: ratings and recommendations stay hidden until every interviewer has submitted or the decision deadline passes (${summary.submitted} of ${summary.expected} submitted).`,
+            },
+          },
+        ]
+      : getDebriefSummaryBlocks(summary)),
   ];
   if (decision !== undefined) {
     blocks.push({

@@ -12,11 +12,18 @@ export interface DecisionMetadata {
 }
 
 /** The decision modal: hire / no hire / hold, a reason, and when the candidate will be told. */
-export function getDecisionModal(panel: Panel, summary: DebriefSummary): ModalView {
+export function getDecisionModal(
+  panel: Panel,
+  summary: DebriefSummary,
+  { showTally = true }: { showTally?: boolean } = {},
+): ModalView {
   const metadata: DecisionMetadata = { panelId: panel.id };
   const waiting = summary.complete
     ? ''
     : `\n:warning: ${summary.expected - summary.submitted} of ${summary.expected} feedback still missing.`;
+  // Counts are feedback too: a sealed panel, or a decision maker who has yet to write their own
+  // interview's feedback, sees none here either.
+  const recommendations = showTally ? tally(summary.recommendations) : ':lock: _not shown yet_';
   return {
     type: 'modal',
     callback_id: VIEW_IDS.decision,
@@ -29,7 +36,7 @@ export function getDecisionModal(panel: Panel, summary: DebriefSummary): ModalVi
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*${escapeMrkdwn(panel.candidate_name)}*, ${escapeMrkdwn(panel.role_title)}\nRecommendations: ${tally(summary.recommendations)}${waiting}`,
+          text: `*${escapeMrkdwn(panel.candidate_name)}*, ${escapeMrkdwn(panel.role_title)}\nRecommendations: ${recommendations}${waiting}`,
         },
       },
       {

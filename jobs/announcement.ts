@@ -5,6 +5,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { getAnnouncementFailedMessage } from '../blocks/announcement-failed.js';
 import { getDebriefMessage } from '../blocks/debrief.js';
 import { getPanelAnnouncement } from '../blocks/panel-summary.js';
+import { type Clock, systemClock } from '../src/clock.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Panel } from '../src/db/database.js';
 import { loadPanelSnapshot, type PanelSnapshot } from '../src/db/panel-snapshot.js';
@@ -26,6 +27,8 @@ export interface AnnouncementDeps {
   redis: Redis;
   prefix: string;
   channelPostIntervalMs?: number;
+  /** When a sealed panel's deadline has passed; the system clock when not given. */
+  clock?: Clock;
 }
 
 export type AnnouncementOutcome =
@@ -44,7 +47,7 @@ export type AnnouncementOutcome =
  * the Web API client and then by BullMQ; permanent ones are recorded and the creator is told once.
  */
 export function createAnnouncementProcessor(deps: AnnouncementDeps) {
-  const { db, client, logger, redis, prefix, channelPostIntervalMs } = deps;
+  const { db, client, logger, redis, prefix, channelPostIntervalMs, clock = systemClock } = deps;
   return async (job: Job<AnnouncementJob>, token?: string): Promise<AnnouncementOutcome> => {
     try {
       return await syncMessages(job, token);
@@ -166,7 +169,7 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
     if (snapshot !== undefined && !debriefMayBeDue(snapshot)) return result.outcome;
     const debrief = await db.transaction().execute(async (trx) => {
       const details = await findPanelById(trx, teamId, panelId, { forUpdate: true });
-      return details === undefined ? undefined : syncDebrief(trx, client, logger, details.panel);
+      return details === undefined ? undefined : syncDebrief(trx, client, logger, details.panel, clock.now());
     });
     return debrief ?? result.outcome;
   }
@@ -195,12 +198,16 @@ async function syncDebrief(
   client: WebClient,
   logger: Logger,
   panel: Panel,
+  now: Date,
 ): Promise<'debrief_posted' | 'debrief_updated' | undefined> {
   if (panel.debriefed_revision >= panel.revision) return undefined;
   const state = await loadFeedbackState(trx, panel.team_id, panel.id);
   if (state === undefined) return undefined;
   if (panel.debrief_ts === null && !state.summary.complete && state.decision === undefined) return undefined;
-  const message = getDebriefMessage(panel, state.summary, state.decision);
+  // A sealed panel decided before every feedback was in keeps its ratings out of the channel
+  // until the seal would lift (all submitted, or the deadline passed).
+  const sealed = panel.sealed && !state.summary.complete && panel.decision_deadline > now;
+  const message = getDebriefMessage(panel, state.summary, state.decision, { sealed });
   const setRevision = (ts: string | null) =>
     trx
       .updateTable('panel')

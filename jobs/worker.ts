@@ -67,7 +67,15 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   } = deps;
   const announcements = new Worker<AnnouncementJob>(
     QUEUE_NAMES.announcements,
-    createAnnouncementProcessor({ db, client, logger, redis: connection, prefix, channelPostIntervalMs }),
+    createAnnouncementProcessor({
+      db,
+      client,
+      logger,
+      redis: connection,
+      prefix,
+      channelPostIntervalMs,
+      clock,
+    }),
     { connection, prefix, concurrency: 5 },
   );
   const nudges = new Worker<NudgeJob>(

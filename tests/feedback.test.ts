@@ -443,6 +443,32 @@ describe('who sees what', () => {
     );
   });
 
+  it('a sealed panel decided before all feedback is in keeps even the counts out of the decision modal and the channel', async () => {
+    const { panel, peer, p1 } = await panelWithSlots({ sealed: true, name: 'Sealed Decision Person' });
+    await submit(p1, panel, peer, { ...GOOD, recommendation: 'strong_no' });
+    const modal = await openButton(PEOPLE.decisionMaker, 'decision_open', panel.id);
+    expect(JSON.stringify(modal)).toContain('not shown yet');
+    expect(JSON.stringify(modal)).not.toContain('strong no ×');
+    const res = await t.requests.viewSubmission(PEOPLE.decisionMaker, modal, {
+      outcome: { input: { type: 'radio_buttons', selected_option: { value: 'hold' } } },
+      reason: { input: { type: 'plain_text_input', value: 'Waiting for the headcount' } },
+      candidate_told_on: { input: { type: 'datepicker', selected_date: '2026-12-09' } },
+    });
+    expect(res.json?.response_action).toBe('update');
+    const debrief = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        JSON.stringify(c.args.blocks).includes('Sealed Decision Person') &&
+        JSON.stringify(c.args.blocks).includes('Debrief'),
+      8_000,
+    );
+    const posted = JSON.stringify(debrief.args.blocks);
+    expect(posted).toContain('*Sealed*');
+    expect(posted).toContain('1 of 3 submitted');
+    expect(posted).not.toContain('strong no ×');
+    expect(posted).toContain('Waiting for the headcount');
+  });
+
   it('someone outside the team is refused', async () => {
     const { panel, peer, p1 } = await panelWithSlots();
     await submit(p1, panel, peer, GOOD);

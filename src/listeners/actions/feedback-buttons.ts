@@ -182,7 +182,9 @@ export async function openDecisionModal(
   }
   const view =
     refusal === undefined
-      ? getDecisionModal(panel, state.summary)
+      ? getDecisionModal(panel, state.summary, {
+          showTally: accessFor(state, request.userId, deps.clock.now()).allowed,
+        })
       : getNoticeModal(`Decide ${reference}`, refusal);
   await client.views.open({ trigger_id: request.triggerId, view });
 }
