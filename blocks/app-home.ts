@@ -17,6 +17,8 @@ export interface UpcomingInterview {
   panelNumber: number;
   candidateName: string;
   roleTitle: string;
+  /** When they said they cannot make it (a replacement is being found). */
+  declinedAt?: Date | null;
 }
 
 /** The App Home tab: the user's interviews in the next 14 days, the panels they coordinate, the rest. */
@@ -54,7 +56,7 @@ export function getAppHome({
       text: {
         type: 'mrkdwn',
         text: truncate(
-          `*${slackDate(interview.startsAt, '{date_short_pretty} at {time}', timeZone)}–${slackDate(interview.endsAt, '{time}', timeZone)}* · ${stageDefinition(interview.stageKind).label}\n${formatPanelReference(interview.panelNumber)} · ${escapeMrkdwn(interview.candidateName)}, ${escapeMrkdwn(interview.roleTitle)} · ${locationText(interview.location)}`,
+          `*${slackDate(interview.startsAt, '{date_short_pretty} at {time}', timeZone)}–${slackDate(interview.endsAt, '{time}', timeZone)}* · ${stageDefinition(interview.stageKind).label}${(interview.declinedAt ?? null) === null ? '' : ' · _you can’t make it; a replacement is being found_'}\n${formatPanelReference(interview.panelNumber)} · ${escapeMrkdwn(interview.candidateName)}, ${escapeMrkdwn(interview.roleTitle)} · ${locationText(interview.location)}`,
           SLACK_LIMITS.sectionText,
         ),
       },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { givenPanel, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
+import { givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
 import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
 
 // Real: HTTP, Bolt, Postgres, Redis, BullMQ worker. Faked: Slack's Web API (the Slack double).
@@ -188,5 +188,40 @@ describe('App Home', () => {
     const view = JSON.stringify(call.args.view);
     expect(view).toContain(`P-${panel.number}`);
     expect(view).toContain('Home Candidate');
+  });
+
+  it('lists the interviewer’s next 14 days, an interview in progress included, marking one they can’t make', async () => {
+    const ME = 'UHOMEINTERVIEWER';
+    const panel = await givenPanel(t.panelist.deps.db, TEST_NOW, {
+      candidateName: 'Window Candidate',
+      decisionDeadline: new Date('2026-12-31T10:00:00Z'),
+    });
+    const [, declined] = await givenSlots(
+      t.panelist.deps.db,
+      panel.id,
+      TEST_NOW,
+      [
+        { kind: 'manager', start: '2026-12-01T11:00:00Z', interviewers: [ME] },
+        { kind: 'peer', start: '2026-12-03T10:00:00Z', interviewers: [ME] },
+        { kind: 'executive', start: '2026-12-20T10:00:00Z', interviewers: [ME] }, // beyond 14 days
+      ],
+      TEAM_ID,
+    );
+    await t.panelist.deps.db
+      .updateTable('slot_interviewer')
+      .set({ declined_at: TEST_NOW })
+      .where('slot_id', '=', declined?.slot.id ?? '')
+      .execute();
+    t.clock.set(new Date('2026-12-01T11:30:00Z')); // the manager interview is under way
+    try {
+      await t.requests.event({ type: 'app_home_opened', user: ME, channel: 'DHOMEINT', tab: 'home' });
+      const call = await t.slack.waitForCall('views.publish', (c) => c.args.user_id === ME);
+      const view = JSON.stringify(call.args.view);
+      expect(view).toContain('Hiring-manager deep dive');
+      expect(view).toContain('Peer / team interview · _you can’t make it; a replacement is being found_');
+      expect(view).not.toContain('Executive conversation');
+    } finally {
+      t.clock.set(TEST_NOW);
+    }
   });
 });

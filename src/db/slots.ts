@@ -310,7 +310,10 @@ export function interviewsOf(db: Db, teamId: string, userId: string) {
     .where('slot.state', '=', 'booked');
 }
 
-/** Upcoming interviews of one person, with their panels, for App Home. */
+/**
+ * Upcoming interviews of one person, with their panels, for App Home: those not yet over (one in
+ * progress still shows) and starting before `to`; one they said they cannot make is marked.
+ */
 export async function listUpcomingInterviews(db: Db, teamId: string, userId: string, from: Date, to: Date) {
   return interviewsOf(db, teamId, userId)
     .select([
@@ -318,13 +321,14 @@ export async function listUpcomingInterviews(db: Db, teamId: string, userId: str
       'slot.starts_at as startsAt',
       'slot.ends_at as endsAt',
       'slot.location as location',
+      'si.declined_at as declinedAt',
       'stage.kind as stageKind',
       'panel.number as panelNumber',
       'panel.candidate_name as candidateName',
       'panel.role_title as roleTitle',
     ])
     .where('panel.state', '=', 'open')
-    .where('slot.starts_at', '>=', from)
+    .where('slot.ends_at', '>', from)
     .where('slot.starts_at', '<', to)
     .orderBy('slot.starts_at')
     .limit(40)
