@@ -191,10 +191,12 @@ describe('drafts, submission and edits', () => {
       },
     };
     await t.requests.blockAction(p1, { action_id: 'feedback_save_draft' }, { view });
-    await t.slack.waitForCall(
+    const note = await t.slack.waitForCall(
       'views.update',
       (c) => c.args.view_id === 'VDRAFT1' && JSON.stringify(c.args.view).includes('Draft saved'),
     );
+    // The time in the reader's own zone (Slack date formatting), not a bare UTC clock.
+    expect(JSON.stringify(note.args.view)).toMatch(/Draft saved at <!date\^\d+\^\{time\}\|/);
     const [row] = await rowsOf(panel.id);
     expect(row).toMatchObject({ state: 'draft', interviewer_id: p1 });
     expect(row?.content.strengths).toBe('Half-written thought');
@@ -204,6 +206,22 @@ describe('drafts, submission and edits', () => {
     expect(JSON.stringify(reopened)).toContain(
       '"initial_option":{"text":{"type":"plain_text","text":"No","emoji":true},"value":"no"}',
     );
+
+    // Once the panel is decided, a draft is not saved any more.
+    await t.panelist.deps.db
+      .updateTable('panel')
+      .set({ state: 'decided' })
+      .where('id', '=', panel.id)
+      .execute();
+    const late = {
+      ...view,
+      id: 'VDRAFT2',
+      state: { values: feedbackValues(PEER_CARD, { strengths: 'Too late' }) },
+    };
+    await t.requests.blockAction(p1, { action_id: 'feedback_save_draft' }, { view: late });
+    const refused = await t.slack.waitForCall('views.update', (c) => c.args.view_id === 'VDRAFT2');
+    expect(JSON.stringify(refused.args.view)).toContain('Nothing saved: this panel is decided');
+    expect((await rowsOf(panel.id))[0]?.content.strengths).toBe('Half-written thought');
   });
 
   it('submitting stores the feedback and a version; an edit adds a version; a double submission adds nothing', async () => {

@@ -11,6 +11,7 @@ import { feedbackRefusal } from '../../domain/feedback-visibility.js';
 import { formatPanelReference } from '../../domain/panel-reference.js';
 import { scorecardFor } from '../../domain/stages.js';
 import { accessFor, loadFeedbackState, openFeedback } from '../../services/feedback.js';
+import { slackDate } from '../../slack/mrkdwn.js';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
 
@@ -67,17 +68,29 @@ export function saveDraftButton(deps: AppDeps) {
     if (slot === undefined || !slot.interviewers.some((i) => i.userId === userId)) return;
     const form = parseFeedbackForm(view.state.values, scorecardFor(slot.stageKind), 'draft');
     if (!form.ok) return; // Over-long text: Slack's own max_length already stops it in the modal.
-    const saved = await saveDraft(deps.db, {
-      teamId,
-      panelId: slot.slot.panel_id,
-      slotId,
-      interviewerId: userId,
-      content: form.content,
-    });
+    const panel = await deps.db
+      .selectFrom('panel')
+      .select('state')
+      .where('team_id', '=', teamId)
+      .where('id', '=', slot.slot.panel_id)
+      .executeTakeFirst();
+    const saved =
+      panel?.state !== 'open'
+        ? 'closed'
+        : await saveDraft(deps.db, {
+            teamId,
+            panelId: slot.slot.panel_id,
+            slotId,
+            interviewerId: userId,
+            content: form.content,
+          });
+    const { timeZone } = await deps.users.get(teamId, userId);
     const note =
       saved === 'saved'
-        ? `:floppy_disk: Draft saved ${new Date(deps.clock.now()).toISOString().slice(11, 16)} UTC. Nobody else can see it.`
-        : 'This feedback is already submitted; use *Update feedback* to change it.';
+        ? `:floppy_disk: Draft saved at ${slackDate(deps.clock.now(), '{time}', timeZone)}. Nobody else can see it.`
+        : saved === 'closed'
+          ? `:lock: Nothing saved: this panel is ${panel?.state ?? 'gone'}, so its feedback is read-only.`
+          : 'This feedback is already submitted; use *Update feedback* to change it.';
     const blocks = [...view.blocks.filter((b) => b.type !== 'context' || b.block_id !== 'draft_note')];
     blocks.push({ type: 'context', block_id: 'draft_note', elements: [{ type: 'mrkdwn', text: note }] });
     await client.views.update({
