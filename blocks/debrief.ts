@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView, SectionBlock } from '@slack/types';
 import type { Decision, Feedback, Panel, Rating } from '../src/db/database.js';
+import type { FeedbackWithHistory } from '../src/db/feedback.js';
 import type { SlotWithPeople } from '../src/db/slots.js';
 import type { DebriefSummary, RatingCounts } from '../src/domain/debrief.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
@@ -143,7 +144,7 @@ export function getDebriefMessage(
   return { text: `Debrief ${reference}: ${escapeMrkdwn(panel.candidate_name)}`, blocks };
 }
 
-function feedbackBlocks(feedback: Feedback, slot: SlotWithPeople | undefined): KnownBlock[] {
+function feedbackBlocks(feedback: FeedbackWithHistory, slot: SlotWithPeople | undefined): KnownBlock[] {
   const c = feedback.content;
   const kind = slot?.stageKind;
   const ratingLines = (kind === undefined ? [] : scorecardFor(kind))
@@ -174,10 +175,16 @@ function feedbackBlocks(feedback: Feedback, slot: SlotWithPeople | undefined): K
   ];
 }
 
-function feedbackHeader(feedback: Feedback, slot: SlotWithPeople | undefined): string {
+function feedbackHeader(feedback: FeedbackWithHistory, slot: SlotWithPeople | undefined): string {
   const c = feedback.content;
   const stage = slot === undefined ? '' : stageDefinition(slot.stageKind).label;
-  return `${mentionUser(feedback.interviewer_id)} · ${stage} · *${c.recommendation === null ? 'no recommendation' : RATING_LABELS[c.recommendation]}*`;
+  // Edits stay visible: feedback rewritten after reading the others' shows as such.
+  const versions = feedback.versions ?? 1;
+  const edited =
+    versions > 1 && feedback.last_version_at != null
+      ? ` · _edited: ${versions} versions, the last ${slackDate(feedback.last_version_at, '{date_short_pretty} at {time}')}_`
+      : '';
+  return `${mentionUser(feedback.interviewer_id)} · ${stage} · *${c.recommendation === null ? 'no recommendation' : RATING_LABELS[c.recommendation]}*${edited}`;
 }
 
 /** Cuts escaped text without splitting an entity such as `&amp;`. */
@@ -221,7 +228,7 @@ export function getSingleFeedbackModal(
 export function getFeedbackViewModal(
   panel: Panel,
   summary: DebriefSummary,
-  feedback: readonly Feedback[],
+  feedback: readonly FeedbackWithHistory[],
   slots: readonly SlotWithPeople[],
 ): ModalView {
   const submitted = feedback.filter((f) => f.state === 'submitted');

@@ -255,6 +255,11 @@ describe('drafts, submission and edits', () => {
       [1, 'yes', AFTER.toISOString()],
       [2, 'no', '2026-12-03T11:00:00.000Z'],
     ]);
+    // Readers see that it was edited, and when: a rewrite after reading the others' shows.
+    const seen = JSON.stringify(await openButton(PEOPLE.recruiter, 'feedback_view', panel.id));
+    expect(seen).toContain(
+      `<@${p1}> · Peer / team interview · *No* · _edited: 2 versions, the last <!date^${Date.parse('2026-12-03T11:00:00Z') / 1000}^`,
+    );
   });
 
   it('two deliveries of the same submission at once store one version', async () => {

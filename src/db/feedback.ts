@@ -36,14 +36,31 @@ export async function findFeedback(
 }
 
 /** Every feedback row (drafts too) of a panel. */
-export async function listPanelFeedback(db: Db, teamId: string, panelId: string): Promise<Feedback[]> {
+export async function listPanelFeedback(
+  db: Db,
+  teamId: string,
+  panelId: string,
+): Promise<FeedbackWithHistory[]> {
   return db
-    .selectFrom('feedback')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where('panel_id', '=', panelId)
+    .selectFrom('feedback as f')
+    .selectAll('f')
+    .select(
+      sql<number>`(select count(*)::int from feedback_version v where v.team_id = f.team_id and v.feedback_id = f.id)`.as(
+        'versions',
+      ),
+    )
+    .select(
+      sql<Date | null>`(select max(v.submitted_at) from feedback_version v where v.team_id = f.team_id and v.feedback_id = f.id)`.as(
+        'last_version_at',
+      ),
+    )
+    .where('f.team_id', '=', teamId)
+    .where('f.panel_id', '=', panelId)
     .execute();
 }
+
+/** A feedback row with how often it was submitted (its versions) and when last, where read. */
+export type FeedbackWithHistory = Feedback & { versions?: number; last_version_at?: Date | null };
 
 /** Every feedback row (drafts too) of several panels, in one query. */
 export async function listFeedbackOfPanels(

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Decision, Feedback, FeedbackContent, Rating, StageKind } from '../db/database.js';
 import {
+  type FeedbackWithHistory,
   findDecision,
   findDecisionsOfPanels,
   findFeedback,
@@ -25,7 +26,7 @@ import { viewerOf } from './panels.js';
 export interface PanelFeedbackState {
   details: PanelDetails;
   slots: SlotWithPeople[];
-  feedback: Feedback[];
+  feedback: FeedbackWithHistory[];
   summary: DebriefSummary;
   decision: Decision | undefined;
 }
@@ -86,7 +87,7 @@ export async function loadFeedbackStates(
 function feedbackState(
   details: PanelDetails,
   slots: SlotWithPeople[],
-  feedback: Feedback[],
+  feedback: FeedbackWithHistory[],
   decision: Decision | undefined,
 ): PanelFeedbackState {
   const summary = summariseDebrief(
