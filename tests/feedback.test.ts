@@ -567,7 +567,7 @@ describe('debrief and decision', () => {
       'views.open',
       (c) =>
         (c.args.view as ModalView).callback_id === 'decision_record' &&
-        JSON.stringify(c.args.view).includes(panel.id),
+        JSON.parse((c.args.view as ModalView).private_metadata ?? '{}').panelId === panel.id,
     );
     const modal = opened.args.view as ModalView;
     const missingReason = await t.requests.viewSubmission(PEOPLE.decisionMaker, modal, {

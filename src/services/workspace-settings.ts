@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { replanPanel } from '../db/nudges.js';
@@ -63,11 +63,30 @@ export async function saveWorkspaceSettings(
     nudge_settings: JSON.stringify(settings.nudges),
   };
   await db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom('workspace')
+      .select('slot_buffer_minutes')
+      .where('team_id', '=', teamId)
+      .forUpdate()
+      .executeTakeFirst();
     await trx
       .insertInto('workspace')
       .values({ team_id: teamId, ...values })
       .onConflict((oc) => oc.column('team_id').doUpdateSet(values))
       .execute();
+    // A smaller buffer frees time at once: the busy ranges of interviews still ahead (which the
+    // exclusion constraint compares) shrink to it, so a booking the new rule allows is not refused
+    // by the old ranges. A larger one applies to bookings from now on; existing ranges stay as they
+    // are (growing them could make two booked interviews overlap).
+    if (before !== undefined && settings.scheduling.bufferMinutes < before.slot_buffer_minutes) {
+      await sql`
+        update slot_interviewer si
+        set busy = tstzrange(s.starts_at, s.ends_at + make_interval(mins => ${settings.scheduling.bufferMinutes}::int), '[)')
+        from slot s
+        where si.team_id = ${teamId} and s.team_id = si.team_id and s.id = si.slot_id
+          and s.state = 'booked' and s.ends_at > now()
+      `.execute(trx);
+    }
     await recordAudit(trx, {
       teamId,
       panelId: null,
