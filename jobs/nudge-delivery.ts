@@ -472,62 +472,95 @@ async function send(client: WebClient, recipient: string, items: NudgeToSend[]):
   }
 }
 
-/** One DM to each affected panel's recruiter per unreachable recipient, ever. */
+/** Tells each affected panel's coordinators about an unreachable recipient (see {@link tellCoordinatorsOnce}). */
 async function tellRecruiterOnce(
   deps: NudgeDeliveryDeps,
   teamId: string,
   rows: readonly Nudge[],
   code: string,
 ): Promise<void> {
-  const { db, client, logger } = deps;
+  const recipient = rows[0]?.recipient ?? '';
   for (const panelId of new Set(rows.map((r) => r.panel_id))) {
-    const recipient = rows[0]?.recipient ?? '';
     try {
-      const told = await db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtextextended(${`panelist:nudge-failed:${teamId}:${panelId}:${recipient}`}, 0))`.execute(
-          trx,
-        );
-        const already = await trx
-          .selectFrom('audit_event')
-          .select('id')
-          .where('team_id', '=', teamId)
-          .where('panel_id', '=', panelId)
-          .where('action', '=', 'nudge.failed')
-          .where(sql<boolean>`detail->>'recipient' = ${recipient}`)
-          .executeTakeFirst();
-        if (already !== undefined) return undefined;
-        await recordAudit(trx, {
-          teamId,
-          panelId,
-          actorUserId: 'panelist',
-          action: 'nudge.failed',
-          detail: { recipient, slackError: code },
-        });
-        const panel = await trx
-          .selectFrom('panel')
-          .select(['number'])
-          .where('team_id', '=', teamId)
-          .where('id', '=', panelId)
-          .executeTakeFirst();
-        const recruiters = await trx
-          .selectFrom('panel_member')
-          .select('user_id')
-          .where('team_id', '=', teamId)
-          .where('panel_id', '=', panelId)
-          .where('role', '=', 'recruiter')
-          .execute();
-        return { number: panel?.number ?? 0, recruiters: recruiters.map((r) => r.user_id) };
-      });
-      if (told === undefined) continue;
-      const who = isChannelId(recipient) ? `<#${recipient}>` : mentionUser(recipient);
-      for (const recruiter of told.recruiters.filter((r) => r !== recipient)) {
-        await client.chat.postMessage({
-          channel: recruiter,
-          text: `:warning: Panelist could not deliver reminders for ${formatPanelReference(told.number)} to ${who}: Slack said \`${code}\`. They will not be retried; please reach them another way.`,
-        });
-      }
+      await tellCoordinatorsOnce(deps, { teamId, panelId, recipient, code });
     } catch (error) {
-      logger.error({ err: error, teamId, panelId }, 'could not tell the recruiter about a failed nudge');
+      // Not lost: the reconciler asks again for every failed nudge nobody was told about.
+      deps.logger.warn(
+        { err: error, teamId, panelId },
+        'could not tell the recruiter about a failed nudge yet',
+      );
     }
   }
+}
+
+/**
+ * One DM per panel and unreachable recipient to the panel's recruiters (or, if the recruiter is the
+ * one Slack cannot reach, its hiring managers), ever: the `nudge.failed` audit event records that
+ * they were told, and is written, under a lock per panel and recipient, only once Slack took at
+ * least one of the DMs. If none went out the call throws and nothing is recorded, so the
+ * reconciler tries again later. The lock is not the panel's, so no change to the panel waits.
+ */
+export async function tellCoordinatorsOnce(
+  deps: Pick<NudgeDeliveryDeps, 'db' | 'client' | 'logger'>,
+  failure: { teamId: string; panelId: string; recipient: string; code: string },
+): Promise<'told' | 'already'> {
+  const { db, client, logger } = deps;
+  const { teamId, panelId, recipient, code } = failure;
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`panelist:nudge-failed:${teamId}:${panelId}:${recipient}`}, 0))`.execute(
+      trx,
+    );
+    const already = await trx
+      .selectFrom('audit_event')
+      .select('id')
+      .where('team_id', '=', teamId)
+      .where('panel_id', '=', panelId)
+      .where('action', '=', 'nudge.failed')
+      .where(sql<boolean>`detail->>'recipient' = ${recipient}`)
+      .executeTakeFirst();
+    if (already !== undefined) return 'already' as const;
+    const panel = await trx
+      .selectFrom('panel')
+      .select(['number'])
+      .where('team_id', '=', teamId)
+      .where('id', '=', panelId)
+      .executeTakeFirst();
+    const members = await trx
+      .selectFrom('panel_member')
+      .select(['user_id', 'role'])
+      .where('team_id', '=', teamId)
+      .where('panel_id', '=', panelId)
+      .where('role', 'in', ['recruiter', 'hiring_manager'])
+      .execute();
+    const of = (role: string) =>
+      [...new Set(members.filter((m) => m.role === role).map((m) => m.user_id))].filter(
+        (id) => id !== recipient,
+      );
+    const recruiters = of('recruiter');
+    const coordinators = recruiters.length > 0 ? recruiters : of('hiring_manager');
+    const who = isChannelId(recipient) ? `<#${recipient}>` : mentionUser(recipient);
+    const told: string[] = [];
+    for (const person of coordinators) {
+      try {
+        await client.chat.postMessage({
+          channel: person,
+          text: `:warning: Panelist could not deliver reminders for ${formatPanelReference(panel?.number ?? 0)} to ${who}: Slack said \`${code}\`. They will not be retried; please reach them another way.`,
+        });
+        told.push(person);
+      } catch (error) {
+        logger.warn({ err: error, teamId, panelId, person }, 'failed-nudge notice not delivered');
+      }
+    }
+    if (coordinators.length > 0 && told.length === 0) {
+      throw new Error(`nobody could be told that ${recipient} is unreachable on panel ${panelId}`);
+    }
+    await recordAudit(trx, {
+      teamId,
+      panelId,
+      actorUserId: 'panelist',
+      action: 'nudge.failed',
+      detail: { recipient, slackError: code, told },
+    });
+    return 'told' as const;
+  });
 }

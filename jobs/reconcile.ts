@@ -19,9 +19,45 @@ const SUBMISSION_MEMORY_MS = 7 * 24 * 3600 * 1000;
  * purpose: each job carries its team id, and the job's own queries are scoped by it.
  * @returns how many rows it looked at.
  */
-export async function reconcile(db: Kysely<Database>, queues: Queues, clock: Clock): Promise<number> {
+export async function reconcile(
+  db: Kysely<Database>,
+  queues: Queues,
+  clock: Clock,
+  /** Tells a failed nudge's coordinators (the worker passes one; throws when Slack cannot yet). */
+  tellFailed?: (failure: {
+    teamId: string;
+    panelId: string;
+    recipient: string;
+    code: string;
+  }) => Promise<unknown>,
+): Promise<number> {
   // First, nudges Slack took whose delivery died before its commit: sent, not owed (nor re-planned).
   await applyNudgeReceipts(db);
+  // Nudges Slack refused for good whose coordinators were not told yet (the notice itself failed).
+  if (tellFailed !== undefined) {
+    const untold = await sql<{ team_id: string; panel_id: string; recipient: string; code: string | null }>`
+      select distinct on (n.team_id, n.panel_id, n.recipient)
+        n.team_id, n.panel_id::text as panel_id, n.recipient, n.last_error as code
+      from nudge n
+      join panel p on p.team_id = n.team_id and p.id = n.panel_id and p.state = 'open'
+      where n.state = 'failed'
+        and not exists (
+          select 1 from audit_event a
+          where a.team_id = n.team_id and a.panel_id = n.panel_id and a.action = 'nudge.failed'
+            and a.detail->>'recipient' = n.recipient
+        )
+      order by n.team_id, n.panel_id, n.recipient, n.updated_at desc
+      limit ${BATCH}
+    `.execute(db);
+    for (const row of untold.rows) {
+      await tellFailed({
+        teamId: row.team_id,
+        panelId: row.panel_id,
+        recipient: row.recipient,
+        code: row.code ?? 'unknown_error',
+      }).catch(() => undefined); // Slack still cannot take it: the next pass asks again.
+    }
+  }
   const behind = [
     ...(await listPanelsBehindAnnouncement(db, BATCH)),
     ...(await listPanelsBehindDebrief(db, BATCH)),

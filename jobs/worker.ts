@@ -10,7 +10,7 @@ import { runScheduleEffects } from '../src/services/schedule-effects.js';
 import { applyTimeZoneChange } from '../src/services/user-changes.js';
 import { UserDirectory } from '../src/slack/user-directory.js';
 import { createAnnouncementProcessor } from './announcement.js';
-import { createNudgeProcessor } from './nudge-delivery.js';
+import { createNudgeProcessor, tellCoordinatorsOnce } from './nudge-delivery.js';
 import {
   type AnnouncementJob,
   type HomeJob,
@@ -111,7 +111,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       if (job.data.task === 'time-zone') {
         return (await applyTimeZoneChange({ db, queues, logger, clock }, job.data)).length;
       }
-      const queued = await reconcile(db, queues, clock);
+      const queued = await reconcile(db, queues, clock, (failure) =>
+        tellCoordinatorsOnce({ db, client, logger }, failure),
+      );
       if (queued > 0) logger.info({ queued }, 'reconciler re-enqueued owed work');
       return queued;
     },

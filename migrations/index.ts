@@ -7,6 +7,7 @@ import * as homeViewers from './2026-11-25T20-00-00_home-viewers.js';
 import * as slackUsers from './2026-11-25T21-00-00_slack-users.js';
 import * as nudgeReceipts from './2026-11-29T12-00-00_nudge-receipts.js';
 import * as scheduleSubmissions from './2026-11-29T15-00-00_schedule-submissions.js';
+import * as failedNudges from './2026-11-29T16-00-00_failed-nudges.js';
 
 /**
  * Every migration, by name, in the order they apply. Listed statically (rather than read from
@@ -22,4 +23,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T21-00-00_slack-users': slackUsers,
   '2026-11-29T12-00-00_nudge-receipts': nudgeReceipts,
   '2026-11-29T15-00-00_schedule-submissions': scheduleSubmissions,
+  '2026-11-29T16-00-00_failed-nudges': failedNudges,
 };

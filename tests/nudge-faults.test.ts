@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { tellCoordinatorsOnce } from '../jobs/nudge-delivery.js';
 import { enqueueNudges, nudgeJobId, QUEUE_NAMES } from '../jobs/queues.js';
 import { systemClock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
@@ -469,12 +470,19 @@ describe('nudge delivery under faults', () => {
           ['failed', 'account_inactive', 1, null],
           ['failed', 'account_inactive', 1, null],
         ]);
-      const audit = await db
-        .selectFrom('audit_event')
-        .select(['action', 'detail'])
-        .where('action', '=', 'nudge.failed')
-        .execute();
-      expect(audit).toHaveLength(1);
+      // Recorded once Slack took the notice (the commit follows the call).
+      await expect
+        .poll(
+          async () =>
+            (
+              await db
+                .selectFrom('audit_event')
+                .select(['action', 'detail'])
+                .where('action', '=', 'nudge.failed')
+                .execute()
+            ).length,
+        )
+        .toBe(1);
       // The jobs finished rather than failed: BullMQ has nothing to retry. (The other row's job may
       // have found the row held by the delivery and be back 250 ms later, to find it settled.)
       const queue = t.panelist.deps.queues.nudges;
@@ -507,6 +515,81 @@ describe('nudge delivery under faults', () => {
       await t.close();
     }
   }, 60_000);
+  it('a recruiter who could not be told at first is told by the reconciler; one Slack cannot reach is replaced by the hiring manager', async () => {
+    const t = await startTestApp({ RUN_WORKER: 'false' });
+    let worker: { stop(): Promise<void> } | undefined;
+    try {
+      const db = t.panelist.deps.db;
+      const [gone] = await givenOwedFeedback(t, {
+        tag: 'UNTOLD',
+        panels: 1,
+        slots: 1,
+        perSlot: 1,
+        settings: { enabled: { channel_digest: false, feedback_escalation: false } },
+      });
+      if (gone === undefined) throw new Error('no interviewer');
+      await planAndQueueNow(t);
+      // The interviewer is gone for good, and the recruiter's notice meets a Slack outage.
+      t.slack.injectFault(
+        'chat.postMessage',
+        { kind: 'slack_error', error: 'account_inactive' },
+        1,
+        (a) => a.channel === gone,
+      );
+      t.slack.injectFault(
+        'chat.postMessage',
+        { kind: 'server_error', status: 503 },
+        100,
+        (a) => a.channel === PEOPLE.recruiter,
+      );
+      worker = await startWorker(t.config);
+      await expect
+        .poll(async () => (await feedbackRows(db)).map((r) => r.state), { timeout: 15_000 })
+        .toEqual(['failed', 'failed']);
+      await expect
+        .poll(
+          () => t.slack.callsTo('chat.postMessage#fault', (c) => c.args.channel === PEOPLE.recruiter).length,
+          {
+            timeout: 15_000,
+          },
+        )
+        .toBeGreaterThan(0);
+      await worker.stop();
+      worker = undefined;
+      const marker = () =>
+        db.selectFrom('audit_event').select('detail').where('action', '=', 'nudge.failed').execute();
+      expect(await marker()).toEqual([]); // not recorded as told: nobody was
+
+      // The next worker's reconciler (at start) tells them.
+      t.slack.clearFaults('chat.postMessage'); // Slack is back
+      worker = await startWorker(t.config);
+      const told = await t.slack.waitForCall(
+        'chat.postMessage',
+        (c) => c.args.channel === PEOPLE.recruiter && String(c.args.text).includes('account_inactive'),
+        15_000,
+      );
+      expect(String(told.args.text)).toContain(`<@${gone}>`);
+      await expect
+        .poll(async () => (await marker()).map((m) => m.detail))
+        .toEqual([{ recipient: gone, slackError: 'account_inactive', told: [PEOPLE.recruiter] }]);
+
+      // When the recruiter is the one Slack cannot reach, the hiring manager hears of it.
+      const panelId = (await feedbackRows(db))[0]?.panel_id ?? '';
+      const outcome = await tellCoordinatorsOnce(
+        { db, client: t.panelist.deps.client, logger: silent },
+        { teamId: TEAM_ID, panelId, recipient: PEOPLE.recruiter, code: 'user_not_found' },
+      );
+      expect(outcome).toBe('told');
+      const toManager = t.slack.callsTo('chat.postMessage', (c) => c.args.channel === PEOPLE.hiringManager);
+      expect(toManager.map((c) => String(c.args.text))).toEqual([
+        expect.stringContaining(`<@${PEOPLE.recruiter}>: Slack said \`user_not_found\``),
+      ]);
+    } finally {
+      await worker?.stop();
+      await t.close();
+    }
+  }, 60_000);
+
   it('a nudge whose retries ran out is tried again by the reconciler once Slack is back', async () => {
     const t = await startTestApp({ RUN_WORKER: 'false' }, { slackRetryConfig: FAST_RETRIES });
     let worker: { stop(): Promise<void> } | undefined;

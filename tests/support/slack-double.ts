@@ -177,6 +177,11 @@ export class SlackDouble {
     this.#faults.set(method, queue);
   }
 
+  /** Drops the faults still waiting for `method`: Slack is back. */
+  clearFaults(method: string): void {
+    this.#faults.delete(method);
+  }
+
   /**
    * A slow Slack: calls to `method` matching `predicate` are recorded at once, but answered only
    * once the returned function is called (every call held so far, and any later one, goes on).
