@@ -111,6 +111,17 @@ describe('/panel settings', () => {
       digest_time_zone: 'Enter a time zone name such as Europe/Berlin or America/New_York.',
       escalation_hours: 'Escalate later than the reminder, so the interviewer hears first.',
     });
+    // An offset is not a zone name (it would silently mean UTC, and ignore daylight saving).
+    const offset = await t.requests.viewSubmission(
+      ADMIN,
+      view,
+      settingsValues('10', '5', {
+        digest_time_zone: { input: { type: 'plain_text_input', value: 'UTC+2' } },
+      }),
+    );
+    expect(offset.json?.errors).toEqual({
+      digest_time_zone: 'Enter a time zone name such as Europe/Berlin or America/New_York.',
+    });
   });
 
   it('a recruiter’s new buffer applies to the next booking', async () => {

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { SETTINGS_BLOCKS } from '../../blocks/ids.js';
 import type { NudgeKind } from '../db/database.js';
 import type { FormValue, FormValues } from './new-panel-form.js';
@@ -25,6 +24,17 @@ export interface WorkspaceSettings {
 }
 
 /** Reads the settings modal; each bad value gets an error beside its field. */
+/** Whether `zone` is an IANA zone name this runtime knows (or UTC). */
+export function isKnownTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function parseSettingsForm(
   values: FormValues,
 ): { ok: true; settings: WorkspaceSettings } | { ok: false; errors: Record<string, string> } {
@@ -71,7 +81,9 @@ export function parseSettingsForm(
   }
   const digestTime = field(SETTINGS_BLOCKS.digestTime).selected_time ?? '09:30';
   const digestTimeZone = (field(SETTINGS_BLOCKS.digestTimeZone).value ?? '').trim() || 'UTC';
-  if (!DateTime.now().setZone(digestTimeZone).isValid) {
+  // A zone Intl knows by name (what every time in Panelist goes through): "UTC+2" is not one,
+  // though some libraries accept it, and would silently become UTC.
+  if (!isKnownTimeZone(digestTimeZone)) {
     errors[SETTINGS_BLOCKS.digestTimeZone] =
       'Enter a time zone name such as Europe/Berlin or America/New_York.';
   }
