@@ -20,6 +20,11 @@ export const PANEL_SUBCOMMANDS = [
     example: '/panel settings',
     does: 'Workspace rules: buffer between interviews, weekly load (admins and recruiters).',
   },
+  {
+    usage: '/panel digest-zone [zone]',
+    example: '/panel digest-zone Europe/Berlin',
+    does: 'Typed in a hiring channel: the time zone of its daily digest (admins and recruiters).',
+  },
   { usage: '/panel help', example: '/panel help', does: 'This message.' },
 ] as const;
 

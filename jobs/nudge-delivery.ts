@@ -368,9 +368,10 @@ async function deliverBatch(
           const state = states.get(nudge.panel_id);
           if (state === undefined) continue;
           const slot = state.slots.find((s) => s.slot.id === nudge.subject);
-          // A person reads times in their own zone; a channel in the workspace's digest zone.
+          // A person reads times in their own zone; a channel in its own digest zone, if it chose
+          // one, else the workspace's.
           const zone = isChannelId(recipient)
-            ? settings.digestTimeZone
+            ? (state.details.panel.digest_time_zone ?? settings.digestTimeZone)
             : (state.details.members.find((m) => m.user_id === recipient)?.time_zone ?? 'UTC');
           items.push({ nudge, state, slot, zone });
         }

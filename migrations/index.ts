@@ -8,6 +8,7 @@ import * as slackUsers from './2026-11-25T21-00-00_slack-users.js';
 import * as nudgeReceipts from './2026-11-29T12-00-00_nudge-receipts.js';
 import * as scheduleSubmissions from './2026-11-29T15-00-00_schedule-submissions.js';
 import * as failedNudges from './2026-11-29T16-00-00_failed-nudges.js';
+import * as channelDigestZone from './2026-11-29T17-00-00_channel-digest-zone.js';
 
 /**
  * Every migration, by name, in the order they apply. Listed statically (rather than read from
@@ -24,4 +25,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-29T12-00-00_nudge-receipts': nudgeReceipts,
   '2026-11-29T15-00-00_schedule-submissions': scheduleSubmissions,
   '2026-11-29T16-00-00_failed-nudges': failedNudges,
+  '2026-11-29T17-00-00_channel-digest-zone': channelDigestZone,
 };

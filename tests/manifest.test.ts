@@ -84,7 +84,7 @@ describe('manifest.yml', () => {
     expect(panel).toBeDefined();
     expect(panel?.url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
     expect(panel?.usage_hint).toBe(
-      'new | list | status P-12 | schedule P-12 | feedback | decide P-12 | cancel P-12 | help',
+      'new | list | status P-12 | schedule P-12 | feedback | decide P-12 | cancel P-12 | settings | digest-zone Europe/Berlin | help',
     );
     expect(manifest.settings.interactivity?.is_enabled).toBe(true);
     expect(manifest.settings.interactivity?.request_url?.endsWith(SLACK_ENDPOINT_PATH)).toBe(true);

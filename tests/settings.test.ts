@@ -2,6 +2,7 @@ import type { ModalView } from '@slack/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getScheduleModal } from '../blocks/schedule-modal.js';
 import { findPanelById } from '../src/db/panels.js';
+import { loadWorkspaceSettings, saveWorkspaceSettings } from '../src/services/workspace-settings.js';
 import { at, givenPanel, HIRING_CHANNEL, PEOPLE, scheduleValues } from './support/factories.js';
 import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
 
@@ -160,5 +161,64 @@ describe('/panel settings', () => {
     expect(res.json?.errors).toMatchObject({
       slot_1_interviewers: expect.stringMatching(/30 minutes must be free/),
     });
+  });
+});
+
+describe('/panel digest-zone', () => {
+  /** The ephemeral reply to a command typed in the hiring channel. */
+  async function inChannel(userId: string, text: string): Promise<string> {
+    const before = t.slack.calls.length;
+    const res = await t.requests.command(userId, text, { channelId: HIRING_CHANNEL });
+    expect(res.status).toBe(200);
+    const reply = () => t.slack.calls.slice(before).find((c) => c.method.startsWith('response_url/commands'));
+    await expect.poll(reply).toBeDefined();
+    return String(reply()?.args.text);
+  }
+  const pendingDigests = async (panelId: string) =>
+    (
+      await t.panelist.deps.db
+        .selectFrom('nudge')
+        .select('deliver_at')
+        .where('panel_id', '=', panelId)
+        .where('kind', '=', 'channel_digest')
+        .where('state', '=', 'pending')
+        .execute()
+    ).map((n) => n.deliver_at.toISOString());
+
+  it('gives a hiring channel digests at 09:30 in its own zone, for its open panels and the next ones', async () => {
+    // Digests on, at 09:30 in the workspace's zone (earlier tests here switched them off).
+    const current = await loadWorkspaceSettings(t.panelist.deps.db, TEAM_ID);
+    await saveWorkspaceSettings(t.panelist.deps.db, {
+      teamId: TEAM_ID,
+      actorId: ADMIN,
+      settings: {
+        ...current,
+        nudges: {
+          ...current.nudges,
+          enabled: { ...current.nudges.enabled, channel_digest: true },
+          digestTime: '09:30',
+          digestTimeZone: 'Europe/Berlin',
+        },
+      },
+    });
+    const panel = await givenPanel(t.panelist.deps.db, TEST_NOW, { candidateName: 'Zone Candidate' });
+    expect((await pendingDigests(panel.id)).some((at) => at.endsWith('T08:30:00.000Z'))).toBe(true);
+    expect(panel.channel_id).toBe(HIRING_CHANNEL);
+
+    expect(await inChannel('UNOBODY', 'digest-zone America/New_York')).toContain(
+      'Only workspace admins and recruiters',
+    );
+    expect(await inChannel(ADMIN, 'digest-zone UTC+2')).toContain('is not a time zone name');
+    const set = await inChannel(ADMIN, 'digest-zone america/new_york');
+    expect(set).toContain(`Digests of panels in <#${HIRING_CHANNEL}> now come at 09:30 America/New_York`);
+
+    // 09:30 in New York is 14:30 UTC in December.
+    const moved = await pendingDigests(panel.id);
+    expect(moved.length).toBeGreaterThan(0);
+    expect(moved.every((at) => at.endsWith('T14:30:00.000Z'))).toBe(true);
+
+    const next = await givenPanel(t.panelist.deps.db, TEST_NOW, { candidateName: 'Next Zone Candidate' });
+    expect(next.digest_time_zone).toBe('America/New_York');
+    expect(await inChannel(ADMIN, 'digest-zone')).toContain('come at 09:30 America/New_York');
   });
 });

@@ -12,6 +12,7 @@ export type AuditAction =
   | 'slot.cancelled'
   | 'slot.declined'
   | 'workspace.settings_changed'
+  | 'channel.digest_zone_changed'
   | 'feedback.submitted'
   | 'feedback.edited'
   | 'decision.recorded'

@@ -43,6 +43,8 @@ export interface PanelTable {
   debriefed_revision: Generated<number>;
   /** When the recruiter said the candidate has been updated (stops the candidate-update nudges). */
   candidate_updated_at: Date | null;
+  /** Its hiring channel's digest time zone, if the channel chose one (else the workspace's). */
+  digest_time_zone: ColumnType<string | null, string | null | undefined, string | null>;
   created_by: string;
   created_from_view: string;
   created_at: CreatedAt;
@@ -73,6 +75,7 @@ export const PANEL_COLUMNS = [
   'debrief_ts',
   'debriefed_revision',
   'candidate_updated_at',
+  'digest_time_zone',
   'created_by',
   'created_from_view',
   'created_at',
@@ -232,6 +235,15 @@ export interface NudgeReceiptTable {
   sent_at: Date;
 }
 
+/** A hiring channel's own settings: so far, the time zone of its daily digest. */
+export interface HiringChannelTable {
+  team_id: string;
+  channel_id: string;
+  digest_time_zone: string;
+  updated_by: string;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 /**
  * A scheduling-modal submission that booked slots, by its Slack view: a repeat of the view (a
  * retry after a late answer, a double click) is answered from it instead of booking again.
@@ -291,6 +303,7 @@ export interface Database {
   nudge: NudgeTable;
   nudge_receipt: NudgeReceiptTable;
   schedule_submission: ScheduleSubmissionTable;
+  hiring_channel: HiringChannelTable;
   audit_event: AuditEventTable;
   home_viewer: HomeViewerTable;
   slack_user: SlackUserTable;

@@ -58,6 +58,7 @@ export interface PlanPanel {
     | 'answer_promised_on'
     | 'candidate_updated_at'
     | 'created_at'
+    | 'digest_time_zone'
   >;
   members: readonly Pick<PanelMember, 'user_id' | 'role' | 'time_zone'>[];
 }
@@ -101,6 +102,7 @@ export function buildPlanInput(
       decisionDeadline: panel.decision_deadline,
       answerPromisedOn: panel.answer_promised_on,
       candidateUpdatedAt: panel.candidate_updated_at,
+      digestTimeZone: panel.digest_time_zone,
       createdAt: panel.created_at,
     },
     recruiters: byRole('recruiter'),

@@ -58,6 +58,9 @@ export async function insertPanel(trx: Transaction<Database>, row: PanelRow): Pr
       created_from_view: row.createdFromView,
       sealed: row.sealed,
       created_at: row.createdAt,
+      // The channel's digest zone, if it chose one.
+      digest_time_zone: sql<string | null>`(select digest_time_zone from hiring_channel
+        where team_id = ${row.teamId} and channel_id = ${row.channelId})`,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -13,6 +13,8 @@ export interface PlanInput {
     answerPromisedOn: string;
     candidateUpdatedAt: Date | null;
     createdAt: Date;
+    /** Its hiring channel's digest zone, if the channel chose one (else the workspace's). */
+    digestTimeZone?: string | null;
   };
   /** Members by role, with each person's time zone. */
   recruiters: string[];
@@ -168,7 +170,7 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
   if (on('channel_digest')) {
     // Today's digest (even once its time has passed, so a late worker still sends it) and the next
     // working day's; none before the panel existed.
-    const zone = settings.digestTimeZone;
+    const zone = panel.digestTimeZone ?? settings.digestTimeZone;
     const today = localDate(now, zone);
     let planned = 0;
     for (let offset = 0; offset < 5 && planned < 2; offset++) {

@@ -23,18 +23,26 @@ export interface WorkspaceSettings {
   nudges: NudgeSettings;
 }
 
-/** Reads the settings modal; each bad value gets an error beside its field. */
-/** Whether `zone` is an IANA zone name this runtime knows (or UTC). */
-export function isKnownTimeZone(zone: string): boolean {
-  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
+/**
+ * The IANA name of a time zone as this runtime spells it ("europe/berlin" → "Europe/Berlin"), or
+ * undefined when it is not a zone name Intl knows: every time in Panelist goes through Intl, and
+ * an offset such as "UTC+2" (which some libraries accept) would silently mean UTC.
+ */
+export function canonicalTimeZone(zone: string): string | undefined {
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return undefined;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
+/** Whether `zone` is an IANA zone name this runtime knows (or UTC). */
+export function isKnownTimeZone(zone: string): boolean {
+  return canonicalTimeZone(zone) !== undefined;
+}
+
+/** Reads the settings modal; each bad value gets an error beside its field. */
 export function parseSettingsForm(
   values: FormValues,
 ): { ok: true; settings: WorkspaceSettings } | { ok: false; errors: Record<string, string> } {

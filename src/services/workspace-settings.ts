@@ -112,3 +112,58 @@ export async function replanOpenPanels(db: Kysely<Database>, teamId: string, now
   for (const { id } of open) await replanPanel(db, teamId, id, now);
   return open.map((p) => p.id);
 }
+
+/** The digest zone a hiring channel chose, if any. */
+export async function channelDigestZone(
+  db: Kysely<Database>,
+  teamId: string,
+  channelId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('hiring_channel')
+    .select('digest_time_zone')
+    .where('team_id', '=', teamId)
+    .where('channel_id', '=', channelId)
+    .executeTakeFirst();
+  return row?.digest_time_zone;
+}
+
+/**
+ * Sets a hiring channel's digest time zone, copies it to the channel's open panels and re-plans
+ * each one's nudges under its lock, so the next digests move to the channel's morning.
+ * @returns the panels re-planned (to queue their nudges).
+ */
+export async function setChannelDigestZone(
+  db: Kysely<Database>,
+  request: { teamId: string; channelId: string; zone: string; actorId: string; now: Date },
+): Promise<string[]> {
+  const { teamId, channelId, zone, actorId, now } = request;
+  const panels = await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('hiring_channel')
+      .values({ team_id: teamId, channel_id: channelId, digest_time_zone: zone, updated_by: actorId })
+      .onConflict((oc) =>
+        oc
+          .columns(['team_id', 'channel_id'])
+          .doUpdateSet({ digest_time_zone: zone, updated_by: actorId, updated_at: new Date() }),
+      )
+      .execute();
+    await recordAudit(trx, {
+      teamId,
+      panelId: null,
+      actorUserId: actorId,
+      action: 'channel.digest_zone_changed',
+      detail: { channelId, zone },
+    });
+    return trx
+      .updateTable('panel')
+      .set({ digest_time_zone: zone })
+      .where('team_id', '=', teamId)
+      .where('channel_id', '=', channelId)
+      .where('state', '=', 'open')
+      .returning('id')
+      .execute();
+  });
+  for (const { id } of panels) await replanPanel(db, teamId, id, now);
+  return panels.map((p) => p.id);
+}

@@ -13,13 +13,16 @@ import { listPanelsForUser } from '../../db/panels.js';
 import type { AppDeps } from '../../deps.js';
 import { formatPanelReference, parsePanelReference } from '../../domain/panel-reference.js';
 import { canCoordinatePanel } from '../../domain/permissions.js';
+import { canonicalTimeZone } from '../../domain/workspace-settings.js';
 import { accessFor, loadFeedbackState } from '../../services/feedback.js';
 import { queuePanelNudges } from '../../services/nudges.js';
 import { cancelPanel, lookUpPanelFor, viewerOf } from '../../services/panels.js';
 import { queueReleasedSlots } from '../../services/schedule-effects.js';
 import {
+  channelDigestZone,
   loadWorkspaceSettings,
   SETTINGS_REFUSALS,
+  setChannelDigestZone,
   settingsRight,
 } from '../../services/workspace-settings.js';
 import { openDecisionModal } from '../actions/feedback-buttons.js';
@@ -124,6 +127,48 @@ export function panelCommand(deps: AppDeps) {
           if (right !== 'allowed') return void (await respond(ephemeral(SETTINGS_REFUSALS[right])));
           const settings = await loadWorkspaceSettings(deps.db, teamId);
           await client.views.open({ trigger_id: command.trigger_id, view: getSettingsModal(settings) });
+          return;
+        }
+        case 'digest-zone': {
+          // Answered at once: the admin check may ask Slack, which must not eat the 3 seconds.
+          await ack();
+          const right = await settingsRight(deps.db, deps.users, teamId, userId);
+          if (right !== 'allowed') return void (await respond(ephemeral(SETTINGS_REFUSALS[right])));
+          const channel = `<#${command.channel_id}>`;
+          if (argument === '') {
+            const [own, workspace] = await Promise.all([
+              channelDigestZone(deps.db, teamId, command.channel_id),
+              loadWorkspaceSettings(deps.db, teamId),
+            ]);
+            const when = `${workspace.nudges.digestTime} ${own ?? workspace.nudges.digestTimeZone}`;
+            return void (await respond(
+              ephemeral(
+                `Digests of panels in ${channel} come at ${when} on working days${own === undefined ? ' (the workspace’s zone)' : ''}. Change it here with \`/panel digest-zone Europe/Berlin\`.`,
+              ),
+            ));
+          }
+          const zone = canonicalTimeZone(argument);
+          if (zone === undefined) {
+            return void (await respond(
+              ephemeral(
+                `\`${argument.replaceAll('`', 'ˋ').slice(0, 60)}\` is not a time zone name. Use one such as \`Europe/Berlin\` or \`America/New_York\`.`,
+              ),
+            ));
+          }
+          const panels = await setChannelDigestZone(deps.db, {
+            teamId,
+            channelId: command.channel_id,
+            zone,
+            actorId: userId,
+            now: deps.clock.now(),
+          });
+          for (const panelId of panels) await queuePanelNudges(deps, teamId, panelId);
+          const { digestTime } = (await loadWorkspaceSettings(deps.db, teamId)).nudges;
+          await respond(
+            ephemeral(
+              `:sunrise: Digests of panels in ${channel} now come at ${digestTime} ${zone} on working days (${panels.length} open panel${panels.length === 1 ? '' : 's'} moved).`,
+            ),
+          );
           return;
         }
         case 'cancel': {
