@@ -20,6 +20,13 @@ export interface NudgeToSend {
   slot: SlotWithPeople | undefined;
   /** The recipient's time zone, for fallback times. */
   zone: string;
+  /** When it goes out (time left to a deadline is counted from here). */
+  now?: Date;
+  /**
+   * Whether the recipient may see recommendation counts (not on a sealed panel, nor a decision
+   * maker who has yet to write their own interview's feedback).
+   */
+  mayReadCounts?: boolean;
 }
 
 /** "in 2 days", "in 5 hours": the time left from when a countdown goes out to the deadline. */
@@ -99,11 +106,14 @@ function section(item: NudgeToSend): { text: string; buttons: Button[] } {
     }
     case 'decision_countdown': {
       const due = slackDate(panel.decision_deadline, '{date_short_pretty} at {time}', zone);
+      const counts =
+        item.mayReadCounts === false ? ':lock: _not shown yet_' : tally(state.summary.recommendations);
+      const sentAt = Math.max(nudge.deliver_at.getTime(), item.now?.getTime() ?? 0);
       const text = nudge.occurrence.startsWith('overdue')
-        ? `:alarm_clock: The decision on ${headline(item)} is *overdue* (it was due ${due}). Recommendations so far: ${tally(state.summary.recommendations)}.`
+        ? `:alarm_clock: The decision on ${headline(item)} is *overdue* (it was due ${due}). Recommendations so far: ${counts}.`
         : nudge.occurrence === 'due'
-          ? `:alarm_clock: The decision on ${headline(item)} is due *now* (${due}). Recommendations: ${tally(state.summary.recommendations)}.`
-          : `:hourglass: The decision on ${headline(item)} is due ${due} (${timeLeft(panel.decision_deadline.getTime() - nudge.deliver_at.getTime())}). Feedback in: ${state.summary.submitted}/${state.summary.expected}.`;
+          ? `:alarm_clock: The decision on ${headline(item)} is due *now* (${due}). Recommendations: ${counts}.`
+          : `:hourglass: The decision on ${headline(item)} is due ${due} (${timeLeft(panel.decision_deadline.getTime() - sentAt)}). Feedback in: ${state.summary.submitted}/${state.summary.expected}.`;
       return { text, buttons: [button(ACTION_IDS.recordDecision, 'Record decision', panel.id, true)] };
     }
     case 'candidate_update': {

@@ -8,6 +8,7 @@ import { getPanelAnnouncement } from '../blocks/panel-summary.js';
 import { type Clock, systemClock } from '../src/clock.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Panel } from '../src/db/database.js';
+import { activeInterviewers } from '../src/db/nudges.js';
 import { loadPanelSnapshot, type PanelSnapshot } from '../src/db/panel-snapshot.js';
 import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/panels.js';
 import type { Logger } from '../src/logger.js';
@@ -182,7 +183,8 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
 function debriefMayBeDue({ details, slots, submitted }: PanelSnapshot): boolean {
   if (details.panel.debrief_ts !== null || details.panel.state !== 'open') return true;
   const done = new Set(submitted.map((f) => `${f.slot_id}|${f.interviewer_id}`));
-  const expected = slots.flatMap((s) => s.interviewers.map((i) => `${s.slot.id}|${i.userId}`));
+  // Owed by everyone still on a slot: not by someone who said they cannot make it.
+  const expected = slots.flatMap((s) => activeInterviewers(s).map((userId) => `${s.slot.id}|${userId}`));
   return expected.length > 0 && expected.every((key) => done.has(key));
 }
 

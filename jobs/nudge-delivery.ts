@@ -19,7 +19,7 @@ import {
 import { nudgeIdentity, planNudges } from '../src/domain/nudge-plan.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
-import { loadFeedbackStates, type PanelFeedbackState } from '../src/services/feedback.js';
+import { accessFor, loadFeedbackStates, type PanelFeedbackState } from '../src/services/feedback.js';
 import { mentionUser } from '../src/slack/mrkdwn.js';
 import { delayIfRateLimited, isRateLimited, permanentSlackError } from '../src/slack/slack-errors.js';
 import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
@@ -349,8 +349,9 @@ async function deliverBatch(
         for (const row of rows) {
           if (wanted.has(`${row.panel_id}|${nudgeIdentity(row)}`)) due.push(row);
           else {
+            // Not remembered as settled: a cancelled row can be revived for the same moment (a kind
+            // switched off and on again), and its job must then deliver it.
             settlements.push({ id: row.id, state: 'cancelled', countAttempt: false });
-            final.push(row);
             if (row.id === headId) head = { kind: 'settled', outcome: 'stale' };
           }
         }
@@ -373,7 +374,8 @@ async function deliverBatch(
           const zone = isChannelId(recipient)
             ? (state.details.panel.digest_time_zone ?? settings.digestTimeZone)
             : (state.details.members.find((m) => m.user_id === recipient)?.time_zone ?? 'UTC');
-          items.push({ nudge, state, slot, zone });
+          const mayReadCounts = isChannelId(recipient) || accessFor(state, recipient, now).allowed;
+          items.push({ nudge, state, slot, zone, now, mayReadCounts });
         }
         const result = await send(client, recipient, items);
         if (result.kind === 'sent' && receiptsDb !== undefined) {

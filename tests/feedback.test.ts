@@ -502,6 +502,27 @@ describe('who sees what', () => {
 });
 
 describe('debrief and decision', () => {
+  it('posts the debrief once everyone still on the panel has submitted: someone who could not make it is not waited for', async () => {
+    const { panel, manager, peer, m, p1, p2 } = await panelWithSlots({ name: 'Stepped Back Candidate' });
+    await t.panelist.deps.db
+      .updateTable('slot_interviewer')
+      .set({ declined_at: TEST_NOW })
+      .where('slot_id', '=', peer.slot.id)
+      .where('user_id', '=', p2)
+      .execute();
+    await submit(p1, panel, peer, GOOD);
+    await submit(m, panel, manager, { ...GOOD, ratings: { technical_depth: 'yes' }, evidence: {} });
+    const posted = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        c.args.channel === HIRING_CHANNEL &&
+        JSON.stringify(c.args.blocks).includes('Debrief P-') &&
+        JSON.stringify(c.args.blocks).includes('Stepped Back Candidate'),
+      8_000,
+    );
+    expect(JSON.stringify(posted.args.blocks)).toContain('2 of 2 submitted');
+  });
+
   it('when the last feedback is in, the channel gets a debrief with counts but no feedback text, and decision makers a DM', async () => {
     const { panel, manager, peer, m, p1, p2 } = await panelWithSlots({ name: 'Debrief Person' });
     await submit(p1, panel, peer, GOOD);

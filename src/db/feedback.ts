@@ -128,6 +128,7 @@ export async function listPendingFeedback(db: Db, teamId: string, userId: string
     ])
     .where('panel.state', '=', 'open')
     .where('slot.ends_at', '<=', now)
+    .where('si.declined_at', 'is', null) // not owed by someone who said they cannot make it
     .where((eb) => eb.or([eb('feedback.state', 'is', null), eb('feedback.state', '=', 'draft')]))
     .orderBy('slot.ends_at')
     .limit(25)
@@ -335,7 +336,7 @@ export async function saveSubmission(
 ): Promise<{ revision: number; queue: { id: string; team_id: string; deliver_at: Date }[] }> {
   const { teamId, panelId, slotId, userId, viewId, content, recommendation, version, now, nudges } =
     submission;
-  const { create, move } = nudges;
+  const { create, move, revive } = nudges;
   const { rows } = await sql<{
     revision: number;
     queue: { id: string; deliver_at: string }[];
@@ -375,6 +376,13 @@ export async function saveSubmission(
         ${move.map((m) => m.deliverAt)}::timestamptz[]) as m (id, due_at, deliver_at)
       where nudge.team_id = ${teamId} and nudge.id = m.id and nudge.state = 'pending'
       returning nudge.id, nudge.deliver_at
+    ), revived as (
+      update nudge set state = 'pending', due_at = r.due_at, deliver_at = r.deliver_at,
+        snoozed_until = null, attempts = 0, updated_at = now()
+      from unnest(${revive.map((r) => r.id)}::bigint[], ${revive.map((r) => r.dueAt)}::timestamptz[],
+        ${revive.map((r) => r.deliverAt)}::timestamptz[]) as r (id, due_at, deliver_at)
+      where nudge.team_id = ${teamId} and nudge.id = r.id and nudge.state = 'cancelled'
+      returning nudge.id, nudge.deliver_at
     ), created as (
       insert into nudge (team_id, panel_id, kind, subject, recipient, occurrence, due_at, deliver_at)
       select ${teamId}::text, ${panelId}::bigint, n.kind, n.subject, n.recipient, n.occurrence, n.due_at, n.deliver_at
@@ -388,7 +396,11 @@ export async function saveSubmission(
     select (select revision from revised) as revision,
       coalesce((
         select json_agg(json_build_object('id', q.id::text, 'deliver_at', q.deliver_at))
-        from (select id, deliver_at from moved union all select id, deliver_at from created) q
+        from (
+          select id, deliver_at from moved
+          union all select id, deliver_at from revived
+          union all select id, deliver_at from created
+        ) q
       ), '[]') as queue
   `.execute(trx);
   const row = rows[0];
@@ -444,6 +456,7 @@ export async function listPanelsBehindDebrief(
                 .whereRef('s.team_id', '=', 'p.team_id')
                 .whereRef('s.panel_id', '=', 'p.id')
                 .where('s.state', '=', 'booked')
+                .where('si.declined_at', 'is', null)
                 .where('f.id', 'is', null),
             ),
           ),

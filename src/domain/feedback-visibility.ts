@@ -8,6 +8,11 @@ export interface FeedbackProgress {
   deadlinePassed: boolean;
   /** The viewer has submitted for every ended slot they interview on (and at least one). */
   viewerHasSubmitted: boolean;
+  /**
+   * Nothing is left for the viewer to write: every slot of theirs they declined or was cancelled,
+   * or the panel is decided. A reviewer is then no longer held back by the interviewer rule.
+   */
+  nothingToWrite?: boolean;
 }
 
 export type FeedbackAccess =
@@ -29,7 +34,8 @@ export function feedbackAccess(viewer: PanelViewer, progress: FeedbackProgress):
     return { allowed: false, reason: viewer.isCreator ? 'not_reviewer' : 'not_on_team' };
   if (progress.sealed && !progress.allSubmitted && !progress.deadlinePassed)
     return { allowed: false, reason: 'sealed' };
-  if (interviewer && !progress.viewerHasSubmitted) return { allowed: false, reason: 'submit_first' };
+  if (interviewer && !progress.viewerHasSubmitted && !(reviewer && progress.nothingToWrite === true))
+    return { allowed: false, reason: 'submit_first' };
   return { allowed: true };
 }
 

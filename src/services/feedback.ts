@@ -129,9 +129,8 @@ export function accessFor(state: PanelFeedbackState, userId: string, now: Date):
     allSubmitted: state.summary.complete,
     deadlinePassed: state.details.panel.decision_deadline <= now,
     viewerHasSubmitted:
-      mySlots.length > 0
-        ? mySlots.every((s) => mine.some((f) => f.slot_id === s.slot.id))
-        : mine.length > 0 || onlyDeclined,
+      mySlots.length > 0 ? mySlots.every((s) => mine.some((f) => f.slot_id === s.slot.id)) : mine.length > 0,
+    nothingToWrite: mySlots.length === 0 || onlyDeclined || state.details.panel.state !== 'open',
   });
 }
 

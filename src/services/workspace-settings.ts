@@ -155,14 +155,28 @@ export async function setChannelDigestZone(
       action: 'channel.digest_zone_changed',
       detail: { channelId, zone },
     });
-    return trx
-      .updateTable('panel')
-      .set({ digest_time_zone: zone })
+    // Lock the channel's open panels in id order, as every writer that locks several does.
+    const open = await trx
+      .selectFrom('panel')
+      .select('id')
       .where('team_id', '=', teamId)
       .where('channel_id', '=', channelId)
       .where('state', '=', 'open')
-      .returning('id')
+      .orderBy('id')
+      .forUpdate()
       .execute();
+    if (open.length === 0) return [];
+    await trx
+      .updateTable('panel')
+      .set({ digest_time_zone: zone })
+      .where('team_id', '=', teamId)
+      .where(
+        'id',
+        'in',
+        open.map((p) => p.id),
+      )
+      .execute();
+    return open;
   });
   for (const { id } of panels) await replanPanel(db, teamId, id, now);
   return panels.map((p) => p.id);

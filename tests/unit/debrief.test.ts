@@ -137,6 +137,9 @@ describe('feedback visibility', () => {
     [['hiring_manager', 'interviewer'], progress, false],
     [['decision_maker', 'interviewer'], progress, false],
     [['hiring_manager', 'interviewer'], { ...progress, viewerHasSubmitted: true }, true],
+    // Nothing left to write (declined, cancelled, or decided): a reviewer reads; an interviewer does not.
+    [['decision_maker', 'interviewer'], { ...progress, nothingToWrite: true }, true],
+    [['interviewer'], { ...progress, nothingToWrite: true }, false],
     [['recruiter'], { ...progress, sealed: true }, false],
     [['recruiter'], { ...progress, sealed: true, allSubmitted: true }, true],
     [['interviewer'], { ...progress, sealed: true, deadlinePassed: true, viewerHasSubmitted: true }, true],
