@@ -280,8 +280,23 @@ describe('drafts, submission and edits', () => {
 });
 
 describe('what a submission sets off', () => {
-  const openHome = (userId: string) =>
-    t.requests.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' });
+  /** Opens someone's Home tab and waits until Panelist knows they use it (recorded after the publish). */
+  const openHome = async (userId: string) => {
+    await t.requests.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' });
+    await expect
+      .poll(
+        async () =>
+          (
+            await t.panelist.deps.db
+              .selectFrom('home_viewer')
+              .select('user_id')
+              .where('team_id', '=', TEAM_ID)
+              .where('user_id', '=', userId)
+              .execute()
+          ).length,
+      )
+      .toBe(1);
+  };
   const homePublishes = (userId: string) =>
     t.slack.callsTo('views.publish', (c) => c.args.user_id === userId).length;
 
