@@ -115,6 +115,19 @@ describe('booking slots', () => {
     // Alice has looked at Panelist's Home tab before; Bob and Dev never have.
     await t.requests.event({ type: 'app_home_opened', user: ALICE, channel: 'DALICE', tab: 'home' });
     await t.slack.waitForCall('views.publish', (c) => c.args.user_id === ALICE);
+    // Recorded as a Home user just after that publish: only then does a booking refresh it.
+    await expect
+      .poll(
+        async () =>
+          (
+            await t.panelist.deps.db
+              .selectFrom('home_viewer')
+              .select('user_id')
+              .where('user_id', '=', ALICE)
+              .execute()
+          ).length,
+      )
+      .toBe(1);
     const res = await book(panel, [
       {
         stageId: manager,
