@@ -216,6 +216,7 @@ async function syncDebrief(
       .set({
         debrief_ts: ts,
         debriefed_revision: sql<number>`greatest(debriefed_revision, ${panel.revision})`,
+        debrief_sealed: ts !== null && sealed,
       })
       .where('team_id', '=', panel.team_id)
       .where('id', '=', panel.id)

@@ -58,7 +58,16 @@ export async function reconcile(
       }).catch(() => undefined); // Slack still cannot take it: the next pass asks again.
     }
   }
+  // Debriefs posted sealed whose seal has lifted (the decision deadline passed): due an update.
+  const unsealed = await db
+    .updateTable('panel')
+    .set({ revision: sql<number>`revision + 1`, debrief_sealed: false })
+    .where('debrief_sealed', '=', true)
+    .where('decision_deadline', '<=', clock.now())
+    .returning(['team_id', 'id', 'revision'])
+    .execute();
   const behind = [
+    ...unsealed,
     ...(await listPanelsBehindAnnouncement(db, BATCH)),
     ...(await listPanelsBehindDebrief(db, BATCH)),
   ];

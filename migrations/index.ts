@@ -9,6 +9,7 @@ import * as nudgeReceipts from './2026-11-29T12-00-00_nudge-receipts.js';
 import * as scheduleSubmissions from './2026-11-29T15-00-00_schedule-submissions.js';
 import * as failedNudges from './2026-11-29T16-00-00_failed-nudges.js';
 import * as channelDigestZone from './2026-11-29T17-00-00_channel-digest-zone.js';
+import * as debriefSealed from './2026-11-29T18-00-00_debrief-sealed.js';
 
 /**
  * Every migration, by name, in the order they apply. Listed statically (rather than read from
@@ -26,4 +27,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-29T15-00-00_schedule-submissions': scheduleSubmissions,
   '2026-11-29T16-00-00_failed-nudges': failedNudges,
   '2026-11-29T17-00-00_channel-digest-zone': channelDigestZone,
+  '2026-11-29T18-00-00_debrief-sealed': debriefSealed,
 };

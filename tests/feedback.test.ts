@@ -482,7 +482,7 @@ describe('who sees what', () => {
   });
 
   it('a sealed panel decided before all feedback is in keeps even the counts out of the decision modal and the channel', async () => {
-    const { panel, peer, p1 } = await panelWithSlots({ sealed: true, name: 'Sealed Decision Person' });
+    const { panel, peer, p1 } = await panelWithSlots({ sealed: true, name: 'Sealed Early Candidate' });
     await submit(p1, panel, peer, { ...GOOD, recommendation: 'strong_no' });
     const modal = await openButton(PEOPLE.decisionMaker, 'decision_open', panel.id);
     expect(JSON.stringify(modal)).toContain('not shown yet');
@@ -496,7 +496,7 @@ describe('who sees what', () => {
     const debrief = await t.slack.waitForCall(
       'chat.postMessage',
       (c) =>
-        JSON.stringify(c.args.blocks).includes('Sealed Decision Person') &&
+        JSON.stringify(c.args.blocks).includes('Sealed Early Candidate') &&
         JSON.stringify(c.args.blocks).includes('Debrief'),
       8_000,
     );
@@ -505,6 +505,29 @@ describe('who sees what', () => {
     expect(posted).toContain('1 of 3 submitted');
     expect(posted).not.toContain('strong no ×');
     expect(posted).toContain('Waiting for the headcount');
+
+    // Once the decision deadline passes the seal lifts, and the reconciler updates that debrief.
+    // (The post is committed, and the debrief marked sealed, just after Slack took it.)
+    await expect
+      .poll(
+        async () =>
+          (
+            await t.panelist.deps.db
+              .selectFrom('panel')
+              .select('debrief_sealed')
+              .where('id', '=', panel.id)
+              .executeTakeFirstOrThrow()
+          ).debrief_sealed,
+      )
+      .toBe(true);
+    t.clock.set(new Date(panel.decision_deadline.getTime() + 60_000));
+    await t.reconcile();
+    const unsealed = await t.slack.waitForCall(
+      'chat.update',
+      (c) => c.args.ts === debrief.answer?.ts && JSON.stringify(c.args.blocks).includes('strong no ×1'),
+      8_000,
+    );
+    expect(JSON.stringify(unsealed.args.blocks)).not.toContain('*Sealed*');
   });
 
   it('someone outside the team is refused', async () => {

@@ -45,6 +45,8 @@ export interface PanelTable {
   candidate_updated_at: Date | null;
   /** Its hiring channel's digest time zone, if the channel chose one (else the workspace's). */
   digest_time_zone: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The channel's debrief was posted sealed (to be brought up to date once the seal lifts). */
+  debrief_sealed: Generated<boolean>;
   created_by: string;
   created_from_view: string;
   created_at: CreatedAt;
@@ -76,6 +78,7 @@ export const PANEL_COLUMNS = [
   'debriefed_revision',
   'candidate_updated_at',
   'digest_time_zone',
+  'debrief_sealed',
   'created_by',
   'created_from_view',
   'created_at',

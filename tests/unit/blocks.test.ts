@@ -29,6 +29,7 @@ function panel(overrides: Partial<Panel> = {}): Panel {
     debriefed_revision: 0,
     candidate_updated_at: null,
     digest_time_zone: null,
+    debrief_sealed: false,
     created_by: 'U1',
     created_from_view: 'V1',
     created_at: new Date('2026-12-01T10:00:00Z'),
