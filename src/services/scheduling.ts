@@ -333,6 +333,11 @@ export async function bookSlots(
       unchanged: true as const,
     };
   };
+  /** The answer to this view if a copy of it already booked (read in a statement of its own). */
+  const repeatIfSaved = async (trx: Transaction<Database>) => {
+    const earlier = await findSubmission(trx, teamId, viewId);
+    return earlier === undefined ? undefined : repeated(trx, earlier.slot_ids);
+  };
   return runScheduling(
     db,
     async (trx) => {
@@ -350,9 +355,7 @@ export async function bookSlots(
       const { errors, bufferMinutes } = await checkDrafts(trx, snapshot, drafts, people, now, fieldsByKey);
       if (Object.keys(errors).length > 0) {
         // A copy of this view that committed while this one waited for the panel clashes with it.
-        const earlier = await findSubmission(trx, teamId, viewId);
-        if (earlier !== undefined) return repeated(trx, earlier.slot_ids);
-        return { kind: 'invalid', errors };
+        return (await repeatIfSaved(trx)) ?? { kind: 'invalid', errors };
       }
 
       const withIds = drafts.map((draft, index) => ({ ...draft, id: locked.slotIds[index] ?? '' }));
@@ -423,10 +426,7 @@ export async function bookSlots(
       return { kind: 'done', panel, warnings, result: { booked: result }, nudges: written.nudges };
     },
     fieldsByKey(firstKey).interviewers,
-    async (trx) => {
-      const earlier = await findSubmission(trx, teamId, viewId);
-      return earlier === undefined ? undefined : repeated(trx, earlier.slot_ids);
-    },
+    repeatIfSaved,
   );
 }
 
@@ -487,6 +487,7 @@ export async function rescheduleSlot(
       const before = await findSlot(trx, teamId, slotId, { forUpdate: true });
       if (before === undefined || before.slot.state !== 'booked')
         throw new SchedulingRefusal('That slot was cancelled meanwhile.');
+      const zoneOf = (id: string) => people.interviewers.get(id)?.timeZone ?? 'UTC';
       if (isSameSlot(before, draft)) {
         // Saved as it stands (often a repeat of a change Slack gave up waiting for): nobody is told.
         return {
@@ -494,7 +495,7 @@ export async function rescheduleSlot(
           panel: snapshot.details,
           nudges: [],
           unchanged: true,
-          warnings: findWorkingHoursWarnings([draft], (id) => people.interviewers.get(id)?.timeZone ?? 'UTC'),
+          warnings: findWorkingHoursWarnings([draft], zoneOf),
           result: { before, after: before, added: [], removed: [], kept: [] },
         };
       }
@@ -543,7 +544,7 @@ export async function rescheduleSlot(
         draft.interviewerIds.map((userId) => ({
           userId,
           role: 'interviewer' as const,
-          timeZone: people.interviewers.get(userId)?.timeZone ?? 'UTC',
+          timeZone: zoneOf(userId),
         })),
       );
       await pruneInterviewers(trx, teamId, panel.id);
@@ -563,7 +564,7 @@ export async function rescheduleSlot(
         kind: 'done',
         panel: details,
         nudges,
-        warnings: findWorkingHoursWarnings([draft], (id) => people.interviewers.get(id)?.timeZone ?? 'UTC'),
+        warnings: findWorkingHoursWarnings([draft], zoneOf),
         result: {
           before,
           after,

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { enqueueTimeZoneChange, type Queues } from '../../jobs/queues.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
-import { syncPanelNudges } from '../db/nudges.js';
+import { replanPanel } from '../db/nudges.js';
 import type { AppDeps } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { SlackUserProfile } from '../slack/user-directory.js';
@@ -63,9 +63,9 @@ export async function noteProfileChange(
 
 /**
  * The worker's side: moves the person's time zone (the stored profile's, which is the newest,
- * else the one Slack sent) into each open panel's membership, re-plans that panel's nudges in the
- * same transaction under the panel's lock (so working hours and "tomorrow morning" follow them)
- * and queues them; then their Home. Every open panel of theirs is re-planned, not only those whose
+ * else the one Slack sent) into their open panels' memberships, re-plans each panel's nudges
+ * under its lock (so working hours and "tomorrow morning" follow them) and queues them; then
+ * their Home. Every open panel of theirs is re-planned, not only those whose
  * copy was out of date: a booking made meanwhile by a process that remembered the old profile may
  * have planned with the old zone. Idempotent, so BullMQ may retry it.
  * @returns the panels re-planned.
@@ -94,23 +94,20 @@ export async function applyTimeZoneChange(
     .where('pm.user_id', '=', userId)
     .where('p.state', '=', 'open')
     .execute();
+  // Every open panel of theirs is re-planned under its own lock, whether its copy of the zone
+  // moved now or a booking elsewhere wrote the old one meanwhile; a retry does it all again.
+  await db
+    .updateTable('panel_member')
+    .set({ time_zone: zone })
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .where('time_zone', '<>', zone)
+    .where('panel_id', 'in', (eb) =>
+      eb.selectFrom('panel').select('id').where('team_id', '=', teamId).where('state', '=', 'open'),
+    )
+    .execute();
   for (const { panel_id: panelId } of panels) {
-    await db.transaction().execute(async (trx) => {
-      const locked =
-        await sql`select id from panel where team_id = ${teamId} and id = ${panelId} and state = 'open' for update`.execute(
-          trx,
-        );
-      if (locked.rows.length === 0) return;
-      await trx
-        .updateTable('panel_member')
-        .set({ time_zone: zone })
-        .where('team_id', '=', teamId)
-        .where('panel_id', '=', panelId)
-        .where('user_id', '=', userId)
-        .where('time_zone', '<>', zone)
-        .execute();
-      await syncPanelNudges(trx, teamId, panelId, deps.clock.now());
-    });
+    await replanPanel(db, teamId, panelId, deps.clock.now());
     await queuePanelNudges(deps, teamId, panelId);
   }
   await db
