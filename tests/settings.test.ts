@@ -209,6 +209,10 @@ describe('/panel digest-zone', () => {
       'Only workspace admins and recruiters',
     );
     expect(await inChannel(ADMIN, 'digest-zone UTC+2')).toContain('is not a time zone name');
+    // What was typed is shown escaped: it cannot ping the channel.
+    expect(await inChannel(ADMIN, 'digest-zone <!channel>')).toContain(
+      '`&lt;!channel&gt;` is not a time zone name',
+    );
     const set = await inChannel(ADMIN, 'digest-zone america/new_york');
     expect(set).toContain(`Digests of panels in <#${HIRING_CHANNEL}> now come at 09:30 America/New_York`);
 

@@ -25,6 +25,7 @@ import {
   setChannelDigestZone,
   settingsRight,
 } from '../../services/workspace-settings.js';
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { openDecisionModal } from '../actions/feedback-buttons.js';
 import { openScheduleModal } from '../schedule-modal-opener.js';
 import { ephemeral, missingReference, notOnTeam, somethingWentWrong, unknownPanel } from './panel-replies.js';
@@ -151,7 +152,7 @@ export function panelCommand(deps: AppDeps) {
           if (zone === undefined) {
             return void (await respond(
               ephemeral(
-                `\`${argument.replaceAll('`', 'ˋ').slice(0, 60)}\` is not a time zone name. Use one such as \`Europe/Berlin\` or \`America/New_York\`.`,
+                `\`${escapeMrkdwn(argument.replaceAll('`', 'ˋ').slice(0, 60))}\` is not a time zone name. Use one such as \`Europe/Berlin\` or \`America/New_York\`.`,
               ),
             ));
           }
