@@ -500,8 +500,9 @@ async function tellRecruiterOnce(
  * One DM per panel and unreachable recipient to the panel's recruiters (or, if the recruiter is the
  * one Slack cannot reach, its hiring managers), ever: the `nudge.failed` audit event records that
  * they were told, and is written, under a lock per panel and recipient, only once Slack took at
- * least one of the DMs. If none went out the call throws and nothing is recorded, so the
- * reconciler tries again later. The lock is not the panel's, so no change to the panel waits.
+ * least one of the DMs, or once Slack said none of them can ever be reached. If none went out for
+ * a reason that may pass (an outage), the call throws and nothing is recorded, so the reconciler
+ * tries again later. The lock is not the panel's, so no change to the panel waits.
  */
 export async function tellCoordinatorsOnce(
   deps: Pick<NudgeDeliveryDeps, 'db' | 'client' | 'logger'>,
@@ -543,6 +544,7 @@ export async function tellCoordinatorsOnce(
     const coordinators = recruiters.length > 0 ? recruiters : of('hiring_manager');
     const who = isChannelId(recipient) ? `<#${recipient}>` : mentionUser(recipient);
     const told: string[] = [];
+    let retryable = false;
     for (const person of coordinators) {
       try {
         await client.chat.postMessage({
@@ -551,10 +553,12 @@ export async function tellCoordinatorsOnce(
         });
         told.push(person);
       } catch (error) {
+        // Slack unreachable for now: worth another try; the coordinator gone for good: not.
+        if (permanentSlackError(error) === undefined) retryable = true;
         logger.warn({ err: error, teamId, panelId, person }, 'failed-nudge notice not delivered');
       }
     }
-    if (coordinators.length > 0 && told.length === 0) {
+    if (told.length === 0 && retryable) {
       throw new Error(`nobody could be told that ${recipient} is unreachable on panel ${panelId}`);
     }
     await recordAudit(trx, {

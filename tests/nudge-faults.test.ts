@@ -580,6 +580,28 @@ describe('nudge delivery under faults', () => {
         { teamId: TEAM_ID, panelId, recipient: PEOPLE.recruiter, code: 'user_not_found' },
       );
       expect(outcome).toBe('told');
+      // A coordinator Slack can never reach is not asked again on every pass: recorded, nobody told.
+      t.slack.injectFault(
+        'chat.postMessage',
+        { kind: 'slack_error', error: 'account_inactive' },
+        1,
+        (a) => a.channel === PEOPLE.recruiter,
+      );
+      expect(
+        await tellCoordinatorsOnce(
+          { db, client: t.panelist.deps.client, logger: silent },
+          { teamId: TEAM_ID, panelId, recipient: 'UOTHERGONE', code: 'user_not_found' },
+        ),
+      ).toBe('told');
+      const recorded = await db
+        .selectFrom('audit_event')
+        .select('detail')
+        .where('action', '=', 'nudge.failed')
+        .where(sql<boolean>`detail->>'recipient' = 'UOTHERGONE'`)
+        .execute();
+      expect(recorded.map((r) => r.detail)).toEqual([
+        { recipient: 'UOTHERGONE', slackError: 'user_not_found', told: [] },
+      ]);
       const toManager = t.slack.callsTo('chat.postMessage', (c) => c.args.channel === PEOPLE.hiringManager);
       expect(toManager.map((c) => String(c.args.text))).toEqual([
         expect.stringContaining(`<@${PEOPLE.recruiter}>: Slack said \`user_not_found\``),
