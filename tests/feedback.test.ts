@@ -8,7 +8,7 @@ import { emptyFeedback } from '../src/domain/feedback-form.js';
 import { submitFeedback } from '../src/services/feedback.js';
 import { givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
 import { type FeedbackFields, feedbackValues, MANAGER_CARD, PEER_CARD } from './support/feedback-form.js';
-import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
+import { openHomeTab, startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
 
 // Real: HTTP, Bolt, Postgres, Redis, BullMQ worker. Faked: Slack (the double).
 let t: TestApp;
@@ -280,23 +280,7 @@ describe('drafts, submission and edits', () => {
 });
 
 describe('what a submission sets off', () => {
-  /** Opens someone's Home tab and waits until Panelist knows they use it (recorded after the publish). */
-  const openHome = async (userId: string) => {
-    await t.requests.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' });
-    await expect
-      .poll(
-        async () =>
-          (
-            await t.panelist.deps.db
-              .selectFrom('home_viewer')
-              .select('user_id')
-              .where('team_id', '=', TEAM_ID)
-              .where('user_id', '=', userId)
-              .execute()
-          ).length,
-      )
-      .toBe(1);
-  };
+  const openHome = (userId: string) => openHomeTab(t, userId);
   const homePublishes = (userId: string) =>
     t.slack.callsTo('views.publish', (c) => c.args.user_id === userId).length;
 

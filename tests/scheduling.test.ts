@@ -15,7 +15,7 @@ import {
   type SlotFields,
   scheduleValues,
 } from './support/factories.js';
-import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
+import { openHomeTab, startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
 
 // Real: HTTP, Bolt, Postgres (exclusion constraints, locks), Redis, BullMQ worker. Faked: Slack.
 let t: TestApp;
@@ -53,6 +53,18 @@ async function book(panel: Panel, groups: SlotFields[], by: string = PEOPLE.recr
 
 async function slotsOf(panel: Panel) {
   return listPanelSlots(t.panelist.deps.db, TEAM_ID, panel.id);
+}
+
+/** The recruiter presses Reschedule on a slot; the modal Slack was asked to open. */
+async function openReschedule(slotId: string): Promise<ModalView> {
+  await t.requests.blockAction(PEOPLE.recruiter, { action_id: 'slot_reschedule_open', value: slotId });
+  const opened = await t.slack.waitForCall(
+    'views.open',
+    (c) =>
+      (c.args.view as ModalView).callback_id === 'slot_reschedule' &&
+      JSON.parse((c.args.view as ModalView).private_metadata ?? '{}').slotId === slotId,
+  );
+  return opened.args.view as ModalView;
 }
 
 const dmsTo = (userId: string, contains: string) =>
@@ -113,21 +125,7 @@ describe('booking slots', () => {
   it('stores the slots, DMs each interviewer with the stage focus and calendar link, and updates the announcement', async () => {
     const { panel, manager, peer } = await panelWithStages({ candidateName: 'Booked Candidate' });
     // Alice has looked at Panelist's Home tab before; Bob and Dev never have.
-    await t.requests.event({ type: 'app_home_opened', user: ALICE, channel: 'DALICE', tab: 'home' });
-    await t.slack.waitForCall('views.publish', (c) => c.args.user_id === ALICE);
-    // Recorded as a Home user just after that publish: only then does a booking refresh it.
-    await expect
-      .poll(
-        async () =>
-          (
-            await t.panelist.deps.db
-              .selectFrom('home_viewer')
-              .select('user_id')
-              .where('user_id', '=', ALICE)
-              .execute()
-          ).length,
-      )
-      .toBe(1);
+    await openHomeTab(t, ALICE);
     const res = await book(panel, [
       {
         stageId: manager,
@@ -751,17 +749,7 @@ describe('changing the schedule', () => {
     // The status view offers Reschedule to the coordinator.
     const status = await t.requests.command(PEOPLE.recruiter, `status P-${panel.number}`);
     expect(JSON.stringify(status.json?.blocks)).toContain('slot_reschedule_open');
-    await t.requests.blockAction(PEOPLE.recruiter, {
-      action_id: 'slot_reschedule_open',
-      value: slot.slot.id,
-    });
-    const opened = await t.slack.waitForCall(
-      'views.open',
-      (c) =>
-        (c.args.view as ModalView).callback_id === 'slot_reschedule' &&
-        JSON.parse((c.args.view as ModalView).private_metadata ?? '{}').slotId === slot.slot.id,
-    );
-    const view = opened.args.view as ModalView;
+    const view = await openReschedule(slot.slot.id);
 
     const res = await t.requests.viewSubmission(
       PEOPLE.recruiter,
@@ -807,17 +795,7 @@ describe('changing the schedule', () => {
     expect(booked.json?.errors).toBeUndefined();
     const [slot] = await slotsOf(panel);
     if (slot === undefined) throw new Error('not booked');
-    await t.requests.blockAction(PEOPLE.recruiter, {
-      action_id: 'slot_reschedule_open',
-      value: slot.slot.id,
-    });
-    const opened = await t.slack.waitForCall(
-      'views.open',
-      (c) =>
-        (c.args.view as ModalView).callback_id === 'slot_reschedule' &&
-        JSON.parse((c.args.view as ModalView).private_metadata ?? '{}').slotId === slot.slot.id,
-    );
-    const view = opened.args.view as ModalView;
+    const view = await openReschedule(slot.slot.id);
     const moved = scheduleValues([
       { stageId: manager, start: at('2026-12-03T12:00:00Z'), interviewers: [STAY] },
     ]);

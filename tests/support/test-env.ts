@@ -159,3 +159,23 @@ export async function startTestApp(
     },
   };
 }
+
+/**
+ * Opens someone's Home tab and waits until Panelist has recorded that they use it (written just
+ * after the publish): only from then on does a change that concerns them refresh their Home.
+ */
+export async function openHomeTab(t: TestApp, userId: string): Promise<void> {
+  await t.requests.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' });
+  await t.slack.waitForCall('views.publish', (c) => c.args.user_id === userId);
+  for (let waited = 0; ; waited += 50) {
+    const row = await t.panelist.deps.db
+      .selectFrom('home_viewer')
+      .select('user_id')
+      .where('team_id', '=', TEAM_ID)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (row !== undefined) return;
+    if (waited >= 5_000) throw new Error(`${userId} was not recorded as a Home user within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
