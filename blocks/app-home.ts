@@ -1,10 +1,10 @@
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { Panel, StageKind } from '../src/db/database.js';
+import type { StageKind } from '../src/db/database.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
 import { stageDefinition } from '../src/domain/stages.js';
 import { escapeMrkdwn, slackDate } from '../src/slack/mrkdwn.js';
 import { SLACK_LIMITS, truncate } from './limits.js';
-import { panelLine } from './panel-list.js';
+import { type PanelLine, panelLine } from './panel-list.js';
 import { type PendingFeedbackItem, pendingFeedbackBlocks } from './pending-feedback.js';
 import { locationText } from './slot-messages.js';
 
@@ -30,8 +30,8 @@ export function getAppHome({
   timeZone = 'UTC',
 }: {
   interviews: UpcomingInterview[];
-  coordinating: Panel[];
-  panels: Panel[];
+  coordinating: PanelLine[];
+  panels: PanelLine[];
   pendingFeedback?: PendingFeedbackItem[];
   timeZone?: string;
 }): HomeView {

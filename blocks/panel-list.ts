@@ -10,8 +10,14 @@ const STATE_EMOJI: Record<PanelState, string> = {
   cancelled: ':no_entry:',
 };
 
+/** What one line of a panel shows. */
+export type PanelLine = Pick<
+  Panel,
+  'id' | 'number' | 'state' | 'candidate_name' | 'role_title' | 'decision_deadline'
+>;
+
 /** One line a panel, for `/panel list` and App Home. */
-export function panelLine(panel: Panel): string {
+export function panelLine(panel: PanelLine): string {
   return `${STATE_EMOJI[panel.state]} *${formatPanelReference(panel.number)}* ${escapeMrkdwn(panel.candidate_name)}, ${escapeMrkdwn(panel.role_title)} · decision due ${slackDate(panel.decision_deadline, '{date_short_pretty}')}`;
 }
 

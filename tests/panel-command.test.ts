@@ -224,4 +224,94 @@ describe('App Home', () => {
       t.clock.set(TEST_NOW);
     }
   });
+
+  it('shows feedback owed, panels coordinated and other open panels, and nothing closed or of another team', async () => {
+    const ME = 'UHOMEALL';
+    const db = t.panelist.deps.db;
+    await givenPanel(db, TEST_NOW, { teamId: TEAM_ID, hiringManagerId: ME, candidateName: 'Managed Cand' });
+    await givenPanel(db, TEST_NOW, { teamId: TEAM_ID, creatorId: ME, candidateName: 'Created Cand' });
+    await givenPanel(db, TEST_NOW, {
+      teamId: TEAM_ID,
+      decisionMakerIds: [ME],
+      candidateName: 'Deciding Cand',
+    });
+    const interviewed = await givenPanel(db, TEST_NOW, {
+      teamId: TEAM_ID,
+      candidateName: 'Interviewed Cand',
+    });
+    const cancelled = await givenPanel(db, TEST_NOW, {
+      teamId: TEAM_ID,
+      hiringManagerId: ME,
+      candidateName: 'Cancelled Cand',
+    });
+    await db.updateTable('panel').set({ state: 'cancelled' }).where('id', '=', cancelled.id).execute();
+    await givenPanel(db, TEST_NOW, {
+      teamId: 'T0ELSEWHERE',
+      hiringManagerId: ME,
+      candidateName: 'Elsewhere Cand',
+    });
+    const [noFeedback, drafted, submitted, declined] = await givenSlots(
+      db,
+      interviewed.id,
+      TEST_NOW,
+      [
+        { kind: 'manager', start: '2026-12-01T11:00:00Z', interviewers: [ME] },
+        { kind: 'peer', start: '2026-12-01T13:00:00Z', interviewers: [ME] },
+        { kind: 'executive', start: '2026-12-01T15:00:00Z', interviewers: [ME] },
+        { kind: 'peer', start: '2026-12-02T09:00:00Z', interviewers: [ME] },
+      ],
+      TEAM_ID,
+    );
+    const feedbackRow = (slotId: string, state: 'draft' | 'submitted') => ({
+      team_id: TEAM_ID,
+      panel_id: interviewed.id,
+      slot_id: slotId,
+      interviewer_id: ME,
+      state,
+      content: JSON.stringify({}),
+      recommendation: state === 'submitted' ? ('yes' as const) : null,
+      submitted_at: state === 'submitted' ? TEST_NOW : null,
+    });
+    await db
+      .insertInto('feedback')
+      .values([
+        feedbackRow(drafted?.slot.id ?? '', 'draft'),
+        feedbackRow(submitted?.slot.id ?? '', 'submitted'),
+      ])
+      .execute();
+    await db
+      .updateTable('slot_interviewer')
+      .set({ declined_at: TEST_NOW })
+      .where('slot_id', '=', declined?.slot.id ?? '')
+      .execute();
+    t.clock.set(new Date('2026-12-02T12:00:00Z')); // every slot has ended
+    try {
+      await t.requests.event({ type: 'app_home_opened', user: ME, channel: 'DHOMEALL', tab: 'home' });
+      const call = await t.slack.waitForCall('views.publish', (c) => c.args.user_id === ME);
+      const blocks = (call.args.view as { blocks: { text?: { text: string } }[] }).blocks;
+      const texts = blocks.map((b) => b.text?.text ?? '');
+      const after = (heading: string) => texts[texts.indexOf(heading) + 1] ?? '';
+      // Feedback owed: the slot with none and the one with a draft, in the order they ended.
+      const owed = texts.filter((text) => text.includes('Interviewed Cand*'));
+      expect(owed).toHaveLength(2);
+      expect(owed[0]).toContain('Hiring-manager deep dive');
+      expect(owed[0]).not.toContain('draft saved');
+      expect(owed[1]).toContain('Peer / team interview');
+      expect(owed[1]).toContain('_draft saved_');
+      expect(JSON.stringify(blocks)).toContain(`"value":"${noFeedback?.slot.id}"`);
+      expect(JSON.stringify(blocks)).not.toContain(`"value":"${submitted?.slot.id}"`);
+      expect(after('Panels you coordinate')).toContain('Created Cand');
+      expect(after('Panels you coordinate')).toContain('Managed Cand');
+      expect(after('Panels you coordinate')).not.toContain('Deciding Cand');
+      expect(after('Other panels you are on')).toContain('Deciding Cand');
+      expect(after('Other panels you are on')).toContain('Interviewed Cand');
+      expect(after('Other panels you are on')).not.toContain('Managed Cand');
+      const everything = JSON.stringify(blocks);
+      expect(everything).not.toContain('Cancelled Cand');
+      expect(everything).not.toContain('Elsewhere Cand');
+      expect(everything).toContain('No interviews booked for you in the next two weeks.');
+    } finally {
+      t.clock.set(TEST_NOW);
+    }
+  });
 });

@@ -195,20 +195,12 @@ export async function findPanelsByIds(
   return found;
 }
 
-/**
- * Panels a user created or belongs to, newest first: in any role, or only in `roles` (and then
- * only open ones, as coordinators see them).
- */
-async function listPanelsOfUser(
-  db: Db,
-  teamId: string,
-  userId: string,
-  limit: number,
-  roles?: MemberRole[],
-): Promise<Panel[]> {
-  let query = db.selectFrom('panel').selectAll().where('team_id', '=', teamId);
-  if (roles !== undefined) query = query.where('state', '=', 'open');
-  return query
+/** The panels a user created or takes part in (any role, any state), newest first. */
+export function listPanelsForUser(db: Db, teamId: string, userId: string, limit: number): Promise<Panel[]> {
+  return db
+    .selectFrom('panel')
+    .selectAll()
+    .where('team_id', '=', teamId)
     .where((eb) =>
       eb.or([
         eb('created_by', '=', userId),
@@ -218,8 +210,7 @@ async function listPanelsOfUser(
             .select(sql`1`.as('one'))
             .where('panel_member.team_id', '=', teamId)
             .whereRef('panel_member.panel_id', '=', 'panel.id')
-            .where('panel_member.user_id', '=', userId)
-            .$if(roles !== undefined, (qb) => qb.where('panel_member.role', 'in', roles ?? [])),
+            .where('panel_member.user_id', '=', userId),
         ),
       ]),
     )
@@ -227,21 +218,6 @@ async function listPanelsOfUser(
     .orderBy('number', 'desc')
     .limit(limit)
     .execute();
-}
-
-/** The panels a user created or takes part in, newest first. */
-export function listPanelsForUser(db: Db, teamId: string, userId: string, limit: number): Promise<Panel[]> {
-  return listPanelsOfUser(db, teamId, userId, limit);
-}
-
-/** Open panels a user coordinates (as creator, recruiter or hiring manager), newest first. */
-export function listPanelsCoordinatedBy(
-  db: Db,
-  teamId: string,
-  userId: string,
-  limit: number,
-): Promise<Panel[]> {
-  return listPanelsOfUser(db, teamId, userId, limit, ['recruiter', 'hiring_manager']);
 }
 
 /** Moves a panel to a new state and bumps its revision so the announcement catches up. */

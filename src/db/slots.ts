@@ -291,7 +291,7 @@ export async function lockForBooking(
 
 /**
  * One person's booked interviews with their slot, stage and panel joined (every join within the
- * team), the base of App Home's list and of the feedback waiting for them.
+ * team), the base of the feedback waiting for them (`/panel feedback`).
  */
 export function interviewsOf(db: Db, teamId: string, userId: string) {
   return db
@@ -308,31 +308,6 @@ export function interviewsOf(db: Db, teamId: string, userId: string) {
     .where('si.team_id', '=', teamId)
     .where('si.user_id', '=', userId)
     .where('slot.state', '=', 'booked');
-}
-
-/**
- * Upcoming interviews of one person, with their panels, for App Home: those not yet over (one in
- * progress still shows) and starting before `to`; one they said they cannot make is marked.
- */
-export async function listUpcomingInterviews(db: Db, teamId: string, userId: string, from: Date, to: Date) {
-  return interviewsOf(db, teamId, userId)
-    .select([
-      'slot.id as slotId',
-      'slot.starts_at as startsAt',
-      'slot.ends_at as endsAt',
-      'slot.location as location',
-      'si.declined_at as declinedAt',
-      'stage.kind as stageKind',
-      'panel.number as panelNumber',
-      'panel.candidate_name as candidateName',
-      'panel.role_title as roleTitle',
-    ])
-    .where('panel.state', '=', 'open')
-    .where('slot.ends_at', '>', from)
-    .where('slot.starts_at', '<', to)
-    .orderBy('slot.starts_at')
-    .limit(40)
-    .execute();
 }
 
 /** A slot to book, as `insertBooking` writes it, with the id `lockForBooking` allocated. */

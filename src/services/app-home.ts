@@ -4,9 +4,7 @@ import { getAppHome } from '../../blocks/app-home.js';
 import { enqueueHomeRefresh } from '../../jobs/queues.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
-import { listPendingFeedback } from '../db/feedback.js';
-import { listPanelsCoordinatedBy, listPanelsForUser } from '../db/panels.js';
-import { listUpcomingInterviews } from '../db/slots.js';
+import { loadHomeData } from '../db/home.js';
 import type { AppDeps } from '../deps.js';
 import type { UserDirectory } from '../slack/user-directory.js';
 
@@ -31,17 +29,11 @@ export async function publishHome(
   knownTimeZone?: string,
 ): Promise<string> {
   const now = deps.clock.now();
-  const [interviews, coordinating, panels, timeZone, pendingFeedback] = await Promise.all([
-    listUpcomingInterviews(deps.db, teamId, userId, now, new Date(now.getTime() + FORTNIGHT_MS)),
-    listPanelsCoordinatedBy(deps.db, teamId, userId, 20),
-    listPanelsForUser(deps.db, teamId, userId, 50),
+  const [home, timeZone] = await Promise.all([
+    loadHomeData(deps.db, teamId, userId, now, new Date(now.getTime() + FORTNIGHT_MS)),
     knownTimeZone ?? deps.users.get(teamId, userId).then((profile) => profile.timeZone),
-    listPendingFeedback(deps.db, teamId, userId, now),
   ]);
-  await deps.client.views.publish({
-    user_id: userId,
-    view: getAppHome({ interviews, coordinating, panels, pendingFeedback, timeZone }),
-  });
+  await deps.client.views.publish({ user_id: userId, view: getAppHome({ ...home, timeZone }) });
   return timeZone;
 }
 
