@@ -494,7 +494,10 @@ export const schedulingSection: BenchSection = {
           `${newSlots} new slot rows but ${booked.length} bookings acknowledged ('update' answers)` +
             (failed.length > 0
               ? `: bookings were stored for submissions Slack got no 200 for (Bolt answers 404 once a request is not ` +
-                `acked within 3 s), and their follow-ups were skipped: ${seenDms} DMs for ${Number(seats.n)} interviewers on new slots`
+                `acked within 3 s), so their coordinators saw an error for a booking that stands; ` +
+                (seenDms >= Number(seats.n)
+                  ? `their follow-ups still ran (${seenDms} DMs for ${Number(seats.n)} interviewers on new slots)`
+                  : `and follow-ups are missing: ${seenDms} DMs for ${Number(seats.n)} interviewers on new slots`)
               : ''),
         );
       }
