@@ -290,7 +290,7 @@ describe('App Home', () => {
       const call = await t.slack.waitForCall('views.publish', (c) => c.args.user_id === ME);
       const blocks = (call.args.view as { blocks: { text?: { text: string } }[] }).blocks;
       const texts = blocks.map((b) => b.text?.text ?? '');
-      const after = (heading: string) => texts[texts.indexOf(heading) + 1] ?? '';
+      const listUnder = (heading: string) => texts[texts.indexOf(heading) + 1] ?? '';
       // Feedback owed: the slot with none and the one with a draft, in the order they ended.
       const owed = texts.filter((text) => text.includes('Interviewed Cand*'));
       expect(owed).toHaveLength(2);
@@ -300,12 +300,12 @@ describe('App Home', () => {
       expect(owed[1]).toContain('_draft saved_');
       expect(JSON.stringify(blocks)).toContain(`"value":"${noFeedback?.slot.id}"`);
       expect(JSON.stringify(blocks)).not.toContain(`"value":"${submitted?.slot.id}"`);
-      expect(after('Panels you coordinate')).toContain('Created Cand');
-      expect(after('Panels you coordinate')).toContain('Managed Cand');
-      expect(after('Panels you coordinate')).not.toContain('Deciding Cand');
-      expect(after('Other panels you are on')).toContain('Deciding Cand');
-      expect(after('Other panels you are on')).toContain('Interviewed Cand');
-      expect(after('Other panels you are on')).not.toContain('Managed Cand');
+      expect(listUnder('Panels you coordinate')).toContain('Created Cand');
+      expect(listUnder('Panels you coordinate')).toContain('Managed Cand');
+      expect(listUnder('Panels you coordinate')).not.toContain('Deciding Cand');
+      expect(listUnder('Other panels you are on')).toContain('Deciding Cand');
+      expect(listUnder('Other panels you are on')).toContain('Interviewed Cand');
+      expect(listUnder('Other panels you are on')).not.toContain('Managed Cand');
       const everything = JSON.stringify(blocks);
       expect(everything).not.toContain('Cancelled Cand');
       expect(everything).not.toContain('Elsewhere Cand');
