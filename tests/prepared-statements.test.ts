@@ -51,9 +51,4 @@ describe('prepared statements across a migration', () => {
     );
     expect((await context())?.panel.candidate_name).toBe('Prepared Candidate');
   });
-
-  it('plans them once per connection: app connections keep generic plans', async () => {
-    const { rows } = await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(db);
-    expect(rows[0]?.plan_cache_mode).toBe('force_generic_plan');
-  });
 });

@@ -61,16 +61,7 @@ export function createDatabase({
   onIdleClientError = (error) => console.error('idle Postgres connection failed:', error.message),
 }: DatabaseOptions): Kysely<Database> {
   if (connectionString !== undefined && connectionString !== '') {
-    const pool = new pg.Pool({
-      connectionString,
-      max,
-      connectionTimeoutMillis: 5_000,
-      // The `prepared:` statements are planned once per connection and the plan kept. Left to
-      // choose, Postgres re-plans some on every run (App Home's read took 2 ms to plan under load,
-      // more than to run), and their generic plans measured as fast or faster. Only named
-      // statements are affected; a `options` in the URL replaces this.
-      options: '-c plan_cache_mode=force_generic_plan',
-    });
+    const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
     pool.on('error', (error) => onIdleClientError(error));
     prepareMarkedStatements(pool);
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
