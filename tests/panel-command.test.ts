@@ -244,12 +244,22 @@ describe('App Home', () => {
       hiringManagerId: ME,
       candidateName: 'Cancelled Cand',
     });
-    await db.updateTable('panel').set({ state: 'cancelled' }).where('id', '=', cancelled.id).execute();
-    await givenPanel(db, TEST_NOW, {
+    const elsewhere = await givenPanel(db, TEST_NOW, {
       teamId: 'T0ELSEWHERE',
       hiringManagerId: ME,
       candidateName: 'Elsewhere Cand',
     });
+    // Feedback they would owe on the cancelled panel and in the other workspace: neither shows.
+    const endedInterview = [{ kind: 'manager' as const, start: '2026-12-01T11:00:00Z', interviewers: [ME] }];
+    await givenSlots(
+      db,
+      cancelled.id,
+      TEST_NOW,
+      [{ kind: 'manager', start: '2026-12-01T16:30:00Z', interviewers: [ME] }],
+      TEAM_ID,
+    );
+    await givenSlots(db, elsewhere.id, TEST_NOW, endedInterview, 'T0ELSEWHERE');
+    await db.updateTable('panel').set({ state: 'cancelled' }).where('id', '=', cancelled.id).execute();
     const [noFeedback, drafted, submitted, declined] = await givenSlots(
       db,
       interviewed.id,

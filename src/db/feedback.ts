@@ -14,7 +14,6 @@ import {
   type SlotState,
   type StageKind,
 } from './database.js';
-import { interviewsOf } from './slots.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -106,33 +105,6 @@ export async function saveDraft(
     .returning('id')
     .executeTakeFirst();
   return result === undefined ? 'already_submitted' : 'saved';
-}
-
-/** Slots that have ended where this person interviews and has not submitted, on open panels. */
-export async function listPendingFeedback(db: Db, teamId: string, userId: string, now: Date) {
-  return interviewsOf(db, teamId, userId)
-    .leftJoin('feedback', (join) =>
-      join
-        .onRef('feedback.slot_id', '=', 'si.slot_id')
-        .onRef('feedback.team_id', '=', 'si.team_id')
-        .onRef('feedback.interviewer_id', '=', 'si.user_id'),
-    )
-    .select([
-      'slot.id as slotId',
-      'slot.starts_at as startsAt',
-      'slot.ends_at as endsAt',
-      'stage.kind as stageKind',
-      'panel.number as panelNumber',
-      'panel.candidate_name as candidateName',
-      'feedback.state as feedbackState',
-    ])
-    .where('panel.state', '=', 'open')
-    .where('slot.ends_at', '<=', now)
-    .where('si.declined_at', 'is', null) // not owed by someone who said they cannot make it
-    .where((eb) => eb.or([eb('feedback.state', 'is', null), eb('feedback.state', '=', 'draft')]))
-    .orderBy('slot.ends_at')
-    .limit(25)
-    .execute();
 }
 
 export async function findDecision(db: Db, teamId: string, panelId: string): Promise<Decision | undefined> {

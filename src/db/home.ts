@@ -6,7 +6,7 @@ import type { Database, PanelState, StageKind } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Everything one person's App Home shows, read in one statement. */
+/** Everything one person's App Home shows, read in one statement (`/panel feedback` lists its `pendingFeedback`). */
 export interface HomeData {
   /** Booked interviews of open panels not yet over and starting before `until`, soonest first (40 at most). */
   interviews: UpcomingInterview[];
@@ -71,7 +71,7 @@ export async function loadHomeData(
 ): Promise<HomeData> {
   const { rows } = await sql<HomeRow>`/* prepared:app_home */
     with mine as materialized (
-      select p.id, p.number, p.state, p.candidate_name, p.role_title, p.decision_deadline, p.created_at,
+      select p.id::text as id, p.number, p.state, p.candidate_name, p.role_title, p.decision_deadline, p.created_at,
         (p.created_by = ${userId} or exists (
           select 1 from panel_member m
           where m.team_id = p.team_id and m.panel_id = p.id and m.user_id = ${userId}
@@ -84,7 +84,7 @@ export async function loadHomeData(
           select panel_id from panel_member where team_id = ${teamId} and user_id = ${userId})
     ),
     interviews as materialized (
-      select sl.id as slot_id, sl.starts_at, sl.ends_at, sl.location, si.declined_at,
+      select sl.id::text as slot_id, sl.starts_at, sl.ends_at, sl.location, si.declined_at,
         st.kind as stage_kind, p.number as panel_number, p.candidate_name, p.role_title,
         f.state as feedback_state
       from slot_interviewer si

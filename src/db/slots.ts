@@ -289,27 +289,6 @@ export async function lockForBooking(
   return { slotIds: (row.slot_ids ?? []).map(String), earlier: row.earlier?.map(String) };
 }
 
-/**
- * One person's booked interviews with their slot, stage and panel joined (every join within the
- * team), the base of the feedback waiting for them (`/panel feedback`).
- */
-export function interviewsOf(db: Db, teamId: string, userId: string) {
-  return db
-    .selectFrom('slot_interviewer as si')
-    .innerJoin('slot', (join) =>
-      join.onRef('slot.id', '=', 'si.slot_id').onRef('slot.team_id', '=', 'si.team_id'),
-    )
-    .innerJoin('stage', (join) =>
-      join.onRef('stage.id', '=', 'slot.stage_id').onRef('stage.team_id', '=', 'slot.team_id'),
-    )
-    .innerJoin('panel', (join) =>
-      join.onRef('panel.id', '=', 'slot.panel_id').onRef('panel.team_id', '=', 'slot.team_id'),
-    )
-    .where('si.team_id', '=', teamId)
-    .where('si.user_id', '=', userId)
-    .where('slot.state', '=', 'booked');
-}
-
 /** A slot to book, as `insertBooking` writes it, with the id `lockForBooking` allocated. */
 export interface BookingDraft {
   id: string;

@@ -8,7 +8,7 @@ import { getPanelStatusBlocks } from '../../../blocks/panel-summary.js';
 import { getPendingFeedbackMessage } from '../../../blocks/pending-feedback.js';
 import { getSettingsModal } from '../../../blocks/settings-modal.js';
 import { enqueueAnnouncement } from '../../../jobs/queues.js';
-import { listPendingFeedback } from '../../db/feedback.js';
+import { loadHomeData } from '../../db/home.js';
 import { listPanelsForUser } from '../../db/panels.js';
 import type { AppDeps } from '../../deps.js';
 import { formatPanelReference, parsePanelReference } from '../../domain/panel-reference.js';
@@ -97,8 +97,10 @@ export function panelCommand(deps: AppDeps) {
           return;
         }
         case 'feedback': {
-          const pending = await listPendingFeedback(deps.db, teamId, userId, deps.clock.now());
-          await ack({ response_type: 'ephemeral', ...getPendingFeedbackMessage(pending) });
+          // The same list as App Home's "Feedback waiting for you", from the same read.
+          const now = deps.clock.now();
+          const { pendingFeedback } = await loadHomeData(deps.db, teamId, userId, now, now);
+          await ack({ response_type: 'ephemeral', ...getPendingFeedbackMessage(pendingFeedback) });
           return;
         }
         case 'decide': {
