@@ -699,8 +699,9 @@ describe('booking slots', () => {
     expect(posts).toHaveLength(5);
     const times = posts.map((c) => c.at).sort((a, b) => a - b);
     // Each job books its own moment, one interval after the last one booked, and posts then: five
-    // posts span at least four intervals (less the few ms a post takes to go out after its moment).
-    expect((times[4] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(4 * 50 - 20);
+    // posts span four intervals, less however late the first went out after its moment (30 ms seen
+    // on a loaded machine). Unpaced, all five would go out within a few milliseconds.
+    expect((times[4] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(3 * 50);
   });
 
   it('warns, but keeps the booking, outside an interviewer’s working hours or on their weekend', async () => {
