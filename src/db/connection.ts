@@ -61,16 +61,7 @@ export function createDatabase({
   onIdleClientError = (error) => console.error('idle Postgres connection failed:', error.message),
 }: DatabaseOptions): Kysely<Database> {
   if (connectionString !== undefined && connectionString !== '') {
-    const pool = new pg.Pool({
-      connectionString,
-      max,
-      connectionTimeoutMillis: 5_000,
-      // A new Postgres backend costs tens of milliseconds of CPU before it is warm (catalog caches,
-      // the prepared statements planned again). pg's default closes a connection idle for 10 s, so
-      // every burst after a short lull (a debrief meeting ending, a coordinator's batch of bookings)
-      // opened its connections afresh; a minute rides out the lulls of a working day.
-      idleTimeoutMillis: 60_000,
-    });
+    const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
     pool.on('error', (error) => onIdleClientError(error));
     prepareMarkedStatements(pool);
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
