@@ -185,14 +185,15 @@ export async function runSubmissionLoad(
 }
 
 /** CPU used so far by the Panelist children (web, worker) and by the Postgres backends serving them. */
-export interface CpuSnapshot {
+interface CpuSnapshot {
   app: number | undefined;
   worker: number | undefined;
   /** Backend pid → CPU seconds. */
   postgres: Map<number, number>;
 }
 
-export async function cpuSnapshot(context: BenchContext, db: Kysely<Database>): Promise<CpuSnapshot> {
+/** CPU seconds of each Postgres backend serving the app now (not the bench's own connections). */
+async function appBackendCpu(db: Kysely<Database>): Promise<Map<number, number>> {
   const { rows } = await sql<{ pid: number }>`
     select pid from pg_stat_activity
     where datname = current_database() and backend_type = 'client backend'
@@ -203,24 +204,57 @@ export async function cpuSnapshot(context: BenchContext, db: Kysely<Database>): 
     const seconds = processCpuSeconds(pid);
     if (seconds !== undefined) postgres.set(pid, seconds);
   }
+  return postgres;
+}
+
+async function cpuSnapshot(context: BenchContext, db: Kysely<Database>): Promise<CpuSnapshot> {
+  const postgres = await appBackendCpu(db);
   return { app: context.panelist.cpuSeconds(), worker: context.worker.cpuSeconds(), postgres };
 }
 
+/** How often `startCpuCount` reads the backends' CPU, so that one closing in between still counts. */
+const BACKEND_READ_EVERY_MS = 250;
+
 /**
- * CPU seconds between two snapshots. Postgres counts backends alive at the end (a backend that
- * closed in between is missed, so its figure is a lower bound); NaN off Linux.
+ * Starts counting the CPU of the web process, the worker and the Postgres backends serving them;
+ * `finish()` gives the seconds each used since. Backends are read every 250 ms and each keeps its
+ * last reading: pg closes a connection idle for 10 s, and a web connection that closed while the
+ * worker was still catching up took its CPU out of a count made only at the end (which once made
+ * Postgres look like a fifth of its real cost per booking). NaN off Linux.
  */
-export function cpuBetween(
-  before: CpuSnapshot,
-  after: CpuSnapshot,
-): { appS: number; workerS: number; postgresS: number } {
-  let postgresS = 0;
-  for (const [pid, seconds] of after.postgres) postgresS += seconds - (before.postgres.get(pid) ?? 0);
+export async function startCpuCount(
+  context: BenchContext,
+  db: Kysely<Database>,
+): Promise<{ finish: () => Promise<{ appS: number; workerS: number; postgresS: number }> }> {
+  const before = await cpuSnapshot(context, db);
+  const seen = new Map(before.postgres);
+  let running = true;
+  const reading = (async () => {
+    while (running) {
+      await sleep(BACKEND_READ_EVERY_MS);
+      try {
+        for (const [pid, seconds] of await appBackendCpu(db)) seen.set(pid, seconds);
+      } catch {
+        // A missed reading only loses what a backend used since the last one, if it closes now.
+      }
+    }
+  })();
   return {
-    appS: after.app === undefined || before.app === undefined ? Number.NaN : after.app - before.app,
-    workerS:
-      after.worker === undefined || before.worker === undefined ? Number.NaN : after.worker - before.worker,
-    postgresS: after.postgres.size === 0 ? Number.NaN : postgresS,
+    finish: async () => {
+      running = false;
+      await reading;
+      const after = await cpuSnapshot(context, db);
+      for (const [pid, seconds] of after.postgres) seen.set(pid, seconds);
+      let postgresS = 0;
+      for (const [pid, seconds] of seen) postgresS += seconds - (before.postgres.get(pid) ?? 0);
+      const delta = (end: number | undefined, start: number | undefined) =>
+        end === undefined || start === undefined ? Number.NaN : end - start;
+      return {
+        appS: delta(after.app, before.app),
+        workerS: delta(after.worker, before.worker),
+        postgresS: seen.size === 0 ? Number.NaN : postgresS,
+      };
+    },
   };
 }
 

@@ -45,8 +45,6 @@ import {
   type Answered,
   auditRate,
   countNudges,
-  cpuBetween,
-  cpuSnapshot,
   describeCalls,
   diagnosticsJson,
   lastAuditId,
@@ -58,6 +56,7 @@ import {
   sessionsJson,
   sessionsTable,
   slackCallCounts,
+  startCpuCount,
   summarizeLatencies,
   waitForQuiet,
   workCost,
@@ -384,7 +383,7 @@ export const feedbackSection: BenchSection = {
       const requests: PreparedRequest[] = bodies.map((body) =>
         signedEventsRequest(context.signingSecret, body),
       );
-      const cpuBefore = await cpuSnapshot(context, db);
+      const cpuCount = await startCpuCount(context, db);
       const { load, answers, diagnostics, sessions } = await runSubmissionLoad(context, requests, db);
 
       const outcomes = submissions.map((s) => ({
@@ -451,7 +450,7 @@ export const feedbackSection: BenchSection = {
       ).length;
       const slackCalls = slackCallCounts(context);
       double.calls.length = 0;
-      const cpu = cpuBetween(cpuBefore, await cpuSnapshot(context, db));
+      const cpu = await cpuCount.finish();
       const processed = await auditRate(db, teamId, ['feedback.submitted', 'feedback.edited'], auditBefore);
       const cost = workCost(cpu, outcomes.length, processed.perSecond, settings.latencyRate);
       const nudgesPlanned = (await countNudges(db, teamId)) - nudgesBefore;

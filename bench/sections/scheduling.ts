@@ -40,8 +40,6 @@ import {
   type Answered,
   auditRate,
   countNudges,
-  cpuBetween,
-  cpuSnapshot,
   describeCalls,
   diagnosticsJson,
   lastAuditId,
@@ -53,6 +51,7 @@ import {
   sessionsJson,
   sessionsTable,
   slackCallCounts,
+  startCpuCount,
   summarizeLatencies,
   waitForQuiet,
   workCost,
@@ -401,7 +400,7 @@ export const schedulingSection: BenchSection = {
       const requests: PreparedRequest[] = bodies.map((body) =>
         signedEventsRequest(context.signingSecret, body),
       );
-      const cpuBefore = await cpuSnapshot(context, db);
+      const cpuCount = await startCpuCount(context, db);
       const { load, answers, diagnostics, sessions } = await runSubmissionLoad(context, requests, db);
 
       // What came back, against what each submission was meant to get.
@@ -474,7 +473,7 @@ export const schedulingSection: BenchSection = {
       }
       const slackCalls = slackCallCounts(context);
       double.calls.length = 0;
-      const cpu = cpuBetween(cpuBefore, await cpuSnapshot(context, db));
+      const cpu = await cpuCount.finish();
       const processed = await auditRate(db, teamId, ['slot.booked'], auditBefore);
       const cost = workCost(cpu, outcomes.length, processed.perSecond, settings.latencyRate);
       const nudgesPlanned = (await countNudges(db, teamId)) - nudgesBefore;
