@@ -6,7 +6,7 @@ import type { Panel } from '../src/db/database.js';
 import type { SlotWithPeople } from '../src/db/slots.js';
 import { emptyFeedback } from '../src/domain/feedback-form.js';
 import { submitFeedback } from '../src/services/feedback.js';
-import { givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
+import { givenDeclined, givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
 import { type FeedbackFields, feedbackValues, MANAGER_CARD, PEER_CARD } from './support/feedback-form.js';
 import { openHomeTab, startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
 
@@ -526,12 +526,7 @@ describe('who sees what', () => {
 describe('debrief and decision', () => {
   it('posts the debrief once everyone still on the panel has submitted: someone who could not make it is not waited for', async () => {
     const { panel, manager, peer, m, p1, p2 } = await panelWithSlots({ name: 'Stepped Back Candidate' });
-    await t.panelist.deps.db
-      .updateTable('slot_interviewer')
-      .set({ declined_at: TEST_NOW })
-      .where('slot_id', '=', peer.slot.id)
-      .where('user_id', '=', p2)
-      .execute();
+    await givenDeclined(t.panelist.deps.db, peer.slot.id, p2, TEST_NOW);
     await submit(p1, panel, peer, GOOD);
     await submit(m, panel, manager, { ...GOOD, ratings: { technical_depth: 'yes' }, evidence: {} });
     const posted = await t.slack.waitForCall(

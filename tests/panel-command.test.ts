@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
+import { givenDeclined, givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
 import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
 
 // Real: HTTP, Bolt, Postgres, Redis, BullMQ worker. Faked: Slack's Web API (the Slack double).
@@ -207,11 +207,7 @@ describe('App Home', () => {
       ],
       TEAM_ID,
     );
-    await t.panelist.deps.db
-      .updateTable('slot_interviewer')
-      .set({ declined_at: TEST_NOW })
-      .where('slot_id', '=', declined?.slot.id ?? '')
-      .execute();
+    await givenDeclined(t.panelist.deps.db, declined?.slot.id ?? '', ME, TEST_NOW);
     t.clock.set(new Date('2026-12-01T11:30:00Z')); // the manager interview is under way
     try {
       await t.requests.event({ type: 'app_home_opened', user: ME, channel: 'DHOMEINT', tab: 'home' });
@@ -289,18 +285,17 @@ describe('App Home', () => {
         feedbackRow(submitted?.slot.id ?? '', 'submitted'),
       ])
       .execute();
-    await db
-      .updateTable('slot_interviewer')
-      .set({ declined_at: TEST_NOW })
-      .where('slot_id', '=', declined?.slot.id ?? '')
-      .execute();
+    await givenDeclined(db, declined?.slot.id ?? '', ME, TEST_NOW);
     t.clock.set(new Date('2026-12-02T12:00:00Z')); // every slot has ended
     try {
       await t.requests.event({ type: 'app_home_opened', user: ME, channel: 'DHOMEALL', tab: 'home' });
       const call = await t.slack.waitForCall('views.publish', (c) => c.args.user_id === ME);
       const blocks = (call.args.view as { blocks: { text?: { text: string } }[] }).blocks;
       const texts = blocks.map((b) => b.text?.text ?? '');
-      const listUnder = (heading: string) => texts[texts.indexOf(heading) + 1] ?? '';
+      const listUnder = (heading: string) => {
+        expect(texts).toContain(heading);
+        return texts[texts.indexOf(heading) + 1] ?? '';
+      };
       // Feedback owed: the slot with none and the one with a draft, in the order they ended.
       const owed = texts.filter((text) => text.includes('Interviewed Cand*'));
       expect(owed).toHaveLength(2);

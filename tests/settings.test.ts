@@ -18,10 +18,13 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-/** The ephemeral reply sent to a command's response_url (the command itself is answered at once). */
-async function replyTo(userId: string, subcommand: string): Promise<string> {
+/**
+ * The ephemeral reply sent to a command's response_url (the command itself is answered at once),
+ * typed in a DM or, given `channelId`, in that channel.
+ */
+async function replyTo(userId: string, subcommand: string, channelId?: string): Promise<string> {
   const before = t.slack.calls.length;
-  const res = await t.requests.command(userId, subcommand);
+  const res = await t.requests.command(userId, subcommand, channelId === undefined ? {} : { channelId });
   expect(res.status).toBe(200);
   const reply = () => t.slack.calls.slice(before).find((c) => c.method.startsWith('response_url/commands'));
   await expect.poll(reply).toBeDefined();
@@ -166,14 +169,7 @@ describe('/panel settings', () => {
 
 describe('/panel digest-zone', () => {
   /** The ephemeral reply to a command typed in the hiring channel. */
-  async function inChannel(userId: string, text: string): Promise<string> {
-    const before = t.slack.calls.length;
-    const res = await t.requests.command(userId, text, { channelId: HIRING_CHANNEL });
-    expect(res.status).toBe(200);
-    const reply = () => t.slack.calls.slice(before).find((c) => c.method.startsWith('response_url/commands'));
-    await expect.poll(reply).toBeDefined();
-    return String(reply()?.args.text);
-  }
+  const inChannel = (userId: string, text: string) => replyTo(userId, text, HIRING_CHANNEL);
   const pendingDigests = async (panelId: string) =>
     (
       await t.panelist.deps.db

@@ -196,3 +196,13 @@ export async function givenSlots(
   if (outcome.kind !== 'done') throw new Error(`booking failed: ${JSON.stringify(outcome)}`);
   return outcome.result.booked;
 }
+
+/**
+ * Marks an interviewer as having said they cannot make a slot (every interviewer of it when
+ * `userId` is left out), as the "I can't make it" button records it.
+ */
+export async function givenDeclined(db: Kysely<Database>, slotId: string, userId?: string, at = new Date()) {
+  let query = db.updateTable('slot_interviewer').set({ declined_at: at }).where('slot_id', '=', slotId);
+  if (userId !== undefined) query = query.where('user_id', '=', userId);
+  await query.execute();
+}
