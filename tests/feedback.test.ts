@@ -6,9 +6,23 @@ import type { Panel } from '../src/db/database.js';
 import type { SlotWithPeople } from '../src/db/slots.js';
 import { emptyFeedback } from '../src/domain/feedback-form.js';
 import { submitFeedback } from '../src/services/feedback.js';
-import { givenDeclined, givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
+import {
+  decisionValues,
+  givenDeclined,
+  givenPanel,
+  givenSlots,
+  HIRING_CHANNEL,
+  PEOPLE,
+} from './support/factories.js';
 import { type FeedbackFields, feedbackValues, MANAGER_CARD, PEER_CARD } from './support/feedback-form.js';
-import { openHomeTab, startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
+import {
+  openDecisionModal,
+  openHomeTab,
+  startTestApp,
+  TEAM_ID,
+  TEST_NOW,
+  type TestApp,
+} from './support/test-env.js';
 
 // Real: HTTP, Bolt, Postgres, Redis, BullMQ worker. Faked: Slack (the double).
 let t: TestApp;
@@ -471,11 +485,11 @@ describe('who sees what', () => {
     const modal = await openButton(PEOPLE.decisionMaker, 'decision_open', panel.id);
     expect(JSON.stringify(modal)).toContain('not shown yet');
     expect(JSON.stringify(modal)).not.toContain('strong no ×');
-    const res = await t.requests.viewSubmission(PEOPLE.decisionMaker, modal, {
-      outcome: { input: { type: 'radio_buttons', selected_option: { value: 'hold' } } },
-      reason: { input: { type: 'plain_text_input', value: 'Waiting for the headcount' } },
-      candidate_told_on: { input: { type: 'datepicker', selected_date: '2026-12-09' } },
-    });
+    const res = await t.requests.viewSubmission(
+      PEOPLE.decisionMaker,
+      modal,
+      decisionValues('hold', 'Waiting for the headcount', '2026-12-09'),
+    );
     expect(res.json?.response_action).toBe('update');
     const debrief = await t.slack.waitForCall(
       'chat.postMessage',
@@ -600,26 +614,20 @@ describe('debrief and decision', () => {
     const refusedView = await openButton(PEOPLE.hiringManager, 'decision_open', panel.id);
     expect(JSON.stringify(refusedView)).toContain('Only a decision maker');
 
-    await t.requests.command(PEOPLE.decisionMaker, `decide P-${panel.number}`);
-    const opened = await t.slack.waitForCall(
-      'views.open',
-      (c) =>
-        (c.args.view as ModalView).callback_id === 'decision_record' &&
-        JSON.parse((c.args.view as ModalView).private_metadata ?? '{}').panelId === panel.id,
+    const decisionModal = await openDecisionModal(t, PEOPLE.decisionMaker, panel);
+    const modal = decisionModal;
+    const missingReason = await t.requests.viewSubmission(
+      PEOPLE.decisionMaker,
+      modal,
+      decisionValues('hire', '  ', '2026-12-09'),
     );
-    const modal = opened.args.view as ModalView;
-    const missingReason = await t.requests.viewSubmission(PEOPLE.decisionMaker, modal, {
-      outcome: { input: { type: 'radio_buttons', selected_option: { value: 'hire' } } },
-      reason: { input: { type: 'plain_text_input', value: '  ' } },
-      candidate_told_on: { input: { type: 'datepicker', selected_date: '2026-12-09' } },
-    });
     expect(missingReason.json?.errors).toMatchObject({ reason: expect.stringMatching(/Give the reason/) });
 
-    const res = await t.requests.viewSubmission(PEOPLE.decisionMaker, modal, {
-      outcome: { input: { type: 'radio_buttons', selected_option: { value: 'hire' } } },
-      reason: { input: { type: 'plain_text_input', value: 'Strong evidence <b>across</b> stages' } },
-      candidate_told_on: { input: { type: 'datepicker', selected_date: '2026-12-09' } },
-    });
+    const res = await t.requests.viewSubmission(
+      PEOPLE.decisionMaker,
+      modal,
+      decisionValues('hire', 'Strong evidence <b>across</b> stages', '2026-12-09'),
+    );
     expect(res.json?.response_action).toBe('update');
     const decision = await t.panelist.deps.db
       .selectFrom('decision')

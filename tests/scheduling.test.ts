@@ -9,13 +9,21 @@ import { cancelSlot } from '../src/services/scheduling.js';
 import { loadWorkspaceSettings, saveWorkspaceSettings } from '../src/services/workspace-settings.js';
 import {
   at,
+  decisionValues,
   givenPanel,
   HIRING_CHANNEL,
   PEOPLE,
   type SlotFields,
   scheduleValues,
 } from './support/factories.js';
-import { openHomeTab, startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-env.js';
+import {
+  openDecisionModal,
+  openHomeTab,
+  startTestApp,
+  TEAM_ID,
+  TEST_NOW,
+  type TestApp,
+} from './support/test-env.js';
 
 // Real: HTTP, Bolt, Postgres (exclusion constraints, locks), Redis, BullMQ worker. Faked: Slack.
 let t: TestApp;
@@ -897,18 +905,12 @@ describe('changing the schedule', () => {
       { stageId: peer, start: at('2026-12-04T10:00:00Z'), interviewers: [LATE] },
     ]);
     t.clock.set(new Date('2026-12-03T09:00:00Z'));
-    await t.requests.command(PEOPLE.decisionMaker, `decide P-${panel.number}`);
-    const opened = await t.slack.waitForCall(
-      'views.open',
-      (c) =>
-        (c.args.view as ModalView).callback_id === 'decision_record' &&
-        JSON.parse((c.args.view as ModalView).private_metadata ?? '{}').panelId === panel.id,
+    const decisionModal = await openDecisionModal(t, PEOPLE.decisionMaker, panel);
+    const res = await t.requests.viewSubmission(
+      PEOPLE.decisionMaker,
+      decisionModal,
+      decisionValues('no_hire', 'Clear gaps in the manager interview', '2026-12-04'),
     );
-    const res = await t.requests.viewSubmission(PEOPLE.decisionMaker, opened.args.view as ModalView, {
-      outcome: { input: { type: 'radio_buttons', selected_option: { value: 'no_hire' } } },
-      reason: { input: { type: 'plain_text_input', value: 'Clear gaps in the manager interview' } },
-      candidate_told_on: { input: { type: 'datepicker', selected_date: '2026-12-04' } },
-    });
     expect(res.json?.response_action).toBe('update');
     const left = await slotsOf(panel);
     expect(left.map((s) => s.interviewers.map((i) => i.userId))).toEqual([[EARLY]]);

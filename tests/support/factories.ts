@@ -206,3 +206,16 @@ export async function givenDeclined(db: Kysely<Database>, slotId: string, userId
   if (userId !== undefined) query = query.where('user_id', '=', userId);
   await query.execute();
 }
+
+/** The decision modal's state values. */
+export function decisionValues(
+  outcome: 'hire' | 'no_hire' | 'hold',
+  reason: string,
+  toldOn: string,
+): ViewValues {
+  return {
+    outcome: { input: { type: 'radio_buttons', selected_option: { value: outcome } } },
+    reason: { input: { type: 'plain_text_input', value: reason } },
+    candidate_told_on: { input: { type: 'datepicker', selected_date: toldOn } },
+  };
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ModalView } from '@slack/types';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -6,7 +7,7 @@ import { reconcile } from '../../jobs/reconcile.js';
 import { ManualClock } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type RunningPanelist, type StartOptions, startPanelist } from '../../src/runtime.js';
-import { SlackDouble } from './slack-double.js';
+import { type RecordedCall, SlackDouble } from './slack-double.js';
 import { SlackRequests } from './slack-requests.js';
 
 /** Where the test Postgres and Redis are; CI and this machine run both locally. */
@@ -163,10 +164,11 @@ export async function startTestApp(
 /**
  * Opens someone's Home tab and waits until Panelist has recorded that they use it (written just
  * after the publish): only from then on does a change that concerns them refresh their Home.
+ * Returns the `views.publish` call that showed it.
  */
-export async function openHomeTab(t: TestApp, userId: string): Promise<void> {
+export async function openHomeTab(t: TestApp, userId: string): Promise<RecordedCall> {
   await t.requests.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' });
-  await t.slack.waitForCall('views.publish', (c) => c.args.user_id === userId);
+  const published = await t.slack.waitForCall('views.publish', (c) => c.args.user_id === userId);
   for (let waited = 0; ; waited += 50) {
     const row = await t.panelist.deps.db
       .selectFrom('home_viewer')
@@ -174,8 +176,24 @@ export async function openHomeTab(t: TestApp, userId: string): Promise<void> {
       .where('team_id', '=', TEAM_ID)
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (row !== undefined) return;
+    if (row !== undefined) return published;
     if (waited >= 5_000) throw new Error(`${userId} was not recorded as a Home user within 5 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** `/panel decide P-n` typed by `userId`: the decision modal it opens for that panel. */
+export async function openDecisionModal(
+  t: TestApp,
+  userId: string,
+  panel: { id: string; number: number },
+): Promise<ModalView> {
+  await t.requests.command(userId, `decide P-${panel.number}`);
+  const opened = await t.slack.waitForCall(
+    'views.open',
+    (c) =>
+      (c.args.view as ModalView).callback_id === 'decision_record' &&
+      JSON.parse((c.args.view as ModalView).private_metadata ?? '{}').panelId === panel.id,
+  );
+  return opened.args.view as ModalView;
 }
