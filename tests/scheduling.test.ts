@@ -872,20 +872,34 @@ describe('changing the schedule', () => {
     ).toBe('update');
   });
 
-  it('cancelling a panel cancels its slots: interviewers are told and their time is free again', async () => {
+  it('cancelling a panel cancels its slots still ahead: interviewers are told and their time is free again; past interviews stay', async () => {
     const FREED = 'UFREED';
+    const HELD = 'UHELDALREADY';
     t.slack.addUser(FREED, { tz: 'UTC', real_name: 'Fr Eed' });
-    const { panel, manager } = await panelWithStages({ candidateName: 'Withdrawn Candidate' });
-    await book(panel, [{ stageId: manager, start: at('2026-12-04T13:00:00Z'), interviewers: [FREED] }]);
+    t.slack.addUser(HELD, { tz: 'UTC', real_name: 'He Ld' });
+    const { panel, manager, peer } = await panelWithStages({ candidateName: 'Withdrawn Candidate' });
+    await book(panel, [
+      { stageId: peer, start: at('2026-12-02T10:00:00Z'), interviewers: [HELD] },
+      { stageId: manager, start: at('2026-12-04T13:00:00Z'), interviewers: [FREED] },
+    ]);
     await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === FREED);
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === HELD);
+    t.clock.set(new Date('2026-12-03T09:00:00Z')); // the peer interview was held yesterday
 
     const res = await t.requests.command(PEOPLE.recruiter, `cancel P-${panel.number}`);
     expect(JSON.stringify(res.json)).toContain('is cancelled');
-    expect(await slotsOf(panel)).toEqual([]);
+    expect((await slotsOf(panel)).map((s) => s.interviewers.map((i) => i.userId))).toEqual([[HELD]]);
     await t.slack.waitForCall(
       'chat.postMessage',
       (c) => c.args.channel === FREED && JSON.stringify(c.args).includes('was cancelled'),
     );
+    await t.followUpsSettled();
+    expect(
+      t.slack.callsTo(
+        'chat.postMessage',
+        (c) => c.args.channel === HELD && JSON.stringify(c.args).includes('was cancelled'),
+      ),
+    ).toEqual([]);
     // Their 13:00 can be booked on another panel.
     const other = await panelWithStages();
     const rebook = await book(other.panel, [

@@ -116,19 +116,20 @@ export async function listSlotsOfPanels(
 }
 
 /**
- * Cancels a panel's booked slots that have not started by `startingAfter` (every booked slot when
- * it is undefined) and frees their interviewers' time, as a panel cancelled or decided must: its
- * schedule can no longer change, so nothing else would. Call with the panel's row locked. Returns
- * the slots as they were, with their people, for the interviewers' notices.
+ * Cancels a panel's booked slots that have not started by `startingAfter` and frees their
+ * interviewers' time, as a panel cancelled or decided must: its schedule can no longer change, so
+ * nothing else would. Interviews already held (or under way) stay as the record of who interviewed.
+ * Call with the panel's row locked. Returns the slots as they were, with their people, for the
+ * interviewers' notices.
  */
 export async function releaseSlots(
   trx: Transaction<Database>,
   teamId: string,
   panelId: string,
-  startingAfter?: Date,
+  startingAfter: Date,
 ): Promise<SlotWithPeople[]> {
   const released = (await listPanelSlots(trx, teamId, panelId)).filter(
-    (s) => startingAfter === undefined || s.slot.starts_at.getTime() > startingAfter.getTime(),
+    (s) => s.slot.starts_at.getTime() > startingAfter.getTime(),
   );
   if (released.length === 0) return [];
   const ids = released.map((s) => s.slot.id);

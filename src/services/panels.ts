@@ -155,7 +155,8 @@ export async function cancelPanel(
     }
     if (details.panel.state !== 'open') return { kind: 'not_open', panel: details.panel } as const;
     const panel = await setPanelState(trx, teamId, details.panel.id, 'cancelled');
-    const released = await releaseSlots(trx, teamId, panel.id);
+    // Interviews already held stay (their feedback may still come); those ahead are called off.
+    const released = await releaseSlots(trx, teamId, panel.id, now);
     await recordAudit(trx, {
       teamId,
       panelId: panel.id,
