@@ -437,6 +437,54 @@ describe('booking slots', () => {
     }
   });
 
+  it('a buffer lowered after it was raised never lengthens a range stored under a smaller one', async () => {
+    const SNUG = 'USNUG';
+    t.slack.addUser(SNUG, { tz: 'UTC', real_name: 'Sn Ug' });
+    const current = await loadWorkspaceSettings(t.panelist.deps.db, TEAM_ID);
+    const withBuffer = (bufferMinutes: number) => ({
+      ...current,
+      scheduling: { ...current.scheduling, bufferMinutes },
+    });
+    const save = (bufferMinutes: number) =>
+      saveWorkspaceSettings(t.panelist.deps.db, {
+        teamId: TEAM_ID,
+        actorId: PEOPLE.recruiter,
+        settings: withBuffer(bufferMinutes),
+      });
+    // Booked 15 minutes apart under the default 10-minute buffer.
+    const first = await panelWithStages();
+    await book(first.panel, [
+      { stageId: first.manager, start: at('2026-12-03T13:00:00Z'), interviewers: [SNUG] },
+    ]);
+    const second = await panelWithStages();
+    const next = await book(second.panel, [
+      { stageId: second.peer, start: at('2026-12-03T14:15:00Z'), interviewers: [SNUG] },
+    ]);
+    expect(next.json?.response_action).toBe('update');
+    try {
+      await save(30);
+      // Lowering to 20 must not stretch the first interview's range (ending 14:10) over the second.
+      await expect(save(20)).resolves.toBeUndefined();
+      const ranges = await t.panelist.deps.db
+        .selectFrom('slot_interviewer')
+        .select(sql<string>`upper(busy)::text`.as('busyUntil'))
+        .where('team_id', '=', TEAM_ID)
+        .where('user_id', '=', SNUG)
+        .orderBy('busy')
+        .execute();
+      expect(ranges.map((r) => new Date(r.busyUntil).toISOString())).toEqual([
+        '2026-12-03T14:10:00.000Z',
+        '2026-12-03T15:25:00.000Z',
+      ]);
+    } finally {
+      await saveWorkspaceSettings(t.panelist.deps.db, {
+        teamId: TEAM_ID,
+        actorId: PEOPLE.recruiter,
+        settings: current,
+      });
+    }
+  });
+
   it('refuses a sixth interview in one week, saying who is over and by how much', async () => {
     const PAT = 'UPAT';
     t.slack.addUser(PAT, { tz: 'UTC', real_name: 'Pat Busy' });

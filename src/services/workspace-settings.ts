@@ -76,15 +76,22 @@ export async function saveWorkspaceSettings(
       .execute();
     // A smaller buffer frees time at once: the busy ranges of interviews still ahead (which the
     // exclusion constraint compares) shrink to it, so a booking the new rule allows is not refused
-    // by the old ranges. A larger one applies to bookings from now on; existing ranges stay as they
-    // are (growing them could make two booked interviews overlap).
+    // by the old ranges. Ranges only ever shrink: one stored under a buffer smaller still (before a
+    // larger one came and went) keeps its end, since growing it could make two booked interviews
+    // overlap. A larger buffer applies to bookings from now on.
     if (before !== undefined && settings.scheduling.bufferMinutes < before.slot_buffer_minutes) {
       await sql`
+        with shorter as (
+          select si.slot_id, si.user_id,
+                 s.ends_at + make_interval(mins => ${settings.scheduling.bufferMinutes}::int) as ends_busy
+          from slot_interviewer si join slot s on s.team_id = si.team_id and s.id = si.slot_id
+          where si.team_id = ${teamId} and s.state = 'booked' and s.ends_at > now()
+        )
         update slot_interviewer si
-        set busy = tstzrange(s.starts_at, s.ends_at + make_interval(mins => ${settings.scheduling.bufferMinutes}::int), '[)')
-        from slot s
-        where si.team_id = ${teamId} and s.team_id = si.team_id and s.id = si.slot_id
-          and s.state = 'booked' and s.ends_at > now()
+        set busy = tstzrange(lower(si.busy), shorter.ends_busy, '[)')
+        from shorter
+        where si.team_id = ${teamId} and si.slot_id = shorter.slot_id and si.user_id = shorter.user_id
+          and upper(si.busy) > shorter.ends_busy
       `.execute(trx);
     }
     await recordAudit(trx, {
