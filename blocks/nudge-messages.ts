@@ -30,7 +30,7 @@ export interface NudgeToSend {
 }
 
 /** "in 2 days", "in 5 hours": the time left from when a countdown goes out to the deadline. */
-export function timeLeft(ms: number): string {
+function timeLeft(ms: number): string {
   const hours = Math.max(1, Math.round(ms / 3_600_000));
   if (hours >= 36) return `in ${Math.round(hours / 24)} days`;
   return hours === 1 ? 'in about an hour' : `in ${hours} hours`;
@@ -109,11 +109,13 @@ function section(item: NudgeToSend): { text: string; buttons: Button[] } {
       const counts =
         item.mayReadCounts === false ? ':lock: _not shown yet_' : tally(state.summary.recommendations);
       const sentAt = Math.max(nudge.deliver_at.getTime(), item.now?.getTime() ?? 0);
-      const text = nudge.occurrence.startsWith('overdue')
+      const left = panel.decision_deadline.getTime() - sentAt;
+      // A 48h or 24h countdown that goes out late (a backlog, a revived row) tells it as it is.
+      const text = nudge.occurrence.startsWith('overdue') || (nudge.occurrence !== 'due' && left <= 0)
         ? `:alarm_clock: The decision on ${headline(item)} is *overdue* (it was due ${due}). Recommendations so far: ${counts}.`
         : nudge.occurrence === 'due'
           ? `:alarm_clock: The decision on ${headline(item)} is due *now* (${due}). Recommendations: ${counts}.`
-          : `:hourglass: The decision on ${headline(item)} is due ${due} (${timeLeft(panel.decision_deadline.getTime() - sentAt)}). Feedback in: ${state.summary.submitted}/${state.summary.expected}.`;
+          : `:hourglass: The decision on ${headline(item)} is due ${due} (${timeLeft(left)}). Feedback in: ${state.summary.submitted}/${state.summary.expected}.`;
       return { text, buttons: [button(ACTION_IDS.recordDecision, 'Record decision', panel.id, true)] };
     }
     case 'candidate_update': {

@@ -4,10 +4,13 @@ import { getAppHome } from '../../blocks/app-home.js';
 import { getHelpBlocks } from '../../blocks/help-message.js';
 import { SLACK_LIMITS } from '../../blocks/limits.js';
 import { getNewPanelModal, getPanelCreatedModal } from '../../blocks/new-panel-modal.js';
+import { getNudgeMessage } from '../../blocks/nudge-messages.js';
 import { getPanelListBlocks } from '../../blocks/panel-list.js';
 import { getPanelAnnouncement, getPanelStatusBlocks } from '../../blocks/panel-summary.js';
-import type { Panel } from '../../src/db/database.js';
+import type { Nudge, Panel } from '../../src/db/database.js';
 import type { PanelDetails } from '../../src/db/panels.js';
+import { summariseDebrief } from '../../src/domain/debrief.js';
+import type { PanelFeedbackState } from '../../src/services/feedback.js';
 
 function panel(overrides: Partial<Panel> = {}): Panel {
   return {
@@ -116,5 +119,52 @@ describe('the announcement', () => {
 describe('the help message', () => {
   it('escapes what the user typed', () => {
     expect(JSON.stringify(getHelpBlocks('<!channel>').blocks)).toContain('&lt;!channel&gt;');
+  });
+});
+
+describe('decision countdown DMs', () => {
+  const deadline = new Date('2026-12-08T10:00:00Z');
+  const countdown = (occurrence: string, sentAt: Date) => {
+    const nudge: Nudge = {
+      id: '7',
+      team_id: 'T1',
+      panel_id: '1',
+      kind: 'decision_countdown',
+      subject: 'U2',
+      recipient: 'U2',
+      occurrence,
+      due_at: sentAt,
+      deliver_at: sentAt,
+      state: 'pending',
+      snoozed_until: null,
+      attempts: 0,
+      sent_at: null,
+      slack_channel: null,
+      slack_ts: null,
+      last_error: null,
+      created_at: sentAt,
+      updated_at: sentAt,
+    };
+    const state: PanelFeedbackState = {
+      details: details({ decision_deadline: deadline }),
+      slots: [],
+      feedback: [],
+      summary: summariseDebrief(['manager'], [], []),
+      decision: undefined,
+    };
+    const message = getNudgeMessage([{ nudge, state, slot: undefined, zone: 'UTC', now: sentAt }], {
+      isChannel: false,
+    });
+    return JSON.stringify(message.blocks);
+  };
+
+  it('counts the time left from when it goes out', () => {
+    expect(countdown('24h', new Date('2026-12-07T10:00:00Z'))).toContain('(in 24 hours)');
+  });
+
+  it('a countdown that goes out after the deadline (a backlog) says the decision is overdue', () => {
+    const late = countdown('24h', new Date('2026-12-08T11:30:00Z'));
+    expect(late).toContain('*overdue*');
+    expect(late).not.toContain('in about an hour');
   });
 });
