@@ -111,11 +111,12 @@ function section(item: NudgeToSend): { text: string; buttons: Button[] } {
       const sentAt = Math.max(nudge.deliver_at.getTime(), item.now?.getTime() ?? 0);
       const left = panel.decision_deadline.getTime() - sentAt;
       // A 48h or 24h countdown that goes out late (a backlog, a revived row) tells it as it is.
-      const text = nudge.occurrence.startsWith('overdue') || (nudge.occurrence !== 'due' && left <= 0)
-        ? `:alarm_clock: The decision on ${headline(item)} is *overdue* (it was due ${due}). Recommendations so far: ${counts}.`
-        : nudge.occurrence === 'due'
-          ? `:alarm_clock: The decision on ${headline(item)} is due *now* (${due}). Recommendations: ${counts}.`
-          : `:hourglass: The decision on ${headline(item)} is due ${due} (${timeLeft(left)}). Feedback in: ${state.summary.submitted}/${state.summary.expected}.`;
+      const text =
+        nudge.occurrence.startsWith('overdue') || (nudge.occurrence !== 'due' && left <= 0)
+          ? `:alarm_clock: The decision on ${headline(item)} is *overdue* (it was due ${due}). Recommendations so far: ${counts}.`
+          : nudge.occurrence === 'due'
+            ? `:alarm_clock: The decision on ${headline(item)} is due *now* (${due}). Recommendations: ${counts}.`
+            : `:hourglass: The decision on ${headline(item)} is due ${due} (${timeLeft(left)}). Feedback in: ${state.summary.submitted}/${state.summary.expected}.`;
       return { text, buttons: [button(ACTION_IDS.recordDecision, 'Record decision', panel.id, true)] };
     }
     case 'candidate_update': {
