@@ -8,6 +8,7 @@ import { getPanelAnnouncement } from '../blocks/panel-summary.js';
 import { type Clock, systemClock } from '../src/clock.js';
 import { recordAudit } from '../src/db/audit.js';
 import type { Database, Panel } from '../src/db/database.js';
+import { findDecision } from '../src/db/feedback.js';
 import { activeInterviewers } from '../src/db/nudges.js';
 import { loadPanelSnapshot, type PanelSnapshot } from '../src/db/panel-snapshot.js';
 import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/panels.js';
@@ -113,15 +114,7 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
       const { details } = snapshot;
       const { panel } = details;
       if (panel.announced_revision >= panel.revision) return { outcome: 'current' as const };
-      const decision =
-        panel.state === 'decided'
-          ? await trx
-              .selectFrom('decision')
-              .select(['outcome', 'decided_by', 'decided_at', 'candidate_told_on'])
-              .where('team_id', '=', teamId)
-              .where('panel_id', '=', panelId)
-              .executeTakeFirst()
-          : undefined;
+      const decision = panel.state === 'decided' ? await findDecision(trx, teamId, panelId) : undefined;
       const message = getPanelAnnouncement(details, snapshot.slots, decision);
       try {
         if (panel.announcement_ts !== null) {
