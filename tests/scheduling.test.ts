@@ -937,6 +937,15 @@ describe('changing the schedule', () => {
     const res = await t.requests.command(PEOPLE.recruiter, `cancel P-${panel.number}`);
     expect(JSON.stringify(res.json)).toContain('is cancelled');
     expect((await slotsOf(panel)).map((s) => s.interviewers.map((i) => i.userId))).toEqual([[HELD]]);
+    // Who no longer interviews on it is no longer one of its interviewers (no feedback owed).
+    const interviewers = await t.panelist.deps.db
+      .selectFrom('panel_member')
+      .select('user_id')
+      .where('team_id', '=', TEAM_ID)
+      .where('panel_id', '=', panel.id)
+      .where('role', '=', 'interviewer')
+      .execute();
+    expect(interviewers.map((m) => m.user_id)).toEqual([HELD]);
     await t.slack.waitForCall(
       'chat.postMessage',
       (c) => c.args.channel === FREED && JSON.stringify(c.args).includes('was cancelled'),

@@ -131,20 +131,55 @@ export async function releaseSlots(
   const released = (await listPanelSlots(trx, teamId, panelId)).filter(
     (s) => s.slot.starts_at.getTime() > startingAfter.getTime(),
   );
-  if (released.length === 0) return [];
-  const ids = released.map((s) => s.slot.id);
+  await cancelSlots(
+    trx,
+    teamId,
+    panelId,
+    released.map((s) => s.slot.id),
+  );
+  return released;
+}
+
+/**
+ * Cancels booked slots of one panel: frees their interviewers' time (the exclusion constraint only
+ * sees rows that exist), and people who interview on no booked slot of the panel any more stop
+ * being its interviewers. Call with the panel's row locked.
+ */
+export async function cancelSlots(
+  trx: Transaction<Database>,
+  teamId: string,
+  panelId: string,
+  slotIds: readonly string[],
+): Promise<void> {
+  if (slotIds.length === 0) return;
   await trx
     .updateTable('slot')
     .set({ state: 'cancelled', updated_at: sql<Date>`now()` })
     .where('team_id', '=', teamId)
-    .where('id', 'in', ids)
+    .where('id', 'in', slotIds)
     .execute();
   await trx
     .deleteFrom('slot_interviewer')
     .where('team_id', '=', teamId)
-    .where('slot_id', 'in', ids)
+    .where('slot_id', 'in', slotIds)
     .execute();
-  return released;
+  await pruneInterviewers(trx, teamId, panelId);
+}
+
+/** Members who interview on no booked slot of the panel any more stop being its interviewers. */
+export async function pruneInterviewers(
+  trx: Transaction<Database>,
+  teamId: string,
+  panelId: string,
+): Promise<void> {
+  await sql`
+    delete from panel_member pm
+    where pm.team_id = ${teamId} and pm.panel_id = ${panelId} and pm.role = 'interviewer'
+      and not exists (
+        select 1 from slot_interviewer si join slot s on s.id = si.slot_id and s.team_id = si.team_id
+        where s.team_id = ${teamId} and s.panel_id = ${panelId} and s.state = 'booked' and si.user_id = pm.user_id
+      )
+  `.execute(trx);
 }
 
 /** One slot (booked or not) with its people; `forUpdate` locks it. */

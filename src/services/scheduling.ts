@@ -7,12 +7,14 @@ import { type InterviewsQuery, loadPanelSnapshot, type PanelSnapshot } from '../
 import { findPanelById, insertMembers, type PanelDetails } from '../db/panels.js';
 import {
   busyRange,
+  cancelSlots,
   findSlot,
   insertBooking,
   listInterviews,
   listPanelSlots,
   lockForBooking,
   lockInterviewers,
+  pruneInterviewers,
   type SlotWithPeople,
 } from '../db/slots.js';
 import { diffNudges, planNudges } from '../domain/nudge-plan.js';
@@ -229,18 +231,6 @@ async function touchPanel(
   if (snapshot === undefined) throw new Error('panel vanished inside its own transaction');
   const nudges = await syncPanelNudgesFrom(trx, snapshot, now);
   return { details: snapshot.details, nudges };
-}
-
-/** Members who interview on no booked slot of the panel any more stop being its interviewers. */
-async function pruneInterviewers(trx: Transaction<Database>, teamId: string, panelId: string): Promise<void> {
-  await sql`
-    delete from panel_member pm
-    where pm.team_id = ${teamId} and pm.panel_id = ${panelId} and pm.role = 'interviewer'
-      and not exists (
-        select 1 from slot_interviewer si join slot s on s.id = si.slot_id and s.team_id = si.team_id
-        where s.team_id = ${teamId} and s.panel_id = ${panelId} and s.state = 'booked' and si.user_id = pm.user_id
-      )
-  `.execute(trx);
 }
 
 async function runScheduling<T>(
@@ -593,19 +583,7 @@ export async function cancelSlot(
       const slot = await findSlot(trx, teamId, slotId, { forUpdate: true });
       if (slot === undefined || slot.slot.state !== 'booked')
         throw new SchedulingRefusal('That slot is already cancelled.');
-      await trx
-        .updateTable('slot')
-        .set({ state: 'cancelled', updated_at: sql<Date>`now()` })
-        .where('team_id', '=', teamId)
-        .where('id', '=', slotId)
-        .execute();
-      // Free the time: the exclusion constraint only sees rows that exist.
-      await trx
-        .deleteFrom('slot_interviewer')
-        .where('team_id', '=', teamId)
-        .where('slot_id', '=', slotId)
-        .execute();
-      await pruneInterviewers(trx, teamId, panel.id);
+      await cancelSlots(trx, teamId, panel.id, [slotId]);
       await recordAudit(trx, {
         teamId,
         panelId: panel.id,
