@@ -5,8 +5,7 @@ import { NUDGE_BATCH_SEND_BUDGET_MS } from '../jobs/nudge-delivery.js';
 import { enqueueNudges } from '../jobs/queues.js';
 import type { NudgeKind, Panel } from '../src/db/database.js';
 import { recordNudgeReceipts, replanPanel } from '../src/db/nudges.js';
-import { findPanelById } from '../src/db/panels.js';
-import { listPanelSlots } from '../src/db/slots.js';
+import { listPanelSlots, type SlotWithPeople } from '../src/db/slots.js';
 import { resolveNudgeSettings } from '../src/domain/nudge-settings.js';
 import { recordDecision } from '../src/services/decision.js';
 import { submitFeedback } from '../src/services/feedback.js';
@@ -185,6 +184,44 @@ describe('feedback nudges', () => {
   });
 });
 
+/** The coordinator moves a one-interviewer slot (the interviewer in UTC) to a new hour-long time. */
+function moveSlot(p: ReturnType<typeof people>, slot: SlotWithPeople, start: string) {
+  const startsAt = new Date(start);
+  const interviewer = slot.interviewers[0]?.userId ?? '';
+  return rescheduleSlot(t.panelist.deps.db, {
+    teamId: TEAM_ID,
+    slotId: slot.slot.id,
+    actorId: p.recruiter,
+    now: t.clock.now(),
+    people: {
+      interviewers: new Map([
+        [
+          interviewer,
+          {
+            id: interviewer,
+            name: interviewer,
+            timeZone: 'UTC',
+            isBot: false,
+            deleted: false,
+            isAdmin: false,
+          },
+        ],
+      ]),
+      coordinatorTimeZone: 'UTC',
+    },
+    draft: {
+      key: '0',
+      stageId: slot.slot.stage_id,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 3600_000),
+      durationMinutes: 60,
+      interviewerIds: [interviewer],
+      location: null,
+      note: null,
+    },
+  });
+}
+
 describe('changes move or stop nudges', () => {
   it('rescheduling a second before the briefing is due sends only the new briefing, at the new time', async () => {
     const p = people();
@@ -194,29 +231,8 @@ describe('changes move or stop nudges', () => {
       { kind: 'manager', start: '2026-12-04T14:00:00Z', interviewers: [p.a] },
     ]);
     await at('2026-12-03T13:59:59Z');
-    const details = await findPanelById(t.panelist.deps.db, TEAM_ID, panel.id);
-    const moved = await rescheduleSlot(t.panelist.deps.db, {
-      teamId: TEAM_ID,
-      slotId: slot?.slot.id ?? '',
-      actorId: p.recruiter,
-      now: t.clock.now(),
-      people: {
-        interviewers: new Map([
-          [p.a, { id: p.a, name: p.a, timeZone: 'UTC', isBot: false, deleted: false, isAdmin: false }],
-        ]),
-        coordinatorTimeZone: 'UTC',
-      },
-      draft: {
-        key: '0',
-        stageId: details?.stages[0]?.id ?? '',
-        startsAt: new Date('2026-12-04T16:00:00Z'),
-        endsAt: new Date('2026-12-04T17:00:00Z'),
-        durationMinutes: 60,
-        interviewerIds: [p.a],
-        location: null,
-        note: null,
-      },
-    });
+    if (slot === undefined) throw new Error('not booked');
+    const moved = await moveSlot(p, slot, '2026-12-04T16:00:00Z');
     expect(moved.kind).toBe('done');
     await at('2026-12-03T14:00:01Z');
     await expectQuiet([p.a], [0]);
@@ -669,43 +685,22 @@ describe('settings', () => {
     const p = people();
     t.clock.set(TEST_NOW);
     const panel = await panelFor(p);
-    await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+    const [slot] = await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
       { kind: 'manager', start: '2026-12-04T14:00:00Z', interviewers: [p.a] },
     ]);
-    const [slot] = await listPanelSlots(t.panelist.deps.db, TEAM_ID, panel.id);
-    const details = await findPanelById(t.panelist.deps.db, TEAM_ID, panel.id);
-    if (slot === undefined || details === undefined) throw new Error('not booked');
+    if (slot === undefined) throw new Error('not booked');
     const before = (await nudgeRows(panel))
       .filter((r) => r.state === 'pending')
       .map((r) => r.kind)
       .sort();
-    const moveTo = async (start: string) => {
-      const startsAt = new Date(start);
-      const outcome = await rescheduleSlot(t.panelist.deps.db, {
-        teamId: TEAM_ID,
-        slotId: slot.slot.id,
-        actorId: p.recruiter,
-        now: TEST_NOW,
-        people: {
-          interviewers: new Map([
-            [p.a, { id: p.a, name: p.a, timeZone: 'UTC', isBot: false, deleted: false, isAdmin: false }],
-          ]),
-          coordinatorTimeZone: 'UTC',
-        },
-        draft: {
-          key: '0',
-          stageId: slot.slot.stage_id,
-          startsAt,
-          endsAt: new Date(startsAt.getTime() + 3600_000),
-          durationMinutes: 60,
-          interviewerIds: [p.a],
-          location: null,
-          note: null,
-        },
-      });
-      expect(outcome.kind).toBe('done');
-    };
+    const moveTo = async (start: string) => expect((await moveSlot(p, slot, start)).kind).toBe('done');
     await moveTo('2026-12-07T14:00:00Z');
+    // Moved away: the briefing is now due the day before the new time.
+    expect(
+      (await nudgeRows(panel))
+        .find((r) => r.kind === 'briefing' && r.state === 'pending')
+        ?.due_at.toISOString(),
+    ).toBe('2026-12-06T14:00:00.000Z');
     await moveTo('2026-12-04T14:00:00Z');
     const after = await nudgeRows(panel);
     expect(
