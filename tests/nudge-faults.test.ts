@@ -120,6 +120,13 @@ function feedbackRows(db: Kysely<Database>): Promise<Nudge[]> {
     .execute();
 }
 
+/** The failed-nudge notices recorded (one per person Slack cannot reach), with what they say. */
+async function failedNotices(db: Kysely<Database>, recipient?: string): Promise<unknown[]> {
+  let query = db.selectFrom('audit_event').select('detail').where('action', '=', 'nudge.failed');
+  if (recipient !== undefined) query = query.where(sql<boolean>`detail->>'recipient' = ${recipient}`);
+  return (await query.execute()).map((r) => r.detail);
+}
+
 async function pendingFeedbackRows(db: Kysely<Database>): Promise<number> {
   const row = await db
     .selectFrom('nudge')
@@ -471,18 +478,7 @@ describe('nudge delivery under faults', () => {
           ['failed', 'account_inactive', 1, null],
         ]);
       // Recorded once Slack took the notice (the commit follows the call).
-      await expect
-        .poll(
-          async () =>
-            (
-              await db
-                .selectFrom('audit_event')
-                .select(['action', 'detail'])
-                .where('action', '=', 'nudge.failed')
-                .execute()
-            ).length,
-        )
-        .toBe(1);
+      await expect.poll(async () => (await failedNotices(db)).length).toBe(1);
       // The jobs finished rather than failed: BullMQ has nothing to retry. (The other row's job may
       // have found the row held by the delivery and be back 250 ms later, to find it settled.)
       const queue = t.panelist.deps.queues.nudges;
@@ -556,8 +552,7 @@ describe('nudge delivery under faults', () => {
         .toBeGreaterThan(0);
       await worker.stop();
       worker = undefined;
-      const marker = () =>
-        db.selectFrom('audit_event').select('detail').where('action', '=', 'nudge.failed').execute();
+      const marker = () => failedNotices(db);
       expect(await marker()).toEqual([]); // not recorded as told: nobody was
 
       // The next worker's reconciler (at start) tells them.
@@ -570,7 +565,7 @@ describe('nudge delivery under faults', () => {
       );
       expect(String(told.args.text)).toContain(`<@${gone}>`);
       await expect
-        .poll(async () => (await marker()).map((m) => m.detail))
+        .poll(() => marker())
         .toEqual([{ recipient: gone, slackError: 'account_inactive', told: [PEOPLE.recruiter] }]);
 
       // When the recruiter is the one Slack cannot reach, the hiring manager hears of it.
@@ -593,13 +588,7 @@ describe('nudge delivery under faults', () => {
           { teamId: TEAM_ID, panelId, recipient: 'UOTHERGONE', code: 'user_not_found' },
         ),
       ).toBe('told');
-      const recorded = await db
-        .selectFrom('audit_event')
-        .select('detail')
-        .where('action', '=', 'nudge.failed')
-        .where(sql<boolean>`detail->>'recipient' = 'UOTHERGONE'`)
-        .execute();
-      expect(recorded.map((r) => r.detail)).toEqual([
+      expect(await failedNotices(db, 'UOTHERGONE')).toEqual([
         { recipient: 'UOTHERGONE', slackError: 'user_not_found', told: [] },
       ]);
       const toManager = t.slack.callsTo('chat.postMessage', (c) => c.args.channel === PEOPLE.hiringManager);
