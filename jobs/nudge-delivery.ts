@@ -21,7 +21,12 @@ import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
 import { accessFor, loadFeedbackStates, type PanelFeedbackState } from '../src/services/feedback.js';
 import { mentionUser } from '../src/slack/mrkdwn.js';
-import { delayIfRateLimited, isRateLimited, permanentSlackError } from '../src/slack/slack-errors.js';
+import {
+  delayIfRateLimited,
+  explainSlackError,
+  isRateLimited,
+  permanentSlackError,
+} from '../src/slack/slack-errors.js';
 import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
 import { type NudgeJob, nudgeJobId } from './queues.js';
 
@@ -549,7 +554,7 @@ export async function tellCoordinatorsOnce(
       try {
         await client.chat.postMessage({
           channel: person,
-          text: `:warning: Panelist could not deliver reminders for ${formatPanelReference(panel?.number ?? 0)} to ${who}: Slack said \`${code}\`. They will not be retried; please reach them another way.`,
+          text: `:warning: Panelist could not deliver reminders for ${formatPanelReference(panel?.number ?? 0)} to ${who}: ${explainSlackError(code)}. They will not be retried; please reach them another way.`,
         });
         told.push(person);
       } catch (error) {

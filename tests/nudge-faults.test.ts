@@ -593,7 +593,9 @@ describe('nudge delivery under faults', () => {
       ]);
       const toManager = t.slack.callsTo('chat.postMessage', (c) => c.args.channel === PEOPLE.hiringManager);
       expect(toManager.map((c) => String(c.args.text))).toEqual([
-        expect.stringContaining(`<@${PEOPLE.recruiter}>: Slack said \`user_not_found\``),
+        expect.stringContaining(
+          `<@${PEOPLE.recruiter}>: their Slack account is gone (Slack: \`user_not_found\`)`,
+        ),
       ]);
     } finally {
       await worker?.stop();

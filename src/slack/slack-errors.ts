@@ -24,6 +24,26 @@ export function permanentSlackError(error: unknown): string | undefined {
   return code !== undefined && PERMANENT_SLACK_ERRORS.has(code) ? code : undefined;
 }
 
+/** Why a message will never go out, in words a coordinator can act on, for a permanent error. */
+const PLAIN_WORDS: Readonly<Record<string, string>> = {
+  channel_not_found: 'the channel is gone, or private without Panelist in it',
+  not_in_channel: 'Panelist is not in that channel (add it with `/invite @Panelist`)',
+  is_archived: 'the channel is archived',
+  user_not_found: 'their Slack account is gone',
+  account_inactive: 'their Slack account is deactivated',
+  user_disabled: 'their Slack account is deactivated',
+  cannot_dm_bot: 'it is a bot, which cannot receive direct messages',
+  restricted_action: 'the workspace does not let Panelist post there',
+  msg_too_long: 'Slack refused the message itself',
+  invalid_blocks: 'Slack refused the message itself',
+};
+
+/** A permanent Slack error explained for a person, with Slack's own code kept for support. */
+export function explainSlackError(code: string): string {
+  const words = PLAIN_WORDS[code];
+  return words === undefined ? `Slack said \`${code}\`` : `${words} (Slack: \`${code}\`)`;
+}
+
 /** Slack answered 429: the call may be made again after its `Retry-After`. */
 export function isRateLimited(error: unknown): error is WebAPIRateLimitedError {
   return (error as { code?: unknown })?.code === ErrorCode.RateLimitedError;
