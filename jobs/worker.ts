@@ -40,8 +40,12 @@ export interface WorkerDeps {
   /** A connection with `maxRetriesPerRequest: null`; BullMQ duplicates it per worker. */
   connection: Redis;
   prefix: string;
-  /** How often the reconciler runs. */
-  reconcileEveryMs?: number;
+  /**
+   * How often the reconciler runs (default every 5 minutes, and once at start). `null`: never on
+   * its own; whoever started the workers runs `reconcile()` (tests, whose clock only moves when
+   * told: a pass at a wall-clock moment would act in the middle of what a test sets up).
+   */
+  reconcileEveryMs?: number | null;
 }
 
 export interface RunningWorkers {
@@ -128,15 +132,33 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     );
     worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
   }
+  const keepScheduler =
+    reconcileEveryMs === null ? undefined : await scheduleReconciler(queues, reconcileEveryMs, logger);
+
+  return {
+    async close() {
+      clearInterval(keepScheduler);
+      await Promise.all([
+        announcements.close(),
+        nudges.close(),
+        homes.close(),
+        effects.close(),
+        maintenance.close(),
+      ]);
+    },
+  };
+}
+
+/**
+ * Schedules the periodic reconciler and queues one pass now.
+ * @returns the timer that puts the schedule back if Redis loses it.
+ */
+async function scheduleReconciler(queues: Queues, everyMs: number, logger: Logger): Promise<NodeJS.Timeout> {
   // One scheduler entry shared by every worker process: the reconciler runs once per period in all.
   // It lives in Redis, so it is put back every minute: if Redis loses everything while workers run
   // (FLUSHALL, a restart without persistence), the reconciler still comes back and re-queues.
   const ensureScheduler = () =>
-    queues.maintenance.upsertJobScheduler(
-      'reconcile',
-      { every: reconcileEveryMs },
-      { data: { task: 'reconcile' } },
-    );
+    queues.maintenance.upsertJobScheduler('reconcile', { every: everyMs }, { data: { task: 'reconcile' } });
   await ensureScheduler();
   const keepScheduler = setInterval(() => {
     // Only when it is gone: re-upserting a live scheduler could push its next run back.
@@ -161,16 +183,5 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     { removeOnComplete: true, removeOnFail: 100 },
   );
 
-  return {
-    async close() {
-      clearInterval(keepScheduler);
-      await Promise.all([
-        announcements.close(),
-        nudges.close(),
-        homes.close(),
-        effects.close(),
-        maintenance.close(),
-      ]);
-    },
-  };
+  return keepScheduler;
 }

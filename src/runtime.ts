@@ -24,7 +24,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Web API retry policy; tests shorten it so injected 5xx errors resolve quickly. */
   slackRetryConfig?: RetryOptions;
-  reconcileEveryMs?: number;
+  /** How often the reconciler runs; `null`: never on its own (see jobs/worker.ts). */
+  reconcileEveryMs?: number | null;
   /** Minimum milliseconds between two posts to one channel (default 1000, Slack's limit). */
   channelPostIntervalMs?: number;
   /** Run migrations before serving (default true). */
@@ -131,7 +132,7 @@ const RECEIPT_CONNECTIONS = 4;
 async function startWorkerProcessParts(
   config: Config,
   deps: Pick<AppDeps, 'db' | 'client' | 'logger' | 'queues' | 'clock'>,
-  reconcileEveryMs: number | undefined,
+  reconcileEveryMs: number | null | undefined,
   channelPostIntervalMs?: number,
 ): Promise<{ workers: RunningWorkers; connection: Redis; close(): Promise<void> }> {
   const connection = watchRedis(createWorkerConnection(config.REDIS_URL), deps.logger, 'worker');

@@ -242,6 +242,51 @@ describe('nudge delivery under faults', () => {
     }
   }, 60_000);
 
+  it('a running worker reconciles on its own every period: nudges owed after it started go out without a restart or a job', async () => {
+    const t = await startTestApp({ RUN_WORKER: 'false' });
+    let worker: { stop(): Promise<void> } | undefined;
+    try {
+      const db = t.panelist.deps.db;
+      worker = await startWorkerOnly(t.config, {
+        clock: systemClock,
+        logger: silent,
+        migrate: false,
+        slackRetryConfig: FAST_RETRIES,
+        reconcileEveryMs: 1_000,
+      });
+      // Its passes at start are over before anything is owed: only a later pass can find it.
+      const maintenance = t.panelist.deps.queues.maintenance;
+      await expect
+        .poll(async () => {
+          const counts = await maintenance.getJobCounts('waiting', 'active', 'prioritized');
+          return Object.values(counts).reduce((sum, n) => sum + n, 0);
+        })
+        .toBe(0);
+      const interviewers = await givenOwedFeedback(t, {
+        tag: 'TICK',
+        panels: 1,
+        slots: 1,
+        perSlot: 3,
+        settings: {
+          enabled: { channel_digest: false, feedback_escalation: false, feedback_reminder: false },
+        },
+      });
+      // Nothing queued them: the rows are all there is.
+      expect(await t.panelist.deps.queues.nudges.getJobCounts('waiting', 'delayed', 'active')).toEqual({
+        waiting: 0,
+        delayed: 0,
+        active: 0,
+      });
+      await expect.poll(() => pendingFeedbackRows(db), { timeout: 10_000, interval: 100 }).toBe(0);
+      const dms = dmsByRecipient(t);
+      expect(interviewers.map((id) => dms.get(id)?.length)).toEqual([1, 1, 1]);
+      expectMessagesMatchRows(t, await feedbackRows(db));
+    } finally {
+      await worker?.stop();
+      await t.close();
+    }
+  }, 60_000);
+
   it('a worker killed with SIGKILL while delivering 500 nudges loses none and duplicates at most the message in flight', async () => {
     const t = await startTestApp({ RUN_WORKER: 'false' });
     let child: WorkerProcess | undefined;

@@ -126,8 +126,14 @@ export async function startTestApp(
     // Slack's one-post-a-second per channel, shortened so tests that post many announcements to
     // one channel stay quick; tests/nudges.test.ts checks the real interval.
     channelPostIntervalMs: 50,
+    // Tests run the reconciler themselves (`reconcile()`), after moving the clock: one at a
+    // wall-clock moment would act in the middle of what a test sets up.
+    reconcileEveryMs: null,
     ...options,
   });
+  // Bolt checks its token (auth.test) when it starts, without waiting for the answer: tests that
+  // count Slack calls begin once it has been made.
+  await slack.waitForCall('auth.test');
   const appUrl = `http://127.0.0.1:${panelist.port}`;
   return {
     panelist,
