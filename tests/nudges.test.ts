@@ -835,6 +835,8 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
   const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === p.b);
   const other = new pg.Client({ connectionString: t.databaseUrl });
   await other.connect();
+  let stale: Awaited<ReturnType<typeof receipts>>;
+  let current: Awaited<ReturnType<typeof loadWorkspaceSettings>> | undefined;
   try {
     await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
     await expect.poll(async () => (await receipts()).length, { timeout: 5_000 }).toBe(1);
@@ -870,32 +872,36 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
       })
       .toBe(false);
     await other.query('rollback');
+    expect(dms(p.a).length + dms(p.b).length).toBe(2);
+    stale = await receipts();
+    expect(stale).toHaveLength(2);
+
+    current = await loadWorkspaceSettings(db, TEAM_ID);
+    await saveWorkspaceSettings(db, {
+      teamId: TEAM_ID,
+      actorId: p.recruiter,
+      settings: { ...current, nudges: resolveNudgeSettings({ ...current.nudges, briefingHoursBefore: 2 }) },
+    });
+    await replanPanel(db, TEAM_ID, panel.id, t.clock.now());
   } catch (error) {
-    await t.panelist.deps.queues.nudges.resume();
+    // Leave the workspace as the later tests in this file expect it.
+    if (current !== undefined)
+      await saveWorkspaceSettings(db, { teamId: TEAM_ID, actorId: p.recruiter, settings: current });
     throw error;
   } finally {
     release();
     await other.end();
+    // Paused above; resumed whatever happened, or every later test in this file would wait in vain.
+    await t.panelist.deps.queues.nudges.resume();
   }
-  expect(dms(p.a).length + dms(p.b).length).toBe(2);
-  const stale = await receipts();
-  expect(stale).toHaveLength(2);
-
-  const current = await loadWorkspaceSettings(db, TEAM_ID);
-  await saveWorkspaceSettings(db, {
-    teamId: TEAM_ID,
-    actorId: p.recruiter,
-    settings: { ...current, nudges: resolveNudgeSettings({ ...current.nudges, briefingHoursBefore: 2 }) },
-  });
-  await replanPanel(db, TEAM_ID, panel.id, t.clock.now());
-  await t.panelist.deps.queues.nudges.resume();
   const moved = await briefings();
   expect(moved.map((r) => [r.id, r.state, r.deliver_at.toISOString()])).toEqual([
     [toA.id, 'pending', '2026-12-04T12:00:00.000Z'],
     [toB.id, 'pending', '2026-12-04T12:00:00.000Z'],
   ]);
+  const settings = current;
   const restoreSettings = () =>
-    saveWorkspaceSettings(db, { teamId: TEAM_ID, actorId: p.recruiter, settings: current });
+    saveWorkspaceSettings(db, { teamId: TEAM_ID, actorId: p.recruiter, settings });
   return { briefings, receipts, stale, moved, restoreSettings };
 }
 
