@@ -49,7 +49,7 @@ describe('request verification', () => {
     const command = await t.requests.command(PEOPLE.recruiter, 'new', options);
     expect(command.status).toBe(401);
     expect(await panelCount()).toBe(before);
-    expect(t.slack.calls.length).toBe(callsBefore);
+    expect(t.slack.calls.slice(callsBefore).map((c) => c.method)).toEqual([]);
   });
 
   it('a correctly signed request is accepted', async () => {
