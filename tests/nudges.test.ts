@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NUDGE_BATCH_SEND_BUDGET_MS } from '../jobs/nudge-delivery.js';
-import { enqueueNudges } from '../jobs/queues.js';
+import { enqueueNudges, nudgeJobId } from '../jobs/queues.js';
 import type { NudgeKind, Panel } from '../src/db/database.js';
 import { recordNudgeReceipts, replanPanel } from '../src/db/nudges.js';
 import { listPanelSlots, type SlotWithPeople } from '../src/db/slots.js';
@@ -816,6 +816,12 @@ describe('receipts', () => {
  * cancelled (it waits on A's receipt, held by another connection), so the batch rolls back. Both
  * rows stay pending with their receipts. Then the workspace's briefings move to 2 hours before the
  * interview, which moves both rows (before the job's retry, a second later, could settle them).
+ *
+ * No other delivery may run meanwhile: a job of this process that finds a row of A's batch in
+ * flight waits for that batch, and once it rolls back delivers at once (pausing the queue does
+ * not stop a job already running), settling both rows from their receipts. So it starts once no
+ * nudge job runs or waits, and returns once the failed job's retry has run, so that it cannot be
+ * the stray job of the next test.
  */
 async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
   const db = t.panelist.deps.db;
@@ -832,11 +838,16 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
 
   const receipts = () =>
     db.selectFrom('nudge_receipt').selectAll().where('nudge_id', 'in', [toA.id, toB.id]).execute();
+  const queue = t.panelist.deps.queues.nudges;
+  await expect
+    .poll(async () => Object.values(await queue.getJobCounts('active', 'waiting', 'prioritized')))
+    .toEqual([0, 0, 0]);
   const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === p.b);
   const other = new pg.Client({ connectionString: t.databaseUrl });
   await other.connect();
   let stale: Awaited<ReturnType<typeof receipts>>;
   let current: Awaited<ReturnType<typeof loadWorkspaceSettings>> | undefined;
+  let moved: Awaited<ReturnType<typeof briefings>>;
   try {
     await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
     await expect.poll(async () => (await receipts()).length, { timeout: 5_000 }).toBe(1);
@@ -858,7 +869,7 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
       .toBeDefined();
     // No worker takes a job until the change below is made: the failed delivery's retry would
     // otherwise settle the rows from their receipts first on a slow machine.
-    await t.panelist.deps.queues.nudges.pause();
+    await queue.pause();
     await other.query('select pg_cancel_backend($1)', [pid]);
     // The cancel arrives asynchronously: release the receipt's lock only once the settling
     // statement has ended, or it could still take the lock and commit.
@@ -883,6 +894,16 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
       settings: { ...current, nudges: resolveNudgeSettings({ ...current.nudges, briefingHoursBefore: 2 }) },
     });
     await replanPanel(db, TEAM_ID, panel.id, t.clock.now());
+    const failedJobId = nudgeJobId(toA.id, toA.deliver_at);
+    expect(await (await queue.getJob(failedJobId))?.getState()).toMatch(/^(delayed|waiting)$/);
+    await queue.resume();
+    moved = await briefings();
+    expect(moved.map((r) => [r.id, r.state, r.deliver_at.toISOString()])).toEqual([
+      [toA.id, 'pending', '2026-12-04T12:00:00.000Z'],
+      [toB.id, 'pending', '2026-12-04T12:00:00.000Z'],
+    ]);
+    // The failed job's retry finds A's row not due yet, and ends.
+    await expect.poll(() => queue.getJob(failedJobId), { timeout: 10_000 }).toBeUndefined();
   } catch (error) {
     // Leave the workspace as the later tests in this file expect it.
     if (current !== undefined)
@@ -892,13 +913,8 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
     release();
     await other.end();
     // Paused above; resumed whatever happened, or every later test in this file would wait in vain.
-    await t.panelist.deps.queues.nudges.resume();
+    await queue.resume();
   }
-  const moved = await briefings();
-  expect(moved.map((r) => [r.id, r.state, r.deliver_at.toISOString()])).toEqual([
-    [toA.id, 'pending', '2026-12-04T12:00:00.000Z'],
-    [toB.id, 'pending', '2026-12-04T12:00:00.000Z'],
-  ]);
   const settings = current;
   const restoreSettings = () =>
     saveWorkspaceSettings(db, { teamId: TEAM_ID, actorId: p.recruiter, settings });
