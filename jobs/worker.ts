@@ -43,7 +43,7 @@ export interface WorkerDeps {
   /**
    * How often the reconciler runs (default every 5 minutes, and once at start). `null`: never on
    * its own; whoever started the workers runs `reconcile()` (tests, whose clock only moves when
-   * told: a pass at a wall-clock moment would act in the middle of what a test sets up).
+   * told: a pass at a moment the test did not choose would act on what it sets up).
    */
   reconcileEveryMs?: number | null;
 }

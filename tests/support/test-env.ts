@@ -126,8 +126,8 @@ export async function startTestApp(
     // Slack's one-post-a-second per channel, shortened so tests that post many announcements to
     // one channel stay quick; tests/nudges.test.ts checks the real interval.
     channelPostIntervalMs: 50,
-    // Tests run the reconciler themselves (`reconcile()`), after moving the clock: one at a
-    // wall-clock moment would act in the middle of what a test sets up.
+    // Tests run the reconciler themselves (`reconcile()`), after moving the clock: a pass at a
+    // moment the test did not choose would act on what it sets up.
     reconcileEveryMs: null,
     ...options,
   });
