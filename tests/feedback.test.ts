@@ -89,6 +89,14 @@ async function openButton(userId: string, action: string, value: string) {
   return t.slack.callsTo('views.open').at(-1)?.args.view as ModalView;
 }
 
+/** Presses a button that pushes a modal onto the one open (View feedback's **Read**); returns it. */
+async function pushButton(userId: string, action: string, value: string) {
+  const before = t.slack.callsTo('views.push').length;
+  await t.requests.blockAction(userId, { action_id: action, value });
+  await expect.poll(() => t.slack.callsTo('views.push').length).toBeGreaterThan(before);
+  return t.slack.callsTo('views.push').at(-1)?.args.view as ModalView;
+}
+
 const rowsOf = (panelId: string) =>
   t.panelist.deps.db
     .selectFrom('feedback')
@@ -461,10 +469,19 @@ describe('who sees what', () => {
   it('a sealed panel shows nobody any feedback until all is in, or until the deadline passes', async () => {
     const { panel, manager, peer, m, p1, p2 } = await panelWithSlots({ sealed: true });
     await submit(p1, panel, peer, GOOD);
-    const sealed = await openButton(PEOPLE.recruiter, 'feedback_view', panel.id);
-    expect(JSON.stringify(sealed)).toContain('is sealed');
-    const early = await openButton(p1, 'feedback_view', panel.id);
-    expect(JSON.stringify(early)).toContain('is sealed');
+    for (const reviewer of [PEOPLE.recruiter, PEOPLE.hiringManager, PEOPLE.decisionMaker, p1]) {
+      const sealed = JSON.stringify(await openButton(reviewer, 'feedback_view', panel.id));
+      expect(sealed, reviewer).toContain('is sealed');
+      expect(sealed, reviewer).not.toContain('SECRET-STRENGTH-TEXT');
+    }
+    // `/panel status` says who has submitted, not what they said or how they rated.
+    const status = JSON.stringify(
+      (await t.requests.command(PEOPLE.hiringManager, `status P-${panel.number}`)).json,
+    );
+    expect(status).toContain(`Submitted: <@${p1}>`);
+    expect(status).toContain(`Waiting for: <@${m}>, <@${p2}>`);
+    expect(status).not.toContain('strong yes ×');
+    expect(status).not.toContain('SECRET-STRENGTH-TEXT');
 
     t.clock.set(new Date(panel.decision_deadline.getTime() + 60_000));
     expect(JSON.stringify(await openButton(PEOPLE.recruiter, 'feedback_view', panel.id))).toContain(
@@ -526,6 +543,22 @@ describe('who sees what', () => {
       8_000,
     );
     expect(JSON.stringify(unsealed.args.blocks)).not.toContain('*Sealed*');
+  });
+
+  it('Read on one feedback opens it for those allowed to see it, and explains the refusal to the others', async () => {
+    const { panel, peer, p1, p2 } = await panelWithSlots();
+    await submit(p1, panel, peer, GOOD);
+    const [row] = await rowsOf(panel.id);
+    if (row === undefined) throw new Error('no feedback stored');
+    const shown = JSON.stringify(await pushButton(PEOPLE.hiringManager, 'feedback_read', row.id));
+    expect(shown).toContain('SECRET-STRENGTH-TEXT');
+    expect(shown).toContain('Led the rollback');
+    const notYet = JSON.stringify(await pushButton(p2, 'feedback_read', row.id));
+    expect(notYet).toContain('Submit your own feedback');
+    expect(notYet).not.toContain('SECRET');
+    const outside = JSON.stringify(await pushButton(PEOPLE.outsider, 'feedback_read', row.id));
+    expect(outside).toContain('visible only to its team');
+    expect(outside).not.toContain('SECRET');
   });
 
   it('someone outside the team is refused', async () => {
@@ -622,6 +655,26 @@ describe('debrief and decision', () => {
       decisionValues('hire', '  ', '2026-12-09'),
     );
     expect(missingReason.json?.errors).toMatchObject({ reason: expect.stringMatching(/Give the reason/) });
+    const { outcome: _none, ...noOutcome } = decisionValues('hire', 'A reason', '2026-12-09');
+    const missingOutcome = await t.requests.viewSubmission(PEOPLE.decisionMaker, modal, noOutcome);
+    expect(missingOutcome.json?.errors).toEqual({ outcome: 'Choose hire, no hire or hold.' });
+    // The clock says 3 December.
+    const past = await t.requests.viewSubmission(
+      PEOPLE.decisionMaker,
+      modal,
+      decisionValues('hire', 'A reason', '2026-12-02'),
+    );
+    expect(past.json?.errors).toEqual({ candidate_told_on: 'That date has passed: choose today or later.' });
+    // The modal sent back by someone who is not a decision maker records nothing.
+    const forged = await t.requests.viewSubmission(
+      PEOPLE.recruiter,
+      modal,
+      decisionValues('no_hire', 'Not mine to say', '2026-12-09'),
+    );
+    expect(JSON.stringify(forged.json?.view)).toContain('Only a decision maker');
+    const noDecision = () =>
+      t.panelist.deps.db.selectFrom('decision').select('outcome').where('panel_id', '=', panel.id).execute();
+    expect(await noDecision()).toEqual([]);
 
     const res = await t.requests.viewSubmission(
       PEOPLE.decisionMaker,
@@ -663,7 +716,20 @@ describe('debrief and decision', () => {
     expect(JSON.stringify(late.json?.view)).toContain('read-only');
     const readOnly = await openButton(p1, 'feedback_open', peer.slot.id);
     expect(JSON.stringify(readOnly)).toContain('read-only');
+    const opened = t.slack.callsTo('views.open').length;
     const again = await t.requests.command(PEOPLE.decisionMaker, `decide P-${panel.number}`);
-    expect(JSON.stringify(again.json ?? '')).not.toContain('error');
+    expect(again.status).toBe(200);
+    await expect.poll(() => t.slack.callsTo('views.open').length).toBeGreaterThan(opened);
+    expect(JSON.stringify(t.slack.callsTo('views.open').at(-1)?.args.view)).toContain(
+      `P-${panel.number} is already decided`,
+    );
+    // A second decision from the modal still open is refused, and the first stands.
+    const second = await t.requests.viewSubmission(
+      PEOPLE.decisionMaker,
+      modal,
+      decisionValues('no_hire', 'Changed my mind', '2026-12-10'),
+    );
+    expect(JSON.stringify(second.json?.view)).toContain('is already decided');
+    expect(await noDecision()).toEqual([{ outcome: 'hire' }]);
   });
 });

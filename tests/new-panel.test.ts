@@ -74,6 +74,7 @@ describe('/panel new', () => {
       state: 'open',
       created_by: PEOPLE.recruiter,
       answer_promised_on: fields.promised,
+      sealed: false,
     });
     expect(panel.decision_deadline.getTime()).toBe((fields.deadline ?? 0) * 1000);
     const members = await db
@@ -125,9 +126,16 @@ describe('/panel new', () => {
     expect(t.slack.callsTo('chat.postMessage', (c) => c.args.channel === HIRING_CHANNEL)).toHaveLength(1);
   });
 
-  it('numbers panels per workspace: the next one is P-2', async () => {
-    const res = await submit({ candidate: 'Grace Hopper' });
+  it('numbers panels per workspace: the next one is P-2, here created sealed', async () => {
+    const res = await submit({ candidate: 'Grace Hopper', sealed: true });
     expect(JSON.stringify(res.json?.view)).toContain('*P-2* is open for *Grace Hopper*');
+    const stored = await t.panelist.deps.db
+      .selectFrom('panel')
+      .select(['candidate_name', 'sealed'])
+      .where('team_id', '=', TEAM_ID)
+      .where('number', '=', 2)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ candidate_name: 'Grace Hopper', sealed: true });
   });
 
   it('escapes mentions and markup in the candidate name and role in the announcement', async () => {
