@@ -830,6 +830,21 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
   await givenSlots(db, panel.id, TEST_NOW, [
     { kind: 'peer', start: '2026-12-04T14:00:00Z', interviewers: [p.a, p.b] },
   ]);
+  // Before A's and B's briefings fall due, no other nudge job runs, waits, or comes back from a
+  // delay within the next few seconds (a retry, a re-check): none can take them into its batch.
+  const queue = t.panelist.deps.queues.nudges;
+  const delayedKey = queue.toKey('delayed');
+  await expect
+    .poll(
+      async () => {
+        const counts = await queue.getJobCounts('active', 'waiting', 'prioritized');
+        // BullMQ scores a delayed job by its due time in ms times 0x1000.
+        const dueSoon = await t.panelist.deps.redis.zcount(delayedKey, 0, (Date.now() + 5_000) * 0x1000);
+        return [...Object.values(counts), dueSoon];
+      },
+      { timeout: 10_000 },
+    )
+    .toEqual([0, 0, 0, 0]);
   t.clock.set(new Date('2026-12-03T14:00:00Z'));
   const briefings = () => nudgesOf(panel.id, 'briefing');
   const [toA, toB] = await briefings();
@@ -838,10 +853,11 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
 
   const receipts = () =>
     db.selectFrom('nudge_receipt').selectAll().where('nudge_id', 'in', [toA.id, toB.id]).execute();
-  const queue = t.panelist.deps.queues.nudges;
-  await expect
-    .poll(async () => Object.values(await queue.getJobCounts('active', 'waiting', 'prioritized')))
-    .toEqual([0, 0, 0]);
+  const failedJobId = nudgeJobId(toA.id, toA.deliver_at);
+  // The failed job's retry finds A's row moved, not due yet, and ends; until then it could take
+  // the next test's rows into a batch.
+  const failedJobDone = () =>
+    expect.poll(() => queue.getJob(failedJobId), { timeout: 10_000 }).toBeUndefined();
   const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === p.b);
   const other = new pg.Client({ connectionString: t.databaseUrl });
   await other.connect();
@@ -894,20 +910,24 @@ async function crashAfterReceiptsThenMove(p: ReturnType<typeof people>) {
       settings: { ...current, nudges: resolveNudgeSettings({ ...current.nudges, briefingHoursBefore: 2 }) },
     });
     await replanPanel(db, TEAM_ID, panel.id, t.clock.now());
-    const failedJobId = nudgeJobId(toA.id, toA.deliver_at);
-    expect(await (await queue.getJob(failedJobId))?.getState()).toMatch(/^(delayed|waiting)$/);
+    // It failed (rolled back, counted, handed back to BullMQ for a retry a second later).
+    await expect
+      .poll(async () => (await queue.getJob(failedJobId))?.getState())
+      .toMatch(/^(delayed|waiting)$/);
     await queue.resume();
     moved = await briefings();
     expect(moved.map((r) => [r.id, r.state, r.deliver_at.toISOString()])).toEqual([
       [toA.id, 'pending', '2026-12-04T12:00:00.000Z'],
       [toB.id, 'pending', '2026-12-04T12:00:00.000Z'],
     ]);
-    // The failed job's retry finds A's row not due yet, and ends.
-    await expect.poll(() => queue.getJob(failedJobId), { timeout: 10_000 }).toBeUndefined();
+    await failedJobDone();
   } catch (error) {
-    // Leave the workspace as the later tests in this file expect it.
-    if (current !== undefined)
-      await saveWorkspaceSettings(db, { teamId: TEAM_ID, actorId: p.recruiter, settings: current });
+    // Leave the workspace and the queue as the later tests in this file expect them.
+    const settings = current;
+    if (settings !== undefined)
+      await saveWorkspaceSettings(db, { teamId: TEAM_ID, actorId: p.recruiter, settings }).catch(() => {});
+    await queue.resume();
+    await failedJobDone().catch(() => {});
     throw error;
   } finally {
     release();
@@ -926,7 +946,7 @@ describe('a receipt left by a crash, for a row a change then moved', () => {
     const p = people();
     const crash = await crashAfterReceiptsThenMove(p);
     try {
-      // The job's retry finds its row no longer due; nothing goes out before the new moment.
+      // Nothing goes out before the new moment (the failed job's retry found its row not due).
       await expectQuiet([p.a, p.b], [1, 1]);
       t.clock.set(new Date('2026-12-04T12:00:00Z'));
       const [toA] = crash.moved;
