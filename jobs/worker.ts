@@ -53,8 +53,9 @@ export interface RunningWorkers {
 }
 
 /**
- * Starts the BullMQ workers and the periodic reconciler. Runs inside the web process or alone
- * (`npm run worker`); any number may run at once.
+ * Starts the BullMQ workers and the periodic reconciler (unless `reconcileEveryMs` is `null`:
+ * then neither the passes nor the check that puts the schedule back after a Redis loss run here).
+ * Runs inside the web process or alone (`npm run worker`); any number may run at once.
  */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const {

@@ -194,7 +194,9 @@ export class SlackDouble {
     const hold = { method, matches: predicate, released };
     this.#holds.push(hold);
     return () => {
-      this.#holds.splice(this.#holds.indexOf(hold), 1);
+      // Safe to call twice: a second call must not remove another hold.
+      const index = this.#holds.indexOf(hold);
+      if (index >= 0) this.#holds.splice(index, 1);
       release();
     };
   }

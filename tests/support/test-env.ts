@@ -133,7 +133,12 @@ export async function startTestApp(
   });
   // Bolt checks its token (auth.test) when it starts, without waiting for the answer: tests that
   // count Slack calls begin once it has been made.
-  await slack.waitForCall('auth.test');
+  await slack.waitForCall('auth.test').catch(async (error: unknown) => {
+    await panelist.stop();
+    await slack.close();
+    await database.drop();
+    throw error;
+  });
   const appUrl = `http://127.0.0.1:${panelist.port}`;
   return {
     panelist,
