@@ -1072,6 +1072,55 @@ describe('changing the schedule', () => {
     await t.followUpsSettled();
     expect(dmsTo(STAYS, 'has changed')).toEqual([]);
   });
+
+  it('“I can’t make it” pressed again after Slack failed both coordinators tells them then, and only once', async () => {
+    const GONE = 'UCANTGO';
+    t.slack.addUser(GONE, { tz: 'UTC', real_name: 'Can Tgo' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Retold Candidate' });
+    await book(panel, [{ stageId: manager, start: at('2026-12-04T15:00:00Z'), interviewers: [GONE] }]);
+    const slotId = (await slotsOf(panel))[0]?.slot.id ?? '';
+    const coordinators: string[] = [PEOPLE.recruiter, PEOPLE.hiringManager];
+    const notices = () =>
+      t.slack.callsTo(
+        'chat.postMessage',
+        (c) =>
+          coordinators.includes(String(c.args.channel)) &&
+          JSON.stringify(c.args).includes('Retold Candidate'),
+      );
+    const responses = () => t.slack.calls.filter((c) => c.method.startsWith('response_url/actions'));
+    const press = async () => {
+      const before = responses().length;
+      await t.requests.blockAction(
+        GONE,
+        { action_id: 'slot_decline', value: slotId },
+        { channelId: `D${GONE}`, messageTs: '9.9' },
+      );
+      await expect.poll(() => responses().length).toBeGreaterThan(before);
+      return String(responses().at(-1)?.args.text);
+    };
+    // Slack refuses both DMs (after the client's own retries): the interviewer is told to tell them.
+    t.slack.injectFault('chat.postMessage', { kind: 'server_error', status: 503 }, 20, (a) =>
+      coordinators.includes(String(a.channel)),
+    );
+    expect(await press()).toContain('could not reach the recruiter or hiring manager');
+    t.slack.clearFaults('chat.postMessage');
+    expect(notices()).toEqual([]);
+
+    // Pressed again once Slack is back: now they hear of it.
+    const retold = await press();
+    expect(retold).toContain('will pick a replacement');
+    for (const c of coordinators) expect(retold).toContain(`<@${c}>`);
+    expect(
+      notices()
+        .map((c) => c.args.channel)
+        .sort(),
+    ).toEqual([...coordinators].sort());
+    // And a third press does not tell them twice.
+    const third = await press();
+    expect(third).toContain('You already told');
+    for (const c of coordinators) expect(third).toContain(`<@${c}>`);
+    expect(notices()).toHaveLength(2);
+  });
 });
 
 describe('time zones', () => {

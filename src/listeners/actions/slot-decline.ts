@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { getDeclinedNoticeMessage } from '../../../blocks/slot-messages.js';
 import { enqueueAnnouncement } from '../../../jobs/queues.js';
 import type { AppDeps } from '../../deps.js';
 import { refreshHomes } from '../../services/app-home.js';
+import { tellDeclineOnce } from '../../services/decline-notice.js';
 import { queuePanelNudges } from '../../services/nudges.js';
 import { declineSlot } from '../../services/scheduling.js';
 import { mentionUser } from '../../slack/mrkdwn.js';
@@ -32,32 +32,22 @@ export function declineSlotButton(deps: AppDeps) {
       });
       return;
     }
-    const coordinators = [
-      ...new Set(
-        outcome.panel.members
-          .filter((m) => m.role === 'recruiter' || m.role === 'hiring_manager')
-          .map((m) => m.user_id),
-      ),
-    ];
-    if (outcome.kind === 'already') {
+    const notice = await tellDeclineOnce(deps, {
+      teamId,
+      panel: outcome.panel,
+      slot: outcome.slot,
+      userId,
+    });
+    if (notice.already) {
+      const who = notice.told.map(mentionUser).join(' and ');
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
-        text: `You already told ${coordinators.map(mentionUser).join(' and ')}; they will pick a replacement.`,
+        text: `You already told ${who}; they will pick a replacement.`,
       });
       return;
     }
-    const results = await Promise.allSettled(
-      coordinators.map(async (coordinatorId) => {
-        const { timeZone } = await deps.users.get(teamId, coordinatorId);
-        await deps.client.chat.postMessage({
-          channel: coordinatorId,
-          ...getDeclinedNoticeMessage(outcome.panel.panel, outcome.slot, userId, timeZone),
-        });
-        return coordinatorId;
-      }),
-    );
-    const told = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const { told } = notice;
     // Their briefing and feedback nudges for the slot are gone; the others' stand as planned.
     await queuePanelNudges(deps, teamId, outcome.panel.panel.id);
     await refreshHomes(deps, teamId, [userId]);
