@@ -16,7 +16,7 @@ import {
   settleNudgeOutcomes,
   sharePanels,
 } from '../src/db/nudges.js';
-import { nudgeIdentity, planNudges } from '../src/domain/nudge-plan.js';
+import { heldUntil, nudgeIdentity, type PlannedNudge, planNudges } from '../src/domain/nudge-plan.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
 import { accessFor, loadFeedbackStates, type PanelFeedbackState } from '../src/services/feedback.js';
@@ -28,7 +28,7 @@ import {
   permanentSlackError,
 } from '../src/slack/slack-errors.js';
 import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
-import { type NudgeJob, nudgeJobId } from './queues.js';
+import { enqueueNudges, type NudgeJob, nudgeJobId, type Queues } from './queues.js';
 
 /** How many due nudges for one recipient go out as one message. */
 const BATCH_LIMIT = 15;
@@ -75,6 +75,8 @@ export interface NudgeDeliveryDeps {
   batchRecipients?: number;
   /** How long a batch goes on sending other people's messages (default {@link NUDGE_BATCH_SEND_BUDGET_MS}). */
   sendBudgetMs?: number;
+  /** Queues the rows a delivery held for working hours (without it, the reconciler does). */
+  queues?: Queues;
 }
 
 export type NudgeOutcome = 'sent' | 'failed' | 'stale' | 'early' | 'taken';
@@ -111,7 +113,7 @@ type SendResult =
 interface BatchReport {
   /** The job's own row: settled how, or why it was left pending. */
   head:
-    | { kind: 'settled'; outcome: 'sent' | 'failed' | 'stale' }
+    | { kind: 'settled'; outcome: 'sent' | 'failed' | 'stale' | 'early' }
     | { kind: 'not_claimed' }
     | { kind: 'panel_busy'; panelIds: string[] }
     | { kind: 'held'; waitMs: number }
@@ -249,6 +251,8 @@ async function deliverBatch(
   const failures: { code: string; rows: Nudge[] }[] = [];
   let head: BatchReport['head'] = { kind: 'not_claimed' };
   const rateLimited = new Map<string, number>();
+  /** Rows held until their recipient's working hours: queued for that moment once committed. */
+  const held: { id: string; team_id: string; deliver_at: Date }[] = [];
   try {
     await db.transaction().execute(async (trx) => {
       // Waiting for a lock is safe only while holding none: so panels first, then the claim.
@@ -335,12 +339,12 @@ async function deliverBatch(
         panelIds.length === 0
           ? [undefined, new Map<string, PanelFeedbackState>()]
           : await Promise.all([loadNudgeSettings(trx, teamId), loadFeedbackStates(trx, teamId, panelIds)]);
-      const wanted = new Set<string>();
+      const wanted = new Map<string, PlannedNudge>();
       for (const [panelId, state] of states) {
         if (settings === undefined) break;
         const submitted = state.feedback.filter((f) => f.state === 'submitted');
         const input = buildPlanInput(state.details, state.slots, submitted, settings, now);
-        for (const planned of planNudges(input)) wanted.add(`${panelId}|${nudgeIdentity(planned)}`);
+        for (const planned of planNudges(input)) wanted.set(`${panelId}|${nudgeIdentity(planned)}`, planned);
       }
 
       // The messages go one after another, each followed at once by its receipt, committed on a
@@ -352,7 +356,15 @@ async function deliverBatch(
       for (const { recipient, rows } of messages) {
         const due: ClaimedNudge[] = [];
         for (const row of rows) {
-          if (wanted.has(`${row.panel_id}|${nudgeIdentity(row)}`)) due.push(row);
+          const planned = wanted.get(`${row.panel_id}|${nudgeIdentity(row)}`);
+          // Come due outside its recipient's working hours (its delivery was late): held, as
+          // planned, until their next working moment.
+          const hold = planned === undefined ? undefined : heldUntil(planned, now);
+          if (planned !== undefined && hold !== undefined) {
+            settlements.push({ id: row.id, state: 'pending', holdUntil: hold, countAttempt: false });
+            held.push({ id: row.id, team_id: teamId, deliver_at: hold });
+            if (row.id === headId) head = { kind: 'settled', outcome: 'early' };
+          } else if (planned !== undefined) due.push(row);
           else {
             // Not remembered as settled: a cancelled row can be revived for the same moment (a kind
             // switched off and on again), and its job must then deliver it.
@@ -457,6 +469,11 @@ async function deliverBatch(
   }
   // After a 429 every worker holds that conversation until Retry-After has passed.
   for (const [recipient, waitMs] of rateLimited) await holdConversation(redis, prefix, recipient, waitMs);
+  if (held.length > 0 && deps.queues !== undefined) {
+    await enqueueNudges(deps.queues, held, (at) => deps.clock.msUntil(at)).catch((error: unknown) =>
+      logger.warn({ err: error, teamId }, 'held nudges not queued; the reconciler will queue them'),
+    );
+  }
   return { head, failures };
 }
 

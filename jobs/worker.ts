@@ -94,6 +94,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       redis: connection,
       prefix,
       channelPostIntervalMs,
+      queues,
     }),
     { connection, prefix, concurrency: nudgeConcurrency },
   );

@@ -346,6 +346,44 @@ describe('working hours across time zones', () => {
   });
 });
 
+describe('a delivery that comes late', () => {
+  it('holds a feedback nudge found due after the recipient’s working day until their next morning; a deadline-day one goes at once', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const zones = { [p.a]: 'Europe/London', [p.decider]: 'Europe/London' };
+    const panel = await panelFor(p, zones, { decisionDeadline: new Date('2026-12-02T22:00:00Z') });
+    await givenSlots(
+      t.panelist.deps.db,
+      panel.id,
+      TEST_NOW,
+      [{ kind: 'peer', start: '2026-12-02T16:00:00Z', interviewers: [p.a] }],
+      TEAM_ID,
+      zones,
+    );
+    const feedbackDue = async () => (await nudgesOf(panel.id, 'feedback_due'))[0];
+    expect((await feedbackDue())?.deliver_at.toISOString()).toBe('2026-12-02T17:00:00.000Z');
+    // Nothing ran from 17:00 (a worker outage, say) until 22:30, after A's working day.
+    await at('2026-12-02T22:30:00Z');
+    // The deadline-day countdown goes at once, whatever the hour.
+    await expect.poll(() => dms(p.decider).some((c) => text(c).includes(panel.candidate_name))).toBe(true);
+    await expectQuiet([p.a], [0]);
+    const held = await feedbackDue();
+    expect([held?.state, held?.deliver_at.toISOString(), held?.attempts]).toEqual([
+      'pending',
+      '2026-12-03T09:00:00.000Z',
+      0,
+    ]);
+    // A re-plan (the next pass, any change to the panel) keeps it there.
+    await at('2026-12-03T08:00:00Z');
+    await expectQuiet([p.a], [0]);
+    expect((await feedbackDue())?.deliver_at.toISOString()).toBe('2026-12-03T09:00:00.000Z');
+    await at('2026-12-03T09:00:00Z');
+    await expect.poll(() => dms(p.a).length).toBe(1);
+    expect(text(dms(p.a)[0])).toContain('feedback_open');
+    await expect.poll(async () => (await feedbackDue())?.state).toBe('sent');
+  });
+});
+
 describe('a person who changes time zone', () => {
   it('gets their pending nudges re-planned to the new zone’s working hours (Slack’s user_change event)', async () => {
     const p = people();

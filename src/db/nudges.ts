@@ -502,6 +502,11 @@ export interface NudgeSettlement {
   /** When Slack took the message, for a row settled from its receipt; otherwise the delivery's `now`. */
   sentAt?: Date | null;
   lastError?: string | null;
+  /**
+   * For a row kept `pending`: held until then (outside its recipient's working hours now), as a
+   * snooze would (`snoozed_until` too, so a re-plan does not bring it back to its planned moment).
+   */
+  holdUntil?: Date | null;
   countAttempt: boolean;
 }
 
@@ -531,6 +536,8 @@ export async function settleNudgeOutcomes(
       slack_ts = coalesce(v.slack_ts, nudge.slack_ts),
       slack_channel = coalesce(v.slack_channel, nudge.slack_channel),
       last_error = coalesce(v.last_error, nudge.last_error),
+      deliver_at = coalesce(v.hold_until, nudge.deliver_at),
+      snoozed_until = coalesce(v.hold_until, nudge.snoozed_until),
       attempts = nudge.attempts + case when v.count_attempt then 1 else 0 end,
       updated_at = now()
     from unnest(
@@ -540,8 +547,9 @@ export async function settleNudgeOutcomes(
       ${column((s) => s.slackChannel ?? null)}::text[],
       ${column((s) => s.sentAt?.toISOString() ?? null)}::timestamptz[],
       ${column((s) => s.lastError ?? null)}::text[],
+      ${column((s) => s.holdUntil?.toISOString() ?? null)}::timestamptz[],
       ${column((s) => s.countAttempt)}::boolean[]
-    ) as v(id, state, slack_ts, slack_channel, sent_at, last_error, count_attempt)
+    ) as v(id, state, slack_ts, slack_channel, sent_at, last_error, hold_until, count_attempt)
     where nudge.team_id = ${teamId} and nudge.id = v.id and nudge.state = 'pending'
   `.execute(trx);
 }

@@ -38,9 +38,29 @@ export interface PlannedNudge {
   occurrence: string;
   dueAt: Date;
   deliverAt: Date;
+  /**
+   * A DM kept to its recipient's working hours (`zone`); `until`, if set, is the moment after which
+   * holding it is of no use (the interview, the decision deadline). Null for what goes at its
+   * moment whatever the hour (deadline-day nudges, channel posts).
+   */
+  workingHours: { zone: string; until: Date | null } | null;
 }
 
 const HOUR = 3600_000;
+
+/**
+ * When a DM the plan still wants, found due at `now`, is to go instead of now: its recipient's next
+ * working moment, when it is kept to working hours and `now` is outside them (its delivery came
+ * late: a worker or Redis outage, retries) and that moment is still of use. Undefined: send now.
+ */
+export function heldUntil(planned: PlannedNudge, now: Date): Date | undefined {
+  const hours = planned.workingHours;
+  if (hours === null) return undefined;
+  const next = nextWorkingMoment(now, hours.zone);
+  if (next.getTime() <= now.getTime() + 1_000) return undefined;
+  if (hours.until !== null && next >= hours.until) return undefined;
+  return next;
+}
 
 export function nudgeIdentity(
   n: Pick<PlannedNudge, 'kind' | 'subject' | 'recipient' | 'occurrence'>,
@@ -65,9 +85,12 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
     occurrence: string,
     dueAt: Date,
     urgent = false,
+    until: Date | null = null,
   ) => {
-    const deliverAt = urgent ? dueAt : nextWorkingMoment(dueAt, timeZoneOf(recipient));
-    plan.push({ kind, subject, recipient, occurrence, dueAt, deliverAt });
+    const zone = timeZoneOf(recipient);
+    const deliverAt = urgent ? dueAt : nextWorkingMoment(dueAt, zone);
+    const workingHours = urgent ? null : { zone, until };
+    plan.push({ kind, subject, recipient, occurrence, dueAt, deliverAt, workingHours });
   };
   const coordinators = [...new Set([...input.recruiters, ...input.hiringManagers])];
 
@@ -79,15 +102,18 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
       if (on('briefing') && slot.startsAt > now) {
         const wanted = new Date(slot.startsAt.getTime() - settings.briefingHoursBefore * HOUR);
         const dueAt = wanted < now ? now : wanted;
-        const deliverAt = nextWorkingMoment(dueAt, timeZoneOf(interviewer));
+        const zone = timeZoneOf(interviewer);
+        const deliverAt = nextWorkingMoment(dueAt, zone);
         // A briefing that working hours would push past the interview goes out at once.
+        const tooLate = deliverAt >= slot.startsAt;
         plan.push({
           kind: 'briefing',
           subject: slot.id,
           recipient: interviewer,
           occurrence: slotKey,
           dueAt,
-          deliverAt: deliverAt >= slot.startsAt ? dueAt : deliverAt,
+          deliverAt: tooLate ? dueAt : deliverAt,
+          workingHours: tooLate ? null : { zone, until: slot.startsAt },
         });
       }
     }
@@ -127,7 +153,7 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
         // A warning held for working hours must still come before the deadline (a Monday 08:00
         // deadline): then it goes at its own moment, outside working hours, rather than too late.
         const urgent = nextWorkingMoment(dueAt, zone) >= panel.decisionDeadline;
-        dm('decision_countdown', 'panel', decider, `${hours}h`, dueAt, urgent);
+        dm('decision_countdown', 'panel', decider, `${hours}h`, dueAt, urgent, panel.decisionDeadline);
       }
       dm('decision_countdown', 'panel', decider, 'due', panel.decisionDeadline, true);
       if (panel.decisionDeadline <= now) {
@@ -186,6 +212,7 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
         occurrence: date,
         dueAt: at,
         deliverAt: at,
+        workingHours: null,
       });
       planned += 1;
     }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { diffNudges, type PlanInput, planNudges, type StoredNudge } from '../../src/domain/nudge-plan.js';
+import {
+  diffNudges,
+  heldUntil,
+  type PlanInput,
+  type PlannedNudge,
+  planNudges,
+  type StoredNudge,
+} from '../../src/domain/nudge-plan.js';
 import { DEFAULT_NUDGE_SETTINGS } from '../../src/domain/nudge-settings.js';
 import { nextMorning, nextWorkingMoment, previousWorkingDay } from '../../src/domain/working-hours.js';
 
@@ -160,5 +167,50 @@ describe('working hours', () => {
       '2026-12-07T08:00:00.000Z',
     );
     expect(previousWorkingDay('2026-12-07')).toBe('2026-12-04');
+  });
+});
+
+describe('a DM found due late', () => {
+  const at = (iso: string) => new Date(iso);
+  const nudge = (workingHours: PlannedNudge['workingHours']): PlannedNudge => ({
+    kind: 'feedback_due',
+    subject: '1',
+    recipient: 'UA',
+    occurrence: 'x',
+    dueAt: at('2026-12-02T17:00:00Z'),
+    deliverAt: at('2026-12-02T17:00:00Z'),
+    workingHours,
+  });
+
+  it('waits for the next working moment when kept to working hours, else goes now', () => {
+    const late = at('2026-12-02T22:30:00Z'); // a Wednesday evening in London
+    expect(heldUntil(nudge({ zone: 'Europe/London', until: null }), late)?.toISOString()).toBe(
+      '2026-12-03T09:00:00.000Z',
+    );
+    // Friday evening waits for Monday.
+    expect(
+      heldUntil(nudge({ zone: 'Europe/London', until: null }), at('2026-12-04T19:00:00Z'))?.toISOString(),
+    ).toBe('2026-12-07T09:00:00.000Z');
+    // Inside working hours, or not kept to them (deadline-day nudges, channel posts): now.
+    expect(
+      heldUntil(nudge({ zone: 'Europe/London', until: null }), at('2026-12-02T17:30:00Z')),
+    ).toBeUndefined();
+    expect(heldUntil(nudge(null), late)).toBeUndefined();
+    // Not held past the moment it is for (the interview, the decision deadline).
+    expect(
+      heldUntil(nudge({ zone: 'Europe/London', until: at('2026-12-03T08:00:00Z') }), late),
+    ).toBeUndefined();
+  });
+
+  it('is planned kept to working hours except for the deadline-day nudges and channel posts', () => {
+    const plan = planNudges(base());
+    const keptTo = (kind: string, occurrence?: string) =>
+      plan.find((n) => n.kind === kind && (occurrence === undefined || n.occurrence === occurrence))
+        ?.workingHours;
+    expect(keptTo('decision_countdown', 'due')).toBeNull();
+    expect(keptTo('channel_digest')).toBeNull();
+    expect(keptTo('candidate_update', 'day-of')).toBeNull();
+    expect(keptTo('feedback_reminder')).toMatchObject({ until: null });
+    expect(keptTo('decision_countdown', '24h')).toMatchObject({ until: base().panel.decisionDeadline });
   });
 });
