@@ -61,6 +61,8 @@ export interface PanelSeed {
   decisionDeadline: Date;
   answerPromisedOn: string;
   stageKinds: StageKind[];
+  /** When it was opened (default: now, on Postgres's clock). */
+  createdAt?: Date;
 }
 
 /**
@@ -81,14 +83,16 @@ export async function seedPanels(
   const inserted = await sql<{ id: string; number: number }>`
     insert into panel (team_id, number, candidate_name, role_title, channel_id, decision_deadline,
                        answer_promised_on, created_by, created_from_view, revision, announced_revision,
-                       announcement_ts)
+                       announcement_ts, created_at)
     select ${teamId}, t.number, t.candidate, t.role, t.channel, t.deadline, t.promised, t.recruiter,
-           ${`bench-${label}-`} || t.number, 1, 1, '1700000000.' || lpad(t.number::text, 6, '0')
+           ${`bench-${label}-`} || t.number, 1, 1, '1700000000.' || lpad(t.number::text, 6, '0'),
+           coalesce(t.created_at, now())
     from unnest(${numbers}::int[], ${panels.map((p) => p.candidateName)}::text[],
                 ${panels.map((p) => p.roleTitle)}::text[], ${panels.map((p) => p.channelId)}::text[],
                 ${panels.map((p) => p.decisionDeadline.toISOString())}::timestamptz[],
-                ${panels.map((p) => p.answerPromisedOn)}::date[], ${panels.map((p) => p.recruiterId)}::text[])
-         as t(number, candidate, role, channel, deadline, promised, recruiter)
+                ${panels.map((p) => p.answerPromisedOn)}::date[], ${panels.map((p) => p.recruiterId)}::text[],
+                ${panels.map((p) => p.createdAt?.toISOString() ?? null)}::timestamptz[])
+         as t(number, candidate, role, channel, deadline, promised, recruiter, created_at)
     returning id, number
   `.execute(db);
   const idByNumber = new Map(inserted.rows.map((row) => [Number(row.number), String(row.id)]));

@@ -15,6 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { pino } from 'pino';
+import { offsetClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { stopOnSignals } from '../src/process-lifecycle.js';
 import { startWorkerOnly } from '../src/runtime.js';
@@ -43,8 +44,10 @@ if (statsFile !== undefined && statsFile !== '') {
 const logger = pino({ level: 'silent' });
 try {
   const reconcileEveryMs = Number(process.env.BENCH_RECONCILE_EVERY_MS ?? '');
-  const worker = await startWorkerOnly(loadConfig(process.env), {
+  const config = loadConfig(process.env);
+  const worker = await startWorkerOnly(config, {
     logger,
+    clock: offsetClock(config.CLOCK_OFFSET_MS),
     migrate: process.env.BENCH_MIGRATE !== 'false',
     ...(Number.isFinite(reconcileEveryMs) && reconcileEveryMs > 0 ? { reconcileEveryMs } : {}),
   });

@@ -7,6 +7,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date(), msUntil: (at) => at.getTime() - Date.now() };
 
+/** The system clock moved by `offsetMs` (`CLOCK_OFFSET_MS`); it runs at the real pace. */
+export function offsetClock(offsetMs: number): Clock {
+  if (offsetMs === 0) return systemClock;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    msUntil: (at) => at.getTime() - (Date.now() + offsetMs),
+  };
+}
+
 /** A clock that stands still until moved; for tests and the demo. */
 export class ManualClock implements Clock {
   #now: Date;

@@ -55,6 +55,11 @@ const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, - and _')
     .default('panelist'),
+  /** Moves Panelist's clock (not the process's) by this much: demos and tests of a given hour or weekday. */
+  CLOCK_OFFSET_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .default(0),
 });
 
 /** Validated process configuration. See `.env.example` and the README for each variable. */

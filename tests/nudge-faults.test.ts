@@ -5,12 +5,13 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { tellCoordinatorsOnce } from '../jobs/nudge-delivery.js';
 import { enqueueNudges, nudgeJobId, QUEUE_NAMES } from '../jobs/queues.js';
-import { systemClock } from '../src/clock.js';
+import { offsetClock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
 import type { Database, Nudge } from '../src/db/database.js';
 import { recordNudgeReceipts } from '../src/db/nudges.js';
 import type { NudgeSettings } from '../src/domain/nudge-settings.js';
 import { startWorkerOnly } from '../src/runtime.js';
+import { untilWednesdayMorningUtc } from './support/clock-offset.js';
 import { givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
 import type { RecordedCall } from './support/slack-double.js';
 import {
@@ -25,10 +26,13 @@ import { spawnWorkerProcess, type WorkerProcess, workerEnv } from './support/wor
 // Real: Postgres, Redis, BullMQ, the worker entry point as a separate process, the Web API client
 // (its 429 handling included), real time. Faked: Slack (the double).
 //
-// Nudges fall due against the clock of the worker that delivers them. The panels here were booked
-// on the Monday of last week, so every feedback nudge (due at a slot's end, the reminder a day
-// later, the escalation two days later, all inside UTC working hours) is already owed in real time
-// and a worker on the system clock delivers it at once.
+// Nudges fall due against the clock of the worker that delivers them. Here that is the system
+// clock moved to the next Wednesday 10:00 UTC (`CLOCK_OFFSET_MS`), running at the real pace: a
+// worker holds a DM it finds due outside its recipient's working hours, so whenever this suite
+// runs, the nudges below must come due inside them (everyone here is in UTC). The panels were
+// booked on the Monday of the week before, so every feedback nudge (due at a slot's end, the
+// reminder a day later, the escalation two days later) is already owed, and a worker delivers it
+// at once.
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -39,9 +43,13 @@ const FEEDBACK_KINDS = ['feedback_due', 'feedback_reminder', 'feedback_escalatio
 
 type Settings = { enabled?: Partial<NudgeSettings['enabled']> };
 
-/** 00:00 UTC on the Monday of last week. */
+const CLOCK_OFFSET_MS = untilWednesdayMorningUtc();
+/** The workers' clock here (see the top of this file). */
+const clock = offsetClock(CLOCK_OFFSET_MS);
+
+/** 00:00 UTC on the Monday of the week before the workers' "now". */
 function lastWeeksMonday(): Date {
-  const now = new Date();
+  const now = clock.now();
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const daysSinceMonday = (new Date(today).getUTCDay() + 6) % 7;
   return new Date(today - (daysSinceMonday + 7) * DAY);
@@ -78,8 +86,8 @@ async function givenOwedFeedback(
 
   const monday = lastWeeksMonday();
   const bookedAt = new Date(monday.getTime() - 3 * DAY);
-  const decisionDeadline = new Date(Date.now() + 25 * DAY);
-  const answerPromisedOn = new Date(Date.now() + 27 * DAY).toISOString().slice(0, 10);
+  const decisionDeadline = new Date(clock.now().getTime() + 25 * DAY);
+  const answerPromisedOn = new Date(clock.now().getTime() + 27 * DAY).toISOString().slice(0, 10);
   const interviewers: string[] = [];
   for (let p = 0; p < shape.panels; p++) {
     const panel = await givenPanel(db, bookedAt, {
@@ -106,7 +114,7 @@ async function givenOwedFeedback(
 
 /** Re-plans every panel at the real "now" and queues what is due, as the web process's reconciler does. */
 async function planAndQueueNow(t: TestApp): Promise<void> {
-  t.clock.set(new Date());
+  t.clock.set(clock.now());
   await t.reconcile();
 }
 
@@ -187,7 +195,7 @@ function expectMessagesMatchRows(
 
 async function startWorker(config: Config) {
   return startWorkerOnly(config, {
-    clock: systemClock,
+    clock,
     logger: silent,
     migrate: false,
     slackRetryConfig: FAST_RETRIES,
@@ -206,7 +214,7 @@ describe('nudge delivery under faults', () => {
       const owed = (await feedbackRows(db)).filter((r) => r.state === 'pending');
       const toInterviewers = owed.filter((r) => r.kind !== 'feedback_escalation');
       expect(toInterviewers).toHaveLength(50);
-      expect(owed.every((r) => r.deliver_at.getTime() <= Date.now())).toBe(true);
+      expect(owed.every((r) => r.deliver_at <= clock.now())).toBe(true);
       const queue = t.panelist.deps.queues.nudges;
       for (const row of owed) expect(await queue.getJob(nudgeJobId(row.id, row.deliver_at))).toBeDefined();
 
@@ -248,7 +256,7 @@ describe('nudge delivery under faults', () => {
     try {
       const db = t.panelist.deps.db;
       worker = await startWorkerOnly(t.config, {
-        clock: systemClock,
+        clock,
         logger: silent,
         migrate: false,
         slackRetryConfig: FAST_RETRIES,
@@ -295,7 +303,11 @@ describe('nudge delivery under faults', () => {
       expect(await pendingFeedbackRows(db)).toBe(1000 + 10 * 5 * 2);
 
       const first = spawnWorkerProcess(
-        workerEnv(t, { SLACK_BOT_TOKEN: 'xoxb-killed-worker', WORKER_CONCURRENCY: '1' }),
+        workerEnv(t, {
+          SLACK_BOT_TOKEN: 'xoxb-killed-worker',
+          WORKER_CONCURRENCY: '1',
+          CLOCK_OFFSET_MS: String(CLOCK_OFFSET_MS),
+        }),
       );
       child = first;
       await waitUntil(
@@ -363,7 +375,7 @@ describe('nudge delivery under faults', () => {
       const queue = t.panelist.deps.queues.nudges;
       await queue.remove(nudgeJobId(row.id, row.deliver_at));
       // The worker sent the DM and wrote its receipt, then died before its transaction committed.
-      const sentAt = new Date(Date.now() - 60_000);
+      const sentAt = new Date(clock.now().getTime() - 60_000);
       await recordNudgeReceipts(db, TEAM_ID, [row], {
         channel: `D${person}`,
         ts: '1799999999.000002',
@@ -492,7 +504,7 @@ describe('nudge delivery under faults', () => {
         .selectFrom('nudge')
         .select('recipient')
         .where('state', '=', 'pending')
-        .where('deliver_at', '<=', new Date(Date.now() + DAY))
+        .where('deliver_at', '<=', new Date(clock.now().getTime() + DAY))
         .execute();
       expect(dueNow.map((r) => r.recipient)).toEqual([gone, gone]);
 

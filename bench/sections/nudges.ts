@@ -51,11 +51,13 @@ import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import { closeQueues, createQueues, enqueueNudges, type Queues } from '../../jobs/queues.js';
 import { createProducerConnection } from '../../jobs/redis.js';
+import { offsetClock } from '../../src/clock.js';
 import type { Database, NudgeKind } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { loadPlanInput, syncPanelNudges } from '../../src/db/nudges.js';
 import { nudgeIdentity, planNudges } from '../../src/domain/nudge-plan.js';
 import { NUDGE_KINDS } from '../../src/domain/nudge-settings.js';
+import { untilWednesdayMorningUtc } from '../../tests/support/clock-offset.js';
 import { type RecordedCall, SlackDouble } from '../../tests/support/slack-double.js';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL } from '../../tests/support/test-env.js';
 import { type ChildApp, spawnApp } from '../children.js';
@@ -90,6 +92,15 @@ const BARE_WARMUP_JOBS = 2_000;
 const NUDGE_WARMUP_JOBS = 200;
 /** Lateness rows fall due from this long after seeding starts, so seeding and enqueuing are done first. */
 const LATENESS_LEAD_MS = 2_500;
+/**
+ * The nudge workers' clock: the system clock moved to the next Wednesday 10:00 UTC
+ * (`CLOCK_OFFSET_MS`), running at the real pace, so the feedback nudges they find due are inside
+ * their recipients' working hours (UTC) whenever the bench runs: a worker holds a DM it finds due
+ * outside them. Every moment this section seeds or measures is on this clock.
+ */
+const CLOCK_OFFSET_MS = untilWednesdayMorningUtc();
+const clock = offsetClock(CLOCK_OFFSET_MS);
+
 /** How long to wait past the last lateness row before calling the missing ones lost. */
 const LATENESS_GRACE_MS = 10_000;
 /** After each phase, extra calls (duplicates) get this long to show up before the final check. */
@@ -264,6 +275,7 @@ async function seedDueSoon(
       decisionDeadline: deadline,
       answerPromisedOn: isoDate(new Date(now.getTime() + 30 * DAY)),
       stageKinds: ['peer'],
+      createdAt: now,
     })),
   );
   const { rows } = await sql<DueRow>`
@@ -585,7 +597,7 @@ async function runPanelist(
   const before = await cpuSample(db, redis, workers.panelist);
   const started = performance.now();
   const startedAt = Date.now();
-  await enqueueNudges(workers.queues, seeded.rows, (at) => at.getTime() - Date.now());
+  await enqueueNudges(workers.queues, seeded.rows, (at) => clock.msUntil(at));
   const enqueueMs = performance.now() - started;
   // The double counts DMs for free; Postgres is asked only once they have all arrived.
   while (watcher.count() < jobs && performance.now() - started < RUN_TIMEOUT_MS) await sleep(5);
@@ -699,21 +711,22 @@ async function runLateness(
   count: number,
   windowMs: number,
 ): Promise<LatenessResult> {
-  const now = new Date();
+  const now = clock.now();
   const firstAt = now.getTime() + LATENESS_LEAD_MS;
   const seeded = await seedDueSoon(db, teamId, count, firstAt, windowMs / count, now);
   const watcher = new DmWatcher(double, new Set(seeded.rows.map((r) => r.recipient)));
-  await enqueueNudges(queues, seeded.rows, (at) => at.getTime() - Date.now());
-  const enqueueLeadMs = firstAt - Date.now();
-  await checkPlannerKeeps(db, teamId, seeded.panelIds, new Date());
+  await enqueueNudges(queues, seeded.rows, (at) => clock.msUntil(at));
+  const enqueueLeadMs = firstAt - clock.now().getTime();
+  await checkPlannerKeeps(db, teamId, seeded.panelIds, clock.now());
   const lastAt = Math.max(...seeded.rows.map((r) => r.deliver_at.getTime()));
-  while (watcher.count() < count && Date.now() < lastAt + LATENESS_GRACE_MS) await sleep(20);
+  while (watcher.count() < count && clock.now().getTime() < lastAt + LATENESS_GRACE_MS) await sleep(20);
   const deliverAt = new Map(seeded.rows.map((r) => [r.recipient, r.deliver_at.getTime()]));
   const latenessMs: number[] = [];
   for (const [recipient, calls] of watcher.byRecipient) {
     const first = calls[0];
     const at = deliverAt.get(recipient);
-    if (first !== undefined && at !== undefined) latenessMs.push(first.at - at);
+    // The double stamps calls on the system clock; the rows are on the workers'.
+    if (first !== undefined && at !== undefined) latenessMs.push(first.at + CLOCK_OFFSET_MS - at);
   }
   latenessMs.sort((a, b) => a - b);
   return {
@@ -839,6 +852,7 @@ async function run(context: BenchContext): Promise<SectionResult> {
         WORKER_CONCURRENCY: String(concurrency),
         BENCH_RECONCILE_EVERY_MS: String(RECONCILE_EVERY_MS),
         BENCH_MIGRATE: 'false',
+        CLOCK_OFFSET_MS: String(CLOCK_OFFSET_MS),
       };
       const statsFile = join(tmpdir(), `${prefix}-stats.json`);
       stack.push({ name: `remove ${statsFile}`, run: async () => rmSync(statsFile, { force: true }) });
@@ -887,7 +901,7 @@ async function run(context: BenchContext): Promise<SectionResult> {
     ]);
 
     // Seeded only now: the workers' start-up reconcile has run on an empty database.
-    const now = new Date();
+    const now = clock.now();
     context.progress(`nudges: seeding ${jobs} + ${extraJobs} due nudges (and warm-ups)`);
     const seededMain = await seedOwedFeedback(db, 'TNUDGE10', 'A', jobs, now);
     const seededExtra = await seedOwedFeedback(db, 'TNUDGE50', 'B', extraJobs, now);
