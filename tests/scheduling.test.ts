@@ -1120,6 +1120,17 @@ describe('changing the schedule', () => {
     expect(third).toContain('You already told');
     for (const c of coordinators) expect(third).toContain(`<@${c}>`);
     expect(notices()).toHaveLength(2);
+
+    // Put back on the slot by the recruiter, they decline again: that is news, and told again.
+    const view = await openReschedule(slotId);
+    const back = await t.requests.viewSubmission(
+      PEOPLE.recruiter,
+      view,
+      scheduleValues([{ stageId: manager, start: at('2026-12-04T15:00:00Z'), interviewers: [GONE] }]),
+    );
+    expect(back.json?.response_action).toBe('update');
+    expect(await press()).toContain('will pick a replacement');
+    expect(notices()).toHaveLength(4);
   });
 });
 

@@ -11,7 +11,6 @@ export type AuditAction =
   | 'slot.rescheduled'
   | 'slot.cancelled'
   | 'slot.declined'
-  | 'slot.decline_told'
   | 'workspace.settings_changed'
   | 'channel.digest_zone_changed'
   | 'feedback.submitted'

@@ -261,6 +261,18 @@ export interface ScheduleSubmissionTable {
   submitted_at: ColumnType<Date, Date | undefined, never>;
 }
 
+/** An interviewer's "I can't make it", by the moment they declined: whether the coordinators were told. */
+export interface DeclineNoticeTable {
+  team_id: string;
+  panel_id: string;
+  slot_id: string;
+  user_id: string;
+  declined_at: Date;
+  claimed_at: ColumnType<Date, Date | undefined, Date>;
+  /** Who took the DM; null while a press is sending (or died sending); empty when Slack reached nobody. */
+  told: string[] | null;
+}
+
 export interface AuditEventTable {
   id: BigIntId;
   team_id: string;
@@ -306,6 +318,7 @@ export interface Database {
   nudge: NudgeTable;
   nudge_receipt: NudgeReceiptTable;
   schedule_submission: ScheduleSubmissionTable;
+  decline_notice: DeclineNoticeTable;
   hiring_channel: HiringChannelTable;
   audit_event: AuditEventTable;
   home_viewer: HomeViewerTable;

@@ -1,74 +1,87 @@
 import { sql } from 'kysely';
 import { getDeclinedNoticeMessage } from '../../blocks/slot-messages.js';
-import { recordAudit } from '../db/audit.js';
 import type { PanelDetails } from '../db/panels.js';
 import type { SlotWithPeople } from '../db/slots.js';
 import type { AppDeps } from '../deps.js';
 
-/** Who was told that an interviewer can't make a slot, and whether that was done before. */
-export interface DeclineNotice {
-  already: boolean;
-  /** The coordinators who got the DM (from the earlier press when `already`). */
-  told: string[];
-}
+/** What became of telling the coordinators about one decline. */
+export type DeclineNotice =
+  | { kind: 'sent'; told: string[] }
+  | { kind: 'already'; told: string[] }
+  | { kind: 'in_progress' };
+
+/** How long a press that claimed the notice may take before another press sends it again. */
+const CLAIM_MS = 60_000;
 
 /**
  * Tells the panel's recruiters and hiring managers, by DM with a button to pick a replacement,
- * that `userId` can't make `slot`, once. Under a lock per slot and interviewer: a second press
- * while the first is still sending waits for it rather than sending twice. Recorded (the
- * `slot.decline_told` audit event) only when at least one of them took the DM, so a press after
- * Slack failed them all, or after the process died before sending, tries again.
+ * that `userId` can't make `slot` (their decline of `declinedAt`), once. A press first claims the
+ * notice in one statement (`decline_notice`), then sends, outside any transaction (Slack may take
+ * its time; nothing waits on it), then writes who took it. A press while another is sending
+ * finds the claim; a press after Slack reached nobody, or after a claim a dead process left a
+ * minute ago, sends again; a press after someone was told says who.
  */
 export async function tellDeclineOnce(
-  deps: Pick<AppDeps, 'db' | 'client' | 'users'>,
-  request: { teamId: string; panel: PanelDetails; slot: SlotWithPeople; userId: string },
+  deps: Pick<AppDeps, 'db' | 'client'>,
+  request: { teamId: string; panel: PanelDetails; slot: SlotWithPeople; userId: string; declinedAt: Date },
 ): Promise<DeclineNotice> {
-  const { teamId, panel, slot, userId } = request;
-  const panelId = panel.panel.id;
-  const slotId = slot.slot.id;
-  return deps.db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`panelist:slot-declined:${teamId}:${slotId}:${userId}`}, 0))`.execute(
-      trx,
-    );
-    const earlier = await trx
-      .selectFrom('audit_event')
-      .select('detail')
+  const { teamId, panel, slot, userId, declinedAt } = request;
+  const key = { team_id: teamId, slot_id: slot.slot.id, user_id: userId, declined_at: declinedAt };
+  const claimed = await deps.db
+    .insertInto('decline_notice')
+    .values({ ...key, panel_id: panel.panel.id, told: null })
+    .onConflict((oc) =>
+      oc
+        .columns(['team_id', 'slot_id', 'user_id', 'declined_at'])
+        .doUpdateSet({ claimed_at: sql<Date>`now()`, told: null })
+        .where((eb) =>
+          eb.or([
+            eb(sql`cardinality(decline_notice.told)`, '=', 0),
+            eb.and([
+              eb('decline_notice.told', 'is', null),
+              eb(
+                'decline_notice.claimed_at',
+                '<',
+                sql<Date>`now() - ${`${CLAIM_MS} milliseconds`}::interval`,
+              ),
+            ]),
+          ]),
+        ),
+    )
+    .returning('claimed_at')
+    .executeTakeFirst();
+  if (claimed === undefined) {
+    const row = await deps.db
+      .selectFrom('decline_notice')
+      .select('told')
       .where('team_id', '=', teamId)
-      .where('panel_id', '=', panelId)
-      .where('action', '=', 'slot.decline_told')
-      .where(sql<boolean>`detail->>'slot' = ${slotId} and detail->>'interviewer' = ${userId}`)
+      .where('slot_id', '=', slot.slot.id)
+      .where('user_id', '=', userId)
+      .where('declined_at', '=', declinedAt)
       .executeTakeFirst();
-    if (earlier !== undefined) {
-      const told = (earlier.detail as { told?: unknown }).told;
-      return { already: true, told: Array.isArray(told) ? told.map(String) : [] };
-    }
-    const coordinators = [
-      ...new Set(
-        panel.members
-          .filter((m) => m.role === 'recruiter' || m.role === 'hiring_manager')
-          .map((m) => m.user_id),
-      ),
-    ];
-    const results = await Promise.allSettled(
-      coordinators.map(async (coordinatorId) => {
-        const { timeZone } = await deps.users.get(teamId, coordinatorId);
-        await deps.client.chat.postMessage({
-          channel: coordinatorId,
-          ...getDeclinedNoticeMessage(panel.panel, slot, userId, timeZone),
-        });
-        return coordinatorId;
-      }),
-    );
-    const told = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    if (told.length > 0) {
-      await recordAudit(trx, {
-        teamId,
-        panelId,
-        actorUserId: userId,
-        action: 'slot.decline_told',
-        detail: { slot: slotId, interviewer: userId, told },
+    return row?.told != null && row.told.length > 0
+      ? { kind: 'already', told: row.told }
+      : { kind: 'in_progress' };
+  }
+  const coordinators = panel.members.filter((m) => m.role === 'recruiter' || m.role === 'hiring_manager');
+  const results = await Promise.allSettled(
+    [...new Map(coordinators.map((m) => [m.user_id, m])).values()].map(async (coordinator) => {
+      // The zone stored with their membership, as for every schedule DM: no lookup here.
+      await deps.client.chat.postMessage({
+        channel: coordinator.user_id,
+        ...getDeclinedNoticeMessage(panel.panel, slot, userId, coordinator.time_zone),
       });
-    }
-    return { already: false, told };
-  });
+      return coordinator.user_id;
+    }),
+  );
+  const told = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  await deps.db
+    .updateTable('decline_notice')
+    .set({ told })
+    .where('team_id', '=', teamId)
+    .where('slot_id', '=', slot.slot.id)
+    .where('user_id', '=', userId)
+    .where('declined_at', '=', declinedAt)
+    .execute();
+  return { kind: 'sent', told };
 }

@@ -32,38 +32,45 @@ export function declineSlotButton(deps: AppDeps) {
       });
       return;
     }
+    const declinedAt = outcome.slot.interviewers.find((i) => i.userId === userId)?.declinedAt;
+    if (declinedAt == null) throw new Error('a declined interviewer has no decline time');
     const notice = await tellDeclineOnce(deps, {
       teamId,
       panel: outcome.panel,
       slot: outcome.slot,
       userId,
+      declinedAt,
     });
-    if (notice.already) {
-      const who = notice.told.map(mentionUser).join(' and ');
+    if (outcome.kind === 'declined') {
+      // Their briefing and feedback nudges for the slot are gone; the others' stand as planned.
+      await queuePanelNudges(deps, teamId, outcome.panel.panel.id);
+      await refreshHomes(deps, teamId, [userId]);
+      await enqueueAnnouncement(deps.queues, {
+        teamId,
+        panelId: outcome.panel.panel.id,
+        revision: outcome.panel.panel.revision,
+      }).catch((error: unknown) =>
+        deps.logger.warn({ err: error, teamId }, 'announcement not queued; the reconciler will retry'),
+      );
+    }
+    if (notice.kind !== 'sent') {
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
-        text: `You already told ${who}; they will pick a replacement.`,
+        text:
+          notice.kind === 'already'
+            ? `You already told ${notice.told.map(mentionUser).join(' and ')}; they will pick a replacement.`
+            : 'Panelist is telling the recruiter and hiring manager right now.',
       });
       return;
     }
     const { told } = notice;
-    // Their briefing and feedback nudges for the slot are gone; the others' stand as planned.
-    await queuePanelNudges(deps, teamId, outcome.panel.panel.id);
-    await refreshHomes(deps, teamId, [userId]);
-    await enqueueAnnouncement(deps.queues, {
-      teamId,
-      panelId: outcome.panel.panel.id,
-      revision: outcome.panel.panel.revision,
-    }).catch((error: unknown) =>
-      deps.logger.warn({ err: error, teamId }, 'announcement not queued; the reconciler will retry'),
-    );
     await respond({
       response_type: 'ephemeral',
       replace_original: false,
       text:
         told.length === 0
-          ? 'Noted, but Panelist could not reach the recruiter or hiring manager on Slack: please tell them yourself.'
+          ? 'Noted, but Panelist could not reach the recruiter or hiring manager on Slack: please tell them yourself, or press the button again later.'
           : `Thanks: ${told.map(mentionUser).join(' and ')} will pick a replacement. You stay booked until they do.`,
     });
   };
