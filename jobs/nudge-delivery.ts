@@ -306,9 +306,9 @@ async function deliverBatch(
       const messages: { recipient: string; rows: ClaimedNudge[] }[] = [];
       for (const [recipient, rows] of byRecipient) {
         const isHeads = recipient === headRecipient;
-        const held = holds.get(recipient) ?? 0;
-        if (held > 0) {
-          if (isHeads) head = { kind: 'held', waitMs: held };
+        const heldMs = holds.get(recipient) ?? 0;
+        if (heldMs > 0) {
+          if (isHeads) head = { kind: 'held', waitMs: heldMs };
           continue;
         }
         if (isChannelId(recipient)) {
@@ -358,8 +358,9 @@ async function deliverBatch(
         for (const row of rows) {
           const planned = wanted.get(`${row.panel_id}|${nudgeIdentity(row)}`);
           // Come due outside its recipient's working hours (its delivery was late): held, as
-          // planned, until their next working moment.
-          const hold = planned === undefined ? undefined : heldUntil(planned, now);
+          // planned, until their next working moment. (A row not due yet, taken along within the
+          // batch window, was planned inside them.)
+          const hold = planned === undefined || row.deliver_at > now ? undefined : heldUntil(planned, now);
           if (planned !== undefined && hold !== undefined) {
             settlements.push({ id: row.id, state: 'pending', holdUntil: hold, countAttempt: false });
             held.push({ id: row.id, team_id: teamId, deliver_at: hold });

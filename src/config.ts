@@ -59,6 +59,8 @@ const configSchema = z.object({
   CLOCK_OFFSET_MS: z.coerce
     .number({ message: 'must be a number of milliseconds' })
     .int('must be a whole number of milliseconds')
+    .min(-30 * 24 * 3600_000, 'must be within 30 days either way')
+    .max(30 * 24 * 3600_000, 'must be within 30 days either way')
     .default(0),
 });
 

@@ -11,7 +11,7 @@ import type { Database, Nudge } from '../src/db/database.js';
 import { recordNudgeReceipts } from '../src/db/nudges.js';
 import type { NudgeSettings } from '../src/domain/nudge-settings.js';
 import { startWorkerOnly } from '../src/runtime.js';
-import { untilWednesdayMorningUtc } from './support/clock-offset.js';
+import { toWednesdayMorningUtc } from './support/clock-offset.js';
 import { givenPanel, givenSlots, HIRING_CHANNEL, PEOPLE } from './support/factories.js';
 import type { RecordedCall } from './support/slack-double.js';
 import {
@@ -27,7 +27,7 @@ import { spawnWorkerProcess, type WorkerProcess, workerEnv } from './support/wor
 // (its 429 handling included), real time. Faked: Slack (the double).
 //
 // Nudges fall due against the clock of the worker that delivers them. Here that is the system
-// clock moved to the next Wednesday 10:00 UTC (`CLOCK_OFFSET_MS`), running at the real pace: a
+// clock moved to the nearest Wednesday 10:00 UTC (`CLOCK_OFFSET_MS`), running at the real pace: a
 // worker holds a DM it finds due outside its recipient's working hours, so whenever this suite
 // runs, the nudges below must come due inside them (everyone here is in UTC). The panels were
 // booked on the Monday of the week before, so every feedback nudge (due at a slot's end, the
@@ -43,7 +43,7 @@ const FEEDBACK_KINDS = ['feedback_due', 'feedback_reminder', 'feedback_escalatio
 
 type Settings = { enabled?: Partial<NudgeSettings['enabled']> };
 
-const CLOCK_OFFSET_MS = untilWednesdayMorningUtc();
+const CLOCK_OFFSET_MS = toWednesdayMorningUtc();
 /** The workers' clock here (see the top of this file). */
 const clock = offsetClock(CLOCK_OFFSET_MS);
 

@@ -57,7 +57,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { loadPlanInput, syncPanelNudges } from '../../src/db/nudges.js';
 import { nudgeIdentity, planNudges } from '../../src/domain/nudge-plan.js';
 import { NUDGE_KINDS } from '../../src/domain/nudge-settings.js';
-import { untilWednesdayMorningUtc } from '../../tests/support/clock-offset.js';
+import { toWednesdayMorningUtc } from '../../tests/support/clock-offset.js';
 import { type RecordedCall, SlackDouble } from '../../tests/support/slack-double.js';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL } from '../../tests/support/test-env.js';
 import { type ChildApp, spawnApp } from '../children.js';
@@ -93,12 +93,12 @@ const NUDGE_WARMUP_JOBS = 200;
 /** Lateness rows fall due from this long after seeding starts, so seeding and enqueuing are done first. */
 const LATENESS_LEAD_MS = 2_500;
 /**
- * The nudge workers' clock: the system clock moved to the next Wednesday 10:00 UTC
+ * The nudge workers' clock: the system clock moved to the nearest Wednesday 10:00 UTC
  * (`CLOCK_OFFSET_MS`), running at the real pace, so the feedback nudges they find due are inside
  * their recipients' working hours (UTC) whenever the bench runs: a worker holds a DM it finds due
  * outside them. Every moment this section seeds or measures is on this clock.
  */
-const CLOCK_OFFSET_MS = untilWednesdayMorningUtc();
+const CLOCK_OFFSET_MS = toWednesdayMorningUtc();
 const clock = offsetClock(CLOCK_OFFSET_MS);
 
 /** How long to wait past the last lateness row before calling the missing ones lost. */

@@ -176,15 +176,11 @@ export function planNudges(input: PlanInput): PlannedNudge[] {
     for (const recruiter of input.recruiters) {
       const zone = timeZoneOf(recruiter);
       const dayBefore = localTime(previousWorkingDay(panel.answerPromisedOn), '09:00', zone);
-      if (dayBefore >= panel.createdAt) dm('candidate_update', 'panel', recruiter, 'day-before', dayBefore);
-      dm(
-        'candidate_update',
-        'panel',
-        recruiter,
-        'day-of',
-        localTime(panel.answerPromisedOn, '09:00', zone),
-        true,
-      );
+      const onTheDay = localTime(panel.answerPromisedOn, '09:00', zone);
+      // Not held into the promised day: that day has a reminder of its own.
+      if (dayBefore >= panel.createdAt)
+        dm('candidate_update', 'panel', recruiter, 'day-before', dayBefore, false, onTheDay);
+      dm('candidate_update', 'panel', recruiter, 'day-of', onTheDay, true);
     }
   }
 
