@@ -546,6 +546,42 @@ describe('booking slots', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('four coordinators booking an interviewer with one interview left that week, at different times: exactly one succeeds', async () => {
+    const LOADED = 'ULOADED';
+    t.slack.addUser(LOADED, { tz: 'UTC', real_name: 'Lo Aded' });
+    const later = { decisionDeadline: new Date('2026-12-20T00:00:00Z'), answerPromisedOn: '2026-12-21' };
+    for (const day of ['2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10']) {
+      const p = await panelWithStages(later);
+      const res = await book(p.panel, [
+        { stageId: p.manager, start: at(`${day}T09:00:00Z`), interviewers: [LOADED] },
+      ]);
+      expect(res.json?.response_action).toBe('update');
+    }
+    // No two of these overlap, so no constraint on time ranges can settle it: only the weekly count.
+    const panels = await Promise.all([1, 2, 3, 4].map(() => panelWithStages(later)));
+    const results = await Promise.all(
+      panels.map((p, i) =>
+        book(p.panel, [
+          { stageId: p.manager, start: at(`2026-12-11T${10 + 2 * i}:00:00Z`), interviewers: [LOADED] },
+        ]),
+      ),
+    );
+    const outcomes = results.map((r) => r.json?.response_action);
+    expect(outcomes.filter((o) => o === 'update')).toHaveLength(1);
+    for (const r of results.filter((r) => r.json?.response_action === 'errors')) {
+      expect(r.json?.errors).toEqual({
+        slot_0_interviewers:
+          'Lo Aded would have 6 interviews in the week of 2026-12-07, over the limit of 5 by 1.',
+      });
+    }
+    const rows = await t.panelist.deps.db
+      .selectFrom('slot_interviewer')
+      .select('slot_id')
+      .where('user_id', '=', LOADED)
+      .execute();
+    expect(rows).toHaveLength(5);
+  });
+
   it('the same view sent again (Slack gave up waiting, a double click) books once and answers the same', async () => {
     const REPEAT = 'UREPEAT';
     t.slack.addUser(REPEAT, { tz: 'UTC', real_name: 'Rea Peat' });
