@@ -264,6 +264,32 @@ describe('changes move or stop nudges', () => {
       (await nudgeRows(panel)).filter((r) => r.recipient === p.a).every((r) => r.state === 'cancelled'),
     ).toBe(true);
   });
+
+  it('/panel cancel stops every nudge of the panel: nothing pending, nothing sent after', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'manager', start: '2026-12-04T14:00:00Z', interviewers: [p.a] },
+    ]);
+    const pending = async () => (await nudgeRows(panel)).filter((r) => r.state === 'pending');
+    expect((await pending()).map((r) => r.kind)).toEqual(
+      expect.arrayContaining(['briefing', 'feedback_due', 'decision_countdown', 'candidate_update']),
+    );
+    const res = await t.requests.command(p.recruiter, `cancel P-${panel.number}`);
+    expect(JSON.stringify(res.json)).toContain('is cancelled');
+    expect(await pending()).toEqual([]);
+    // The interviewer hears that their interview is off, once; then nothing more.
+    await t.followUpsSettled();
+    expect(dms(p.a).map((c) => text(c).includes(panel.candidate_name))).toEqual([true]);
+    // The days its nudges were due come and go in silence.
+    const everyone = [p.a, p.recruiter, p.manager, p.decider];
+    const before = everyone.map((id) => dms(id).length);
+    for (const day of ['2026-12-03T15:00:00Z', '2026-12-04T16:00:00Z', '2026-12-09T10:00:00Z']) {
+      await at(day);
+      await expectQuiet(everyone, before);
+    }
+  });
 });
 
 describe('decision countdown', () => {
