@@ -157,7 +157,7 @@ export function getSlotMovedMessage(
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `:arrows_counterclockwise: Your interview in ${headline(panel)} has changed. It was ${slotTime(before.slot, zone)}; here it is now:`,
+          text: `:arrows_counterclockwise: Your interview in ${headline(panel)} has changed. It was ${slotTime(before.slot, zone)}; here it is now (if it is in your calendar, replace that event: the buttons below add this one):`,
         },
       },
       ...booked.blocks.slice(1),

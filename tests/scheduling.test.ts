@@ -856,10 +856,16 @@ describe('changing the schedule', () => {
     expect(moved?.slot.starts_at.toISOString()).toBe('2026-12-07T13:00:00.000Z');
     expect(moved?.interviewers.map((i) => i.userId)).toEqual([MOVER, NEWBIE]);
 
-    await t.slack.waitForCall(
+    const movedDm = await t.slack.waitForCall(
       'chat.postMessage',
       (c) => c.args.channel === MOVER && JSON.stringify(c.args).includes('has changed'),
     );
+    // Where it was, where it is now, and that the calendar event they may have added is stale.
+    const movedText = JSON.stringify(movedDm.args.blocks);
+    expect(movedText).toContain(`<!date^${Date.parse('2026-12-07T13:00:00Z') / 1000}^`);
+    expect(movedText).toContain('It was <!date^');
+    expect(movedText).toContain('replace that event');
+    expect(movedText).toContain('calendar.google.com');
     await t.slack.waitForCall(
       'chat.postMessage',
       (c) => c.args.channel === NEWBIE && JSON.stringify(c.args).includes('You’re interviewing'),
