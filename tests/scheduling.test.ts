@@ -932,6 +932,10 @@ describe('changing the schedule', () => {
     const { panel, manager } = await panelWithStages({ candidateName: 'Cancel Slot Candidate' });
     await book(panel, [{ stageId: manager, start: at('2026-12-03T15:00:00Z'), interviewers: [GONE] }]);
     const [slot] = await slotsOf(panel);
+    // They use App Home, which lists the interview.
+    const home = await openHomeTab(t, GONE);
+    expect(JSON.stringify(home.args.view)).toContain('Cancel Slot Candidate');
+    const publishes = t.slack.callsTo('views.publish', (c) => c.args.user_id === GONE).length;
     await t.requests.blockAction(PEOPLE.recruiter, { action_id: 'slot_cancel', value: slot?.slot.id ?? '' });
     await t.slack.waitForCall(
       'chat.postMessage',
@@ -952,6 +956,12 @@ describe('changing the schedule', () => {
       JSON.stringify(c.args.blocks).includes('Cancel Slot Candidate') &&
       JSON.stringify(c.args.blocks).includes('Nothing booked yet');
     await expect.poll(() => t.slack.calls.some(announcementShows)).toBe(true);
+    // Their Home is published again, without it.
+    await expect
+      .poll(() => t.slack.callsTo('views.publish', (c) => c.args.user_id === GONE).length, { timeout: 8_000 })
+      .toBeGreaterThan(publishes);
+    const republished = t.slack.callsTo('views.publish', (c) => c.args.user_id === GONE).at(-1);
+    expect(JSON.stringify(republished?.args.view)).not.toContain('Cancel Slot Candidate');
     const other = await panelWithStages();
     expect(
       (
