@@ -2,6 +2,7 @@ import type { ModalView } from '@slack/types';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getRescheduleModal, getScheduleModal } from '../blocks/schedule-modal.js';
+import { nudgeJobId } from '../jobs/queues.js';
 import type { Panel } from '../src/db/database.js';
 import { findPanelById } from '../src/db/panels.js';
 import { listPanelSlots } from '../src/db/slots.js';
@@ -1183,6 +1184,42 @@ describe('changing the schedule', () => {
     expect(back.json?.response_action).toBe('update');
     expect(await press()).toContain('will pick a replacement');
     expect(notices()).toHaveLength(4);
+  });
+});
+
+describe('a booking’s nudge jobs', () => {
+  it('fire by themselves when due: a briefing due two seconds after booking arrives then, with no reconciler pass', async () => {
+    const SOON = 'USOON';
+    t.slack.addUser(SOON, { tz: 'UTC', real_name: 'So On' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Soon Candidate' });
+    // Booked at 10:00:58 for 10:01 tomorrow: the briefing, 24 hours before, is due at 10:01 today.
+    t.clock.set(new Date('2026-12-01T10:00:58Z'));
+    const booked = await book(panel, [
+      { stageId: manager, start: at('2026-12-02T10:01:00Z'), interviewers: [SOON] },
+    ]);
+    expect(booked.json?.response_action).toBe('update');
+    // The booking's follow-ups queue the briefing's job, delayed until its moment.
+    const row = await t.panelist.deps.db
+      .selectFrom('nudge')
+      .select(['id', 'deliver_at'])
+      .where('team_id', '=', TEAM_ID)
+      .where('panel_id', '=', panel.id)
+      .where('kind', '=', 'briefing')
+      .executeTakeFirstOrThrow();
+    expect(row.deliver_at.toISOString()).toBe('2026-12-01T10:01:00.000Z');
+    const queue = t.panelist.deps.queues.nudges;
+    await expect
+      .poll(async () => (await queue.getJob(nudgeJobId(row.id, row.deliver_at)))?.getState())
+      .toBe('delayed');
+    const job = await queue.getJob(nudgeJobId(row.id, row.deliver_at));
+    expect(job?.delay).toBeGreaterThan(1_500);
+    const briefings = () => dmsTo(SOON, 'Briefing');
+    expect(briefings()).toEqual([]);
+    // Time moves on as it would; nothing else is done: no reconcile, no job added by the test.
+    t.clock.set(new Date('2026-12-01T10:01:00Z'));
+    await expect.poll(briefings, { timeout: 8_000 }).toHaveLength(1);
+    // It went when its delay ran out, not before.
+    expect(briefings()[0]?.at ?? 0).toBeGreaterThanOrEqual((job?.timestamp ?? 0) + (job?.delay ?? 0));
   });
 });
 
