@@ -547,6 +547,44 @@ describe('booking slots', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('a workspace’s own weekly limit applies: at a limit of 2, the third interview that week is refused', async () => {
+    const TWICE = 'UTWICE';
+    t.slack.addUser(TWICE, { tz: 'UTC', real_name: 'Tw Ice' });
+    const current = await loadWorkspaceSettings(t.panelist.deps.db, TEAM_ID);
+    const save = (weeklyLimit: number) =>
+      saveWorkspaceSettings(t.panelist.deps.db, {
+        teamId: TEAM_ID,
+        actorId: PEOPLE.recruiter,
+        settings: { ...current, scheduling: { ...current.scheduling, weeklyLimit } },
+      });
+    await save(2);
+    try {
+      const later = { decisionDeadline: new Date('2026-12-20T00:00:00Z'), answerPromisedOn: '2026-12-21' };
+      for (const day of ['2026-12-07', '2026-12-08']) {
+        const p = await panelWithStages(later);
+        const res = await book(p.panel, [
+          { stageId: p.manager, start: at(`${day}T09:00:00Z`), interviewers: [TWICE] },
+        ]);
+        expect(res.json?.response_action).toBe('update');
+      }
+      const third = await panelWithStages(later);
+      const refused = await book(third.panel, [
+        { stageId: third.manager, start: at('2026-12-09T09:00:00Z'), interviewers: [TWICE] },
+      ]);
+      expect(refused.json?.errors).toEqual({
+        slot_0_interviewers:
+          'Tw Ice would have 3 interviews in the week of 2026-12-07, over the limit of 2 by 1.',
+      });
+      expect(await slotsOf(third.panel)).toEqual([]);
+    } finally {
+      await saveWorkspaceSettings(t.panelist.deps.db, {
+        teamId: TEAM_ID,
+        actorId: PEOPLE.recruiter,
+        settings: current,
+      });
+    }
+  });
+
   it('four coordinators booking an interviewer with one interview left that week, at different times: exactly one succeeds', async () => {
     const LOADED = 'ULOADED';
     t.slack.addUser(LOADED, { tz: 'UTC', real_name: 'Lo Aded' });
@@ -925,6 +963,46 @@ describe('changing the schedule', () => {
     expect(await revision()).toBe(before);
     expect(dmsTo(STAY, 'has changed')).toHaveLength(1);
     expect((await slotsOf(panel))[0]?.slot.starts_at.toISOString()).toBe('2026-12-03T12:00:00.000Z');
+  });
+
+  it('a reschedule that breaks a rule is refused beside the field, and the slot and its people stay as they were', async () => {
+    const KEPT = 'UKEPTPUT';
+    const CLASH = 'UCLASHWITH';
+    t.slack.addUser(KEPT, { tz: 'UTC', real_name: 'Ke Pt' });
+    t.slack.addUser(CLASH, { tz: 'UTC', real_name: 'Cl Ash' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Kept Candidate' });
+    await book(panel, [{ stageId: manager, start: at('2026-12-04T09:00:00Z'), interviewers: [KEPT] }]);
+    const other = await panelWithStages();
+    await book(other.panel, [
+      { stageId: other.manager, start: at('2026-12-04T13:00:00Z'), interviewers: [CLASH] },
+    ]);
+    const [slot] = await slotsOf(panel);
+    const slotId = slot?.slot.id ?? '';
+    const view = await openReschedule(slotId);
+    const refusals: [SlotFields, string, RegExp][] = [
+      [{ stageId: manager, start: at('2026-12-01T09:00:00Z'), interviewers: [KEPT] }, 'slot_0_start', /past/],
+      [
+        { stageId: manager, start: at('2026-12-08T09:30:00Z'), interviewers: [KEPT] },
+        'slot_0_start',
+        /deadline/,
+      ],
+      [
+        { stageId: manager, start: at('2026-12-04T13:00:00Z'), interviewers: [KEPT, CLASH] },
+        'slot_0_interviewers',
+        /Cl Ash already interviews/,
+      ],
+    ];
+    for (const [fields, field, message] of refusals) {
+      const res = await t.requests.viewSubmission(PEOPLE.recruiter, view, scheduleValues([fields]));
+      expect(res.json?.response_action, field).toBe('errors');
+      expect((res.json?.errors as Record<string, string> | undefined)?.[field], field).toMatch(message);
+    }
+    const [after] = await slotsOf(panel);
+    expect(after?.slot.starts_at.toISOString()).toBe('2026-12-04T09:00:00.000Z');
+    expect(after?.interviewers.map((i) => i.userId)).toEqual([KEPT]);
+    await t.followUpsSettled();
+    expect(dmsTo(KEPT, 'has changed')).toEqual([]);
+    expect(dmsTo(CLASH, 'Kept Candidate')).toEqual([]);
   });
 
   it('cancelling a slot tells its interviewers, frees them and updates the announcement', async () => {
