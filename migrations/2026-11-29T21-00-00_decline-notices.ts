@@ -36,7 +36,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await sql`
     insert into decline_notice (team_id, panel_id, slot_id, user_id, declined_at, claimed_at, told)
-    select si.team_id, s.panel_id, si.slot_id, si.user_id, si.declined_at, si.declined_at,
+    -- Keyed to the millisecond, as a press reads a decline's moment (a JavaScript Date), or a
+    -- second press would not find the row and would tell the coordinators again.
+    select si.team_id, s.panel_id, si.slot_id, si.user_id,
+      date_trunc('milliseconds', si.declined_at), si.declined_at,
       array(
         select distinct m.user_id from panel_member m
         where m.team_id = s.team_id and m.panel_id = s.panel_id and m.role in ('recruiter', 'hiring_manager')

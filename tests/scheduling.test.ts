@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getRescheduleModal, getScheduleModal } from '../blocks/schedule-modal.js';
 import { nudgeJobId } from '../jobs/queues.js';
+import * as declineNotices from '../migrations/2026-11-29T21-00-00_decline-notices.js';
 import type { Panel } from '../src/db/database.js';
 import { findPanelById } from '../src/db/panels.js';
 import { listPanelSlots } from '../src/db/slots.js';
@@ -1202,6 +1203,36 @@ describe('changing the schedule', () => {
     // The one who stays heard nothing: same time, same place, only a new colleague.
     await t.followUpsSettled();
     expect(dmsTo(STAYS, 'has changed')).toEqual([]);
+  });
+
+  it('a decline from before decline notices were recorded counts as told: pressing again tells nobody twice', async () => {
+    const EARLIER = 'UEARLIER';
+    t.slack.addUser(EARLIER, { tz: 'UTC', real_name: 'Ea Rlier' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Earlier Candidate' });
+    await book(panel, [{ stageId: manager, start: at('2026-12-04T15:00:00Z'), interviewers: [EARLIER] }]);
+    const slotId = (await slotsOf(panel))[0]?.slot.id ?? '';
+    const db = t.panelist.deps.db;
+    // Declined (to the microsecond, as Postgres keeps it) before the table existed.
+    await sql`update slot_interviewer set declined_at = '2026-12-01T09:59:59.123456Z'
+              where team_id = ${TEAM_ID} and slot_id = ${slotId} and user_id = ${EARLIER}`.execute(db);
+    await sql`drop table decline_notice`.execute(db);
+    await declineNotices.up(db);
+    const toCoordinators = () =>
+      t.slack.callsTo('chat.postMessage', (c) =>
+        [PEOPLE.recruiter, PEOPLE.hiringManager].some((id) => id === c.args.channel),
+      ).length;
+    await t.followUpsSettled();
+    const before = toCoordinators();
+    await t.requests.blockAction(
+      EARLIER,
+      { action_id: 'slot_decline', value: slotId },
+      { channelId: `D${EARLIER}`, messageTs: '9.9' },
+    );
+    const answered = () => t.slack.calls.filter((c) => c.method.startsWith('response_url/actions'));
+    await expect
+      .poll(() => answered().some((c) => String(c.args.text).includes('You already told')))
+      .toBe(true);
+    expect(toCoordinators()).toBe(before);
   });
 
   it('“I can’t make it” pressed again after Slack failed both coordinators tells them then, and only once', async () => {

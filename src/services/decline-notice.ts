@@ -10,16 +10,20 @@ export type DeclineNotice =
   | { kind: 'already'; told: string[] }
   | { kind: 'in_progress' };
 
-/** How long a press that claimed the notice may take before another press sends it again. */
-const CLAIM_MS = 60_000;
+/**
+ * How long a press that claimed the notice may take before another press sends it again: longer
+ * than the web client's own retries of a failing Slack call (ten over about half an hour), so a
+ * press still retrying is never overtaken; a claim a dead process left is taken over after it.
+ */
+const CLAIM_MS = 35 * 60_000;
 
 /**
  * Tells the panel's recruiters and hiring managers, by DM with a button to pick a replacement,
  * that `userId` can't make `slot` (their decline of `declinedAt`), once. A press first claims the
  * notice in one statement (`decline_notice`), then sends, outside any transaction (Slack may take
  * its time; nothing waits on it), then writes who took it. A press while another is sending
- * finds the claim; a press after Slack reached nobody, or after a claim a dead process left a
- * minute ago, sends again; a press after someone was told says who.
+ * finds the claim; a press after Slack reached nobody, or after a claim a dead process left
+ * (see {@link CLAIM_MS}), sends again; a press after someone was told says who.
  */
 export async function tellDeclineOnce(
   deps: Pick<AppDeps, 'db' | 'client'>,
