@@ -65,6 +65,23 @@ async function slotsOf(panel: Panel) {
   return listPanelSlots(t.panelist.deps.db, TEAM_ID, panel.id);
 }
 
+type SchedulingRules = Awaited<ReturnType<typeof loadWorkspaceSettings>>['scheduling'];
+
+/**
+ * The workspace's scheduling rules as they are now: `set` saves them with a change, `restore` puts
+ * them back (in `finally`: the other tests of this file expect the defaults).
+ */
+async function schedulingRules() {
+  const current = await loadWorkspaceSettings(t.panelist.deps.db, TEAM_ID);
+  const save = (settings: typeof current) =>
+    saveWorkspaceSettings(t.panelist.deps.db, { teamId: TEAM_ID, actorId: PEOPLE.recruiter, settings });
+  return {
+    set: (change: Partial<SchedulingRules>) =>
+      save({ ...current, scheduling: { ...current.scheduling, ...change } }),
+    restore: () => save(current),
+  };
+}
+
 /** The recruiter presses Reschedule on a slot; the modal Slack was asked to open. */
 async function openReschedule(slotId: string): Promise<ModalView> {
   await t.requests.blockAction(PEOPLE.recruiter, { action_id: 'slot_reschedule_open', value: slotId });
@@ -415,13 +432,8 @@ describe('booking slots', () => {
     await book(first.panel, [
       { stageId: first.manager, start: at('2026-12-03T09:00:00Z'), interviewers: [TIGHT] },
     ]);
-    const current = await loadWorkspaceSettings(t.panelist.deps.db, TEAM_ID);
-    const zero = { ...current, scheduling: { ...current.scheduling, bufferMinutes: 0 } };
-    await saveWorkspaceSettings(t.panelist.deps.db, {
-      teamId: TEAM_ID,
-      actorId: PEOPLE.recruiter,
-      settings: zero,
-    });
+    const rules = await schedulingRules();
+    await rules.set({ bufferMinutes: 0 });
     try {
       const second = await panelWithStages();
       const backToBack = await book(second.panel, [
@@ -431,28 +443,14 @@ describe('booking slots', () => {
       expect(backToBack.json?.errors).toBeUndefined();
       expect(backToBack.json?.response_action).toBe('update');
     } finally {
-      await saveWorkspaceSettings(t.panelist.deps.db, {
-        teamId: TEAM_ID,
-        actorId: PEOPLE.recruiter,
-        settings: current,
-      });
+      await rules.restore();
     }
   });
 
   it('a buffer lowered after it was raised never lengthens a range stored under a smaller one', async () => {
     const SNUG = 'USNUG';
     t.slack.addUser(SNUG, { tz: 'UTC', real_name: 'Sn Ug' });
-    const current = await loadWorkspaceSettings(t.panelist.deps.db, TEAM_ID);
-    const withBuffer = (bufferMinutes: number) => ({
-      ...current,
-      scheduling: { ...current.scheduling, bufferMinutes },
-    });
-    const save = (bufferMinutes: number) =>
-      saveWorkspaceSettings(t.panelist.deps.db, {
-        teamId: TEAM_ID,
-        actorId: PEOPLE.recruiter,
-        settings: withBuffer(bufferMinutes),
-      });
+    const rules = await schedulingRules();
     // Booked 15 minutes apart under the default 10-minute buffer.
     const first = await panelWithStages();
     await book(first.panel, [
@@ -464,9 +462,9 @@ describe('booking slots', () => {
     ]);
     expect(next.json?.response_action).toBe('update');
     try {
-      await save(30);
+      await rules.set({ bufferMinutes: 30 });
       // Lowering to 20 must not stretch the first interview's range (ending 14:10) over the second.
-      await expect(save(20)).resolves.toBeUndefined();
+      await expect(rules.set({ bufferMinutes: 20 })).resolves.toBeUndefined();
       const ranges = await t.panelist.deps.db
         .selectFrom('slot_interviewer')
         .select(sql<string>`upper(busy)::text`.as('busyUntil'))
@@ -479,11 +477,7 @@ describe('booking slots', () => {
         '2026-12-03T15:25:00.000Z',
       ]);
     } finally {
-      await saveWorkspaceSettings(t.panelist.deps.db, {
-        teamId: TEAM_ID,
-        actorId: PEOPLE.recruiter,
-        settings: current,
-      });
+      await rules.restore();
     }
   });
 
@@ -551,14 +545,8 @@ describe('booking slots', () => {
   it('a workspace’s own weekly limit applies: at a limit of 2, the third interview that week is refused', async () => {
     const TWICE = 'UTWICE';
     t.slack.addUser(TWICE, { tz: 'UTC', real_name: 'Tw Ice' });
-    const current = await loadWorkspaceSettings(t.panelist.deps.db, TEAM_ID);
-    const save = (weeklyLimit: number) =>
-      saveWorkspaceSettings(t.panelist.deps.db, {
-        teamId: TEAM_ID,
-        actorId: PEOPLE.recruiter,
-        settings: { ...current, scheduling: { ...current.scheduling, weeklyLimit } },
-      });
-    await save(2);
+    const rules = await schedulingRules();
+    await rules.set({ weeklyLimit: 2 });
     try {
       const later = { decisionDeadline: new Date('2026-12-20T00:00:00Z'), answerPromisedOn: '2026-12-21' };
       for (const day of ['2026-12-07', '2026-12-08']) {
@@ -578,11 +566,7 @@ describe('booking slots', () => {
       });
       expect(await slotsOf(third.panel)).toEqual([]);
     } finally {
-      await saveWorkspaceSettings(t.panelist.deps.db, {
-        teamId: TEAM_ID,
-        actorId: PEOPLE.recruiter,
-        settings: current,
-      });
+      await rules.restore();
     }
   });
 
