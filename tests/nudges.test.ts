@@ -58,6 +58,29 @@ async function panelFor(
   });
 }
 
+/**
+ * A panel whose people have their own time zones, its decision due at `deadline`, with one peer
+ * interview from `start` (booked at TEST_NOW) by `interviewers`.
+ */
+async function zonedPanel(
+  p: ReturnType<typeof people>,
+  zones: Record<string, string>,
+  deadline: string,
+  start: string,
+  interviewers: string[],
+) {
+  const panel = await panelFor(p, zones, { decisionDeadline: new Date(deadline) });
+  await givenSlots(
+    t.panelist.deps.db,
+    panel.id,
+    TEST_NOW,
+    [{ kind: 'peer', start, interviewers }],
+    TEAM_ID,
+    zones,
+  );
+  return panel;
+}
+
 /** Moves the clock and runs the reconciler, as the worker's periodic job would at that moment. */
 async function at(iso: string) {
   t.clock.set(new Date(iso));
@@ -345,15 +368,7 @@ describe('working hours across time zones', () => {
     const p = people();
     t.clock.set(TEST_NOW);
     const zones = { [p.a]: 'Asia/Tokyo', [p.b]: 'America/New_York', [p.decider]: 'Asia/Tokyo' };
-    const panel = await panelFor(p, zones, { decisionDeadline: new Date('2026-12-08T13:00:00Z') });
-    await givenSlots(
-      t.panelist.deps.db,
-      panel.id,
-      TEST_NOW,
-      [{ kind: 'peer', start: '2026-12-02T09:00:00Z', interviewers: [p.a, p.b] }],
-      TEAM_ID,
-      zones,
-    );
+    const panel = await zonedPanel(p, zones, '2026-12-08T13:00:00Z', '2026-12-02T09:00:00Z', [p.a, p.b]);
     const rows = await nudgeRows(panel);
     const due = (who: string) =>
       rows.find((r) => r.kind === 'feedback_due' && r.recipient === who)?.deliver_at.toISOString();
@@ -377,15 +392,7 @@ describe('a delivery that comes late', () => {
     const p = people();
     t.clock.set(TEST_NOW);
     const zones = { [p.a]: 'Europe/London', [p.decider]: 'Europe/London' };
-    const panel = await panelFor(p, zones, { decisionDeadline: new Date('2026-12-02T22:00:00Z') });
-    await givenSlots(
-      t.panelist.deps.db,
-      panel.id,
-      TEST_NOW,
-      [{ kind: 'peer', start: '2026-12-02T16:00:00Z', interviewers: [p.a] }],
-      TEAM_ID,
-      zones,
-    );
+    const panel = await zonedPanel(p, zones, '2026-12-02T22:00:00Z', '2026-12-02T16:00:00Z', [p.a]);
     const feedbackDue = async () => (await nudgesOf(panel.id, 'feedback_due'))[0];
     expect((await feedbackDue())?.deliver_at.toISOString()).toBe('2026-12-02T17:00:00.000Z');
     // Nothing ran from 17:00 (a worker outage, say) until 22:30, after A's working day.
@@ -415,15 +422,7 @@ describe('a person who changes time zone', () => {
     const p = people();
     t.clock.set(TEST_NOW);
     const zones = { [p.a]: 'Asia/Tokyo', [p.b]: 'Asia/Tokyo' };
-    const panel = await panelFor(p, zones, { decisionDeadline: new Date('2026-12-08T13:00:00Z') });
-    await givenSlots(
-      t.panelist.deps.db,
-      panel.id,
-      TEST_NOW,
-      [{ kind: 'peer', start: '2026-12-02T09:00:00Z', interviewers: [p.a, p.b] }],
-      TEAM_ID,
-      zones,
-    );
+    const panel = await zonedPanel(p, zones, '2026-12-08T13:00:00Z', '2026-12-02T09:00:00Z', [p.a, p.b]);
     const dueOf = async (who: string) =>
       (await nudgesOf(panel.id, 'feedback_due')).find((r) => r.recipient === who)?.deliver_at.toISOString();
     expect(await dueOf(p.a)).toBe('2026-12-03T00:00:00.000Z'); // 19:00 in Tokyo → 09:00 next day
