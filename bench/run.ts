@@ -4,7 +4,9 @@
  * the tables and goals, then one `BENCH_JSON {...}` line. Exits 1 only on errors (failed requests,
  * missing Slack calls, a crash); a missed goal is reported as MISSED and still exits 0.
  *
- * Tunables (environment): BENCH_SECONDS (5, measured per app and phase), BENCH_WARMUP_SECONDS (1),
+ * Tunables (environment): BENCH_SECONDS (5, measured per app and phase), BENCH_WARMUP_SECONDS (3: a
+ * process fresh from its start needs a second or two at 200 requests a second before V8 has compiled
+ * its hot paths and each Postgres backend has its plans; the warm-up's own latencies are shown too),
  * BENCH_ROUNDS (4: slices run bare, Panelist, Panelist, bare, ...), BENCH_SLICE_WARMUP_SECONDS (0.15),
  * BENCH_CONCURRENCY (50), BENCH_RATE (200), BENCH_SETTLE_SECONDS (0.1), BENCH_SECTIONS (every
  * section; or a comma-separated list of section ids, e.g. `scheduling,feedback`), BENCH_PROFILE_DIR
@@ -73,7 +75,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const settings: BenchSettings = {
     durationMs: numberFromEnv('BENCH_SECONDS', 5) * 1000,
-    warmupMs: numberFromEnv('BENCH_WARMUP_SECONDS', 1) * 1000,
+    warmupMs: numberFromEnv('BENCH_WARMUP_SECONDS', 3) * 1000,
     rounds: Math.round(numberFromEnv('BENCH_ROUNDS', 4)),
     sliceWarmupMs: numberFromEnv('BENCH_SLICE_WARMUP_SECONDS', 0.15) * 1000,
     concurrency: Math.round(numberFromEnv('BENCH_CONCURRENCY', 50)),

@@ -10,6 +10,7 @@ import { runScheduleEffects } from '../src/services/schedule-effects.js';
 import { applyTimeZoneChange } from '../src/services/user-changes.js';
 import { UserDirectory } from '../src/slack/user-directory.js';
 import { createAnnouncementProcessor } from './announcement.js';
+import { type FollowUpGateOptions, gateFollowUps } from './follow-up-gate.js';
 import { createNudgeProcessor, tellCoordinatorsOnce } from './nudge-delivery.js';
 import {
   type AnnouncementJob,
@@ -46,6 +47,11 @@ export interface WorkerDeps {
    * told: a pass at a moment the test did not choose would act on what it sets up).
    */
   reconcileEveryMs?: number | null;
+  /**
+   * How the follow-up queues (schedule effects, announcements, App Home) yield to busy web
+   * processes (jobs/follow-up-gate.ts); `null`: they never wait.
+   */
+  followUpGate?: FollowUpGateOptions | null;
 }
 
 export interface RunningWorkers {
@@ -134,12 +140,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     );
     worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
   }
+  // Nudges are due at their own times and are never held; the rest can wait out a burst of acks.
+  const gate =
+    deps.followUpGate === null
+      ? undefined
+      : gateFollowUps(connection, prefix, [effects, announcements, homes], logger, deps.followUpGate);
   const keepScheduler =
     reconcileEveryMs === null ? undefined : await scheduleReconciler(queues, reconcileEveryMs, logger);
 
   return {
     async close() {
       clearInterval(keepScheduler);
+      gate?.close();
       await Promise.all([
         announcements.close(),
         nudges.close(),

@@ -50,7 +50,16 @@ const configSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be between 1 and 200')
     .max(200, 'must be between 1 and 200')
-    .default(25),
+    .default(10),
+  /**
+   * A web process (RUN_WORKER=false) whose event loop is busier than this share of the time is in
+   * a burst: the workers hold the follow-ups (DMs, announcements, App Home) until it is over. 0: off.
+   */
+  WEB_BUSY_UTILIZATION: z.coerce
+    .number({ message: 'must be a number between 0 and 1' })
+    .min(0, 'must be between 0 and 1 (0 turns it off)')
+    .max(1, 'must be between 0 and 1 (0 turns it off)')
+    .default(0.3),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, - and _')

@@ -4,6 +4,7 @@ import { App } from '@slack/bolt';
 import { type FetchFunction, type RetryOptions, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import { type FollowUpGateOptions, startBusySignal } from '../jobs/follow-up-gate.js';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.js';
 import { createProducerConnection, createWorkerConnection } from '../jobs/redis.js';
 import { type RunningWorkers, startWorkers } from '../jobs/worker.js';
@@ -30,6 +31,8 @@ export interface StartOptions {
   channelPostIntervalMs?: number;
   /** Run migrations before serving (default true). */
   migrate?: boolean;
+  /** How the worker's follow-ups yield to busy web processes; `null`: never (jobs/follow-up-gate.ts). */
+  followUpGate?: FollowUpGateOptions | null;
 }
 
 export interface RunningPanelist {
@@ -101,8 +104,9 @@ function lookupClient(config: Config, logger: Logger, fetch: FetchFunction): Web
 /** Opens the database (migrated), Redis and the queues that both processes need. */
 async function openShared(config: Config, logger: Logger, migrate: boolean, serving = true) {
   // Room for every worker job (each may hold a connection while it calls Slack) and the listeners.
-  // The web process's answers each hold a connection for their transaction; under load the
-  // transactions wait on a busy CPU as much as on Postgres, so more of them must be in flight.
+  // The web process's answers each hold a connection for their transaction. More of them in flight
+  // than Postgres has cores to run them only makes each slower: on a 2-core host 25 connections
+  // took the scheduling benchmark's p99 to seconds where 8–10 kept it to tens of milliseconds.
   const max =
     (serving ? config.WEB_DB_CONNECTIONS : 10) +
     (config.RUN_WORKER || !serving ? config.WORKER_CONCURRENCY + 10 : 0);
@@ -134,6 +138,7 @@ async function startWorkerProcessParts(
   deps: Pick<AppDeps, 'db' | 'client' | 'logger' | 'queues' | 'clock'>,
   reconcileEveryMs: number | null | undefined,
   channelPostIntervalMs?: number,
+  followUpGate?: FollowUpGateOptions | null,
 ): Promise<{ workers: RunningWorkers; connection: Redis; close(): Promise<void> }> {
   const connection = watchRedis(createWorkerConnection(config.REDIS_URL), deps.logger, 'worker');
   // A pool of its own for nudge receipts (jobs/nudge-delivery.ts): they must commit while the
@@ -156,6 +161,7 @@ async function startWorkerProcessParts(
     nudgeConcurrency: config.WORKER_CONCURRENCY,
     ...(channelPostIntervalMs === undefined ? {} : { channelPostIntervalMs }),
     ...(reconcileEveryMs === undefined ? {} : { reconcileEveryMs }),
+    ...(followUpGate === undefined ? {} : { followUpGate }),
   });
   return {
     workers,
@@ -231,7 +237,19 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
           { ...deps, client: workerSlack.client },
           options.reconcileEveryMs,
           options.channelPostIntervalMs,
+          options.followUpGate,
         );
+  // Web processes without a worker tell the workers elsewhere when they are in a burst, so the
+  // follow-ups wait for it to pass (jobs/follow-up-gate.ts). With the worker in this process its
+  // own work would count as the burst, so it does not.
+  const busySignal = config.RUN_WORKER
+    ? undefined
+    : startBusySignal({
+        redis,
+        prefix: config.QUEUE_PREFIX,
+        threshold: config.WEB_BUSY_UTILIZATION,
+        logger,
+      });
   logger.info(
     { port, socketMode: config.SLACK_APP_TOKEN !== undefined, worker: config.RUN_WORKER },
     'Panelist is up',
@@ -241,6 +259,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
     port,
     deps,
     async stop() {
+      busySignal?.stop();
       await app.stop();
       await worker?.close();
       workerSlack?.close();
@@ -257,7 +276,13 @@ export async function startWorkerOnly(
   config: Config,
   options: Pick<
     StartOptions,
-    'logger' | 'slackRetryConfig' | 'reconcileEveryMs' | 'migrate' | 'clock' | 'channelPostIntervalMs'
+    | 'logger'
+    | 'slackRetryConfig'
+    | 'reconcileEveryMs'
+    | 'migrate'
+    | 'clock'
+    | 'channelPostIntervalMs'
+    | 'followUpGate'
   > = {},
 ): Promise<{ stop(): Promise<void> }> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'panelist-worker');
@@ -268,6 +293,7 @@ export async function startWorkerOnly(
     { db, client: slack.client, logger, queues, clock: options.clock ?? systemClock },
     options.reconcileEveryMs,
     options.channelPostIntervalMs,
+    options.followUpGate,
   );
   logger.info('Panelist worker is up');
   return {

@@ -481,6 +481,9 @@ export const feedbackSection: BenchSection = {
       const measured = outcomes.filter((o) => o.answer?.measured === true);
       const measuredFailed = measured.filter((o) => o.got === 'failed').length;
       const all = summarizeLatencies(measured.map((o) => o.answer?.latencyMs ?? Number.NaN));
+      const warmup = summarizeLatencies(
+        outcomes.filter((o) => o.answer?.measured === false).map((o) => o.answer?.latencyMs ?? Number.NaN),
+      );
       const failedLatency = summarizeLatencies(
         measured.filter((o) => o.got === 'failed').map((o) => o.answer?.latencyMs ?? Number.NaN),
       );
@@ -500,6 +503,7 @@ export const feedbackSection: BenchSection = {
         headers: ['submissions', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
         rows: [
           latencyRow('all', all),
+          latencyRow('warm-up (not counted)', warmup),
           latencyRow('  first submission of a (slot, interviewer)', byKind('first')),
           latencyRow('  edit (new version, ~1 s after the first)', byKind('edit')),
           latencyRow('non-200 (no ack in time)', failedLatency),

@@ -522,6 +522,14 @@ export const schedulingSection: BenchSection = {
         headers: ['submissions', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
         rows: [
           latencyRow('all', all),
+          latencyRow(
+            'warm-up (not counted)',
+            summarizeLatencies(
+              outcomes
+                .filter((o) => o.answer?.measured === false)
+                .map((o) => o.answer?.latencyMs ?? Number.NaN),
+            ),
+          ),
           latencyRow("booked ('update')", byGot('booked')),
           latencyRow("conflict ('errors')", byGot('errors')),
           latencyRow('non-200 (no ack in time)', byGot('failed')),

@@ -116,6 +116,9 @@ export async function startTestApp(
     QUEUE_PREFIX: prefix,
     // Test files run in parallel against one Postgres: keep each app's pool small.
     WEB_DB_CONNECTIONS: '10',
+    // A test app without a worker would measure the busy test process, not itself, and hold the
+    // follow-ups of the workers a test starts beside it; tests/follow-up-gate.test.ts turns it on.
+    WEB_BUSY_UTILIZATION: '0',
     ...overrides,
   });
   const clock = new ManualClock(TEST_NOW);

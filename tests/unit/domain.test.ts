@@ -125,7 +125,15 @@ describe('configuration', () => {
       PORT: 3000,
       LOG_LEVEL: 'info',
       RUN_WORKER: true,
+      WEB_DB_CONNECTIONS: 10,
+      WEB_BUSY_UTILIZATION: 0.3,
     });
+  });
+  it('takes a busy share between 0 (off) and 1', () => {
+    expect(loadConfig({ ...base, WEB_BUSY_UTILIZATION: '0' }).WEB_BUSY_UTILIZATION).toBe(0);
+    expect(() => loadConfig({ ...base, WEB_BUSY_UTILIZATION: '30' })).toThrow(
+      /WEB_BUSY_UTILIZATION: must be between 0 and 1 \(0 turns it off\)/,
+    );
   });
   it('treats empty values as unset and normalises the API URL', () => {
     const config = loadConfig({ ...base, SLACK_APP_TOKEN: '', SLACK_API_URL: 'http://127.0.0.1:9/api' });
