@@ -15,7 +15,7 @@ import { findPanelById, markAnnounced, markAnnouncementFailed } from '../src/db/
 import type { Logger } from '../src/logger.js';
 import { loadFeedbackState } from '../src/services/feedback.js';
 import { delayIfRateLimited, permanentSlackError, platformErrorCode } from '../src/slack/slack-errors.js';
-import { holdConversation, reserveChannelSlot } from './channel-rate.js';
+import { CHANNEL_POST_INTERVAL_MS, holdConversation, reserveChannelSlot } from './channel-rate.js';
 import type { AnnouncementJob } from './queues.js';
 
 /** chat.update errors meaning the announcement is gone (deleted by someone): post it afresh. */
@@ -76,8 +76,12 @@ export function createAnnouncementProcessor(deps: AnnouncementDeps) {
   ): Promise<AnnouncementOutcome> {
     const { teamId, panelId } = job.data;
     // Back at the moment it booked in the channel: the locked transaction below re-checks it all.
+    // Back well after it (the follow-ups were held through a burst, or the worker was down), the
+    // moment is gone and others booked after it may be due now too: it books the channel afresh.
     const backAtBookedMoment =
-      job.data.channelSlotAt !== undefined && job.data.channelSlotAttempt === job.attemptsMade;
+      job.data.channelSlotAt !== undefined &&
+      job.data.channelSlotAttempt === job.attemptsMade &&
+      Date.now() - job.data.channelSlotAt < (channelPostIntervalMs ?? CHANNEL_POST_INTERVAL_MS);
     if (backAtBookedMoment) return postLocked(teamId, panelId);
     const target = await db
       .selectFrom('panel')

@@ -86,8 +86,11 @@ export interface FollowUpGate {
 }
 
 /**
- * Run by a worker process: pauses these workers (jobs already running finish) while a web
- * process is busy, and resumes them when it is not, or when the hold has lasted `maxHoldMs`.
+ * Run by a worker process: pauses these workers while a web process is busy (jobs already running
+ * finish, and a worker that was idle takes at most the one job it was already waiting for), and
+ * resumes them when it is not, or when the hold has lasted `maxHoldMs`; after a hold that ran out
+ * they run for `runMs` whatever the web says. Under a load that never lets up, the follow-ups so
+ * get `runMs` of every `maxHoldMs + runMs`.
  */
 export function gateFollowUps(
   redis: Redis,
@@ -105,9 +108,11 @@ export function gateFollowUps(
 
   const hold = async (now: number) => {
     heldSince = now;
-    // Waits for the jobs running to finish, and for the worker's pending fetch to be dropped: with
-    // it left in place, a job queued after this moment could still be taken.
-    await Promise.all(workers.map((worker) => worker.pause()));
+    // Without waiting for the jobs running (a slow Slack call must not stretch the hold) and
+    // without BullMQ's drop of the blocking connection (which never completes if Redis is
+    // reconnecting at that moment): a worker idle now is already waiting for its next job, and
+    // takes that one job; nothing more until it is resumed.
+    await Promise.all(workers.map((worker) => worker.pause(true)));
   };
   const release = async (now: number, ranOut: boolean) => {
     const heldMs = now - (heldSince ?? now);
@@ -121,8 +126,9 @@ export function gateFollowUps(
     if (checking || closed) return;
     checking = true;
     try {
-      // A Redis that does not answer holds nothing: the follow-ups then fail or run on their own.
-      const busy = (await redis.exists(key).catch(() => 0)) === 1;
+      // The workers' connection waits out a Redis restart (it never rejects a command): a hold in
+      // place then lasts until Redis is back, when BullMQ could not hand out jobs anyway.
+      const busy = (await redis.exists(key)) === 1;
       if (closed) return;
       const now = Date.now();
       if (heldSince === undefined) {

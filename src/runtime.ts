@@ -103,13 +103,14 @@ function lookupClient(config: Config, logger: Logger, fetch: FetchFunction): Web
 
 /** Opens the database (migrated), Redis and the queues that both processes need. */
 async function openShared(config: Config, logger: Logger, migrate: boolean, serving = true) {
-  // Room for every worker job (each may hold a connection while it calls Slack) and the listeners.
-  // The web process's answers each hold a connection for their transaction. More of them in flight
-  // than Postgres has cores to run them only makes each slower: on a 2-core host 25 connections
-  // took the scheduling benchmark's p99 to seconds where 8–10 kept it to tens of milliseconds.
-  const max =
-    (serving ? config.WEB_DB_CONNECTIONS : 10) +
-    (config.RUN_WORKER || !serving ? config.WORKER_CONCURRENCY + 10 : 0);
+  // Room for every job of every worker at once (each may hold a connection while it calls Slack:
+  // WORKER_CONCURRENCY nudges, 10 schedule effects, 5 announcements, 5 App Homes, 1 maintenance),
+  // beside the web process's own. The web process's answers each hold a connection for their
+  // transaction. More of them in flight than Postgres has cores to run them only makes each slower:
+  // on a 2-core host 25 took the scheduling benchmark's p99 to seconds where 8–10 kept it to tens of
+  // milliseconds.
+  const workerShare = config.WORKER_CONCURRENCY + 21;
+  const max = serving ? config.WEB_DB_CONNECTIONS + (config.RUN_WORKER ? workerShare : 0) : workerShare;
   const db: Kysely<Database> = createDatabase({
     connectionString: config.DATABASE_URL,
     pgliteDir: config.PGLITE_DIR,
