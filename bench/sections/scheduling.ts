@@ -514,6 +514,14 @@ export const schedulingSection: BenchSection = {
           measured.filter((o) => o.s.kind === kind).map((o) => o.answer?.latencyMs ?? Number.NaN),
         );
 
+      // When the slow answers came: the slowest answer of each half-second of the measured window
+      // (submissions are sent at a steady rate, so their order is their time).
+      const halfSecond = Math.max(1, Math.round(settings.latencyRate / 2));
+      const slowestByHalfSecond: number[] = [];
+      for (let i = 0; i < measured.length; i += halfSecond) {
+        const chunk = measured.slice(i, i + halfSecond).map((o) => o.answer?.latencyMs ?? 0);
+        slowestByHalfSecond.push(Math.round(Math.max(...chunk)));
+      }
       const seconds = fmt(settings.durationMs / 1000, 1);
       const latencyTable: Table = {
         title:
@@ -614,6 +622,7 @@ export const schedulingSection: BenchSection = {
         'Slack shows the person an error when a submission is not answered within 3 s: answers counted under ' +
           "'200 after 3 s' came too late for Slack (Bolt starts its own 3 s timer, which answers 404, only once it has read the request).",
         `Slack Web API calls from the first request until the app went quiet: ${describeCalls(slackCalls)}.`,
+        `Slowest answer in each half-second of the measured window, ms: ${slowestByHalfSecond.join(' ')}.`,
         ...(Number.isNaN(nudgesPlanned)
           ? []
           : [
@@ -669,6 +678,7 @@ export const schedulingSection: BenchSection = {
           expectedHomes,
           catchUpMs: round(drain.waitedMs, 0),
         },
+        slowestByHalfSecondMs: slowestByHalfSecond,
         diagnostics: diagnosticsJson(diagnostics, load),
         postgresSessions: sessionsJson(sessions),
         work: workCostJson(cost),

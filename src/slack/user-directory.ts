@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 
@@ -173,6 +173,10 @@ export class UserDirectory {
       .insertInto('slack_user')
       .values({ team_id: teamId, user_id: profile.id, ...row })
       .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet(row))
+      // A copy of what Slack holds: committed without waiting for the disk (a crash loses at most
+      // the last fraction of a second of copies, fetched again when next needed), so these writes
+      // never hold up the flushes that the bookings' own commits wait for.
+      .returning(sql<string>`set_config('synchronous_commit', 'off', true)`.as('commit_mode'))
       .execute()
       .catch((error: unknown) =>
         this.logger.warn({ err: error, teamId, userId: profile.id }, 'Slack profile not stored'),
