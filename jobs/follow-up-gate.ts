@@ -118,8 +118,15 @@ export function gateFollowUps(
     const heldMs = now - (heldSince ?? now);
     heldSince = undefined;
     if (ranOut) runUntil = now + runMs;
+    // A hold that ran out means a load that does not let up: worth an operator's attention (more
+    // cores, or workers on other hosts); an ordinary burst is not.
+    if (ranOut) {
+      logger.info(
+        { heldMs, runMs },
+        'follow-ups held as long as they may while the web stays busy; running them now',
+      );
+    } else logger.debug({ heldMs }, 'follow-ups held while the web was busy');
     await Promise.all(workers.map((worker) => worker.resume()));
-    logger.debug({ heldMs, ranOut }, 'follow-ups held while the web was busy');
   };
 
   const check = async () => {

@@ -110,7 +110,17 @@ describe('the follow-up gate', () => {
   const done = (name: string) => processed.some((p) => p.name === name);
 
   it('holds jobs while the web is busy, runs them when it is not, and never holds longer than its limit', async () => {
-    const gate = gateFollowUps(redis, prefix, [worker], logger, { pollMs: 20, maxHoldMs: 800, runMs: 1_500 });
+    // What an operator reads: a line when a hold runs out (a load that does not let up).
+    const logLines: { level: number; msg: string }[] = [];
+    const operatorLog = pino(
+      { level: 'info' },
+      { write: (line: string) => void logLines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    const gate = gateFollowUps(redis, prefix, [worker], operatorLog, {
+      pollMs: 20,
+      maxHoldMs: 800,
+      runMs: 1_500,
+    });
     try {
       await queue.add('before', {});
       await until(() => done('before'));
@@ -132,6 +142,9 @@ describe('the follow-up gate', () => {
       const held = processed.find((p) => p.name === 'held-1');
       expect((held?.at ?? 0) - heldAt).toBeGreaterThanOrEqual(700);
       expect(gate.holding()).toBe(false);
+      expect(logLines.map((l) => l.msg)).toEqual([
+        'follow-ups held as long as they may while the web stays busy; running them now',
+      ]);
       await queue.add('in-run-time', {});
       await until(() => done('in-run-time'), 1_000);
 
