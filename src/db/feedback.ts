@@ -341,19 +341,22 @@ export async function saveSubmission(
         ${JSON.stringify({ slot: slotId, version })}::jsonb)
     ), cancelled as (
       update nudge set state = 'cancelled', updated_at = now()
-      where team_id = ${teamId} and id = any(${nudges.cancel}::bigint[]) and state = 'pending'
+      where team_id = ${teamId} and panel_id = ${panelId}::bigint and id = any(${nudges.cancel}::bigint[])
+        and state = 'pending'
     ), moved as (
       update nudge set due_at = m.due_at, deliver_at = m.deliver_at, updated_at = now()
       from unnest(${move.map((m) => m.id)}::bigint[], ${move.map((m) => m.dueAt)}::timestamptz[],
         ${move.map((m) => m.deliverAt)}::timestamptz[]) as m (id, due_at, deliver_at)
-      where nudge.team_id = ${teamId} and nudge.id = m.id and nudge.state = 'pending'
+      where nudge.team_id = ${teamId} and nudge.panel_id = ${panelId}::bigint and nudge.id = m.id
+        and nudge.state = 'pending'
       returning nudge.id, nudge.deliver_at
     ), revived as (
       update nudge set state = 'pending', due_at = r.due_at, deliver_at = r.deliver_at,
         snoozed_until = null, attempts = 0, updated_at = now()
       from unnest(${revive.map((r) => r.id)}::bigint[], ${revive.map((r) => r.dueAt)}::timestamptz[],
         ${revive.map((r) => r.deliverAt)}::timestamptz[]) as r (id, due_at, deliver_at)
-      where nudge.team_id = ${teamId} and nudge.id = r.id and nudge.state = 'cancelled'
+      where nudge.team_id = ${teamId} and nudge.panel_id = ${panelId}::bigint and nudge.id = r.id
+        and nudge.state = 'cancelled'
       returning nudge.id, nudge.deliver_at
     ), created as (
       insert into nudge (team_id, panel_id, kind, subject, recipient, occurrence, due_at, deliver_at)

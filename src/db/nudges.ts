@@ -137,7 +137,9 @@ export const noNudgeChanges = (changes: NudgeChanges) =>
 
 /**
  * The data-modifying CTEs that apply `changes` (`nudges_cancelled`, `nudges_moved`,
- * `nudges_revived`, `nudges_inserted`), for a statement that may write other things too;
+ * `nudges_revived`, `nudges_inserted`) of one panel's nudges (each update is scoped to the panel,
+ * which also lets Postgres find them by the panel's index rather than the whole workspace's), for a
+ * statement that may write other things too;
  * `nudges_queued` selects the rows created, moved or revived. Arrays travel as one JSON parameter each: the same text for
  * node-postgres and PGlite.
  */
@@ -155,19 +157,19 @@ export function nudgeChangeCtes(teamId: string, panelId: string, changes: NudgeC
   return sql`
     nudges_cancelled as (
       update nudge set state = 'cancelled', updated_at = now()
-      where team_id = ${teamId} and state = 'pending'
+      where team_id = ${teamId} and panel_id = ${panelId} and state = 'pending'
         and id in (select value::bigint from json_array_elements_text(${JSON.stringify(changes.cancel)}::json))
       returning id
     ), nudges_moved as (
       update nudge n set due_at = v.due_at, deliver_at = v.deliver_at, updated_at = now()
       from json_to_recordset(${JSON.stringify(moves)}::json) as v(id bigint, due_at timestamptz, deliver_at timestamptz)
-      where n.team_id = ${teamId} and n.id = v.id and n.state = 'pending'
+      where n.team_id = ${teamId} and n.panel_id = ${panelId} and n.id = v.id and n.state = 'pending'
       returning n.id, n.deliver_at
     ), nudges_revived as (
       update nudge n set state = 'pending', due_at = v.due_at, deliver_at = v.deliver_at,
         snoozed_until = null, attempts = 0, updated_at = now()
       from json_to_recordset(${JSON.stringify(revivals)}::json) as v(id bigint, due_at timestamptz, deliver_at timestamptz)
-      where n.team_id = ${teamId} and n.id = v.id and n.state = 'cancelled'
+      where n.team_id = ${teamId} and n.panel_id = ${panelId} and n.id = v.id and n.state = 'cancelled'
       returning n.id, n.deliver_at
     ), nudges_inserted as (
       insert into nudge (team_id, panel_id, kind, subject, recipient, occurrence, due_at, deliver_at)
