@@ -65,6 +65,16 @@ async function slotsOf(panel: Panel) {
   return listPanelSlots(t.panelist.deps.db, TEAM_ID, panel.id);
 }
 
+/** The slots someone is booked on, across every panel of the workspace. */
+function seatsOf(userId: string) {
+  return t.panelist.deps.db
+    .selectFrom('slot_interviewer')
+    .select('slot_id')
+    .where('team_id', '=', TEAM_ID)
+    .where('user_id', '=', userId)
+    .execute();
+}
+
 type SchedulingRules = Awaited<ReturnType<typeof loadWorkspaceSettings>>['scheduling'];
 
 /**
@@ -534,12 +544,7 @@ describe('booking slots', () => {
     for (const r of results.filter((r) => r.json?.response_action === 'errors')) {
       expect(JSON.stringify(r.json?.errors)).toMatch(/Ray Race already interviews|Someone else just booked/);
     }
-    const rows = await t.panelist.deps.db
-      .selectFrom('slot_interviewer')
-      .select('slot_id')
-      .where('user_id', '=', RACE)
-      .execute();
-    expect(rows).toHaveLength(1);
+    expect(await seatsOf(RACE)).toHaveLength(1);
   });
 
   it('a workspace’s own weekly limit applies: at a limit of 2, the third interview that week is refused', async () => {
@@ -598,12 +603,7 @@ describe('booking slots', () => {
           'Lo Aded would have 6 interviews in the week of 2026-12-07, over the limit of 5 by 1.',
       });
     }
-    const rows = await t.panelist.deps.db
-      .selectFrom('slot_interviewer')
-      .select('slot_id')
-      .where('user_id', '=', LOADED)
-      .execute();
-    expect(rows).toHaveLength(5);
+    expect(await seatsOf(LOADED)).toHaveLength(5);
   });
 
   it('the same view sent again (Slack gave up waiting, a double click) books once and answers the same', async () => {
@@ -1276,6 +1276,65 @@ describe('changing the schedule', () => {
     );
     expect(back.json?.response_action).toBe('update');
     expect(await press()).toContain('will pick a replacement');
+    expect(notices()).toHaveLength(4);
+  });
+
+  it('“I can’t make it” pressed again while the first press is still telling them says so, and tells nobody twice; a claim a dead process left is taken over', async () => {
+    const SLOW = 'USLOWGO';
+    t.slack.addUser(SLOW, { tz: 'UTC', real_name: 'Slow Go' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Claimed Candidate' });
+    await book(panel, [{ stageId: manager, start: at('2026-12-04T16:00:00Z'), interviewers: [SLOW] }]);
+    const slotId = (await slotsOf(panel))[0]?.slot.id ?? '';
+    const coordinators: string[] = [PEOPLE.recruiter, PEOPLE.hiringManager];
+    const notices = () =>
+      t.slack.callsTo(
+        'chat.postMessage',
+        (c) =>
+          coordinators.includes(String(c.args.channel)) &&
+          JSON.stringify(c.args).includes('Claimed Candidate'),
+      );
+    const responses = () => t.slack.calls.filter((c) => c.method.startsWith('response_url/actions'));
+    const press = () =>
+      t.requests.blockAction(
+        SLOW,
+        { action_id: 'slot_decline', value: slotId },
+        { channelId: `D${SLOW}`, messageTs: '9.8' },
+      );
+
+    // Slack is slow to take the coordinators' DMs: the first press is still sending them.
+    const release = t.slack.holdCalls('chat.postMessage', (c) =>
+      coordinators.includes(String(c.args.channel)),
+    );
+    try {
+      const before = responses().length;
+      await press();
+      await expect.poll(() => notices().length).toBe(2);
+      await press();
+      await expect.poll(() => responses().length).toBe(before + 1);
+      expect(String(responses().at(-1)?.args.text)).toContain(
+        'already telling the recruiter and hiring manager',
+      );
+      release();
+      await expect.poll(() => responses().length).toBe(before + 2);
+      expect(String(responses().at(-1)?.args.text)).toContain('will pick a replacement');
+      expect(notices()).toHaveLength(2);
+    } finally {
+      release();
+    }
+
+    // A press that claimed the notice and died before writing who was told, 40 minutes ago: the
+    // next press sends it again (at most the one send in flight at the crash is repeated).
+    await t.panelist.deps.db
+      .updateTable('decline_notice')
+      .set({ told: null, claimed_at: sql<Date>`now() - interval '40 minutes'` })
+      .where('team_id', '=', TEAM_ID)
+      .where('slot_id', '=', slotId)
+      .where('user_id', '=', SLOW)
+      .execute();
+    const beforeRetry = responses().length;
+    await press();
+    await expect.poll(() => responses().length).toBe(beforeRetry + 1);
+    expect(String(responses().at(-1)?.args.text)).toContain('will pick a replacement');
     expect(notices()).toHaveLength(4);
   });
 });

@@ -60,7 +60,7 @@ export function declineSlotButton(deps: AppDeps) {
         text:
           notice.kind === 'already'
             ? `You already told ${notice.told.map(mentionUser).join(' and ')}; they will pick a replacement.`
-            : 'Panelist is telling the recruiter and hiring manager right now.',
+            : 'Panelist is already telling the recruiter and hiring manager that you can’t make it: the answer to your first press will say whether Slack reached them.',
       });
       return;
     }
