@@ -12,7 +12,6 @@ import {
   claimDueNudges,
   loadNudgeSettings,
   type NudgeSettlement,
-  recordNudgeReceipts,
   settleNudgeOutcomes,
   sharePanels,
 } from '../src/db/nudges.js';
@@ -28,6 +27,7 @@ import {
   permanentSlackError,
 } from '../src/slack/slack-errors.js';
 import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
+import type { NudgeReceiptWriter } from './nudge-receipts.js';
 import { enqueueNudges, type NudgeJob, nudgeJobId, type Queues } from './queues.js';
 
 /** How many due nudges for one recipient go out as one message. */
@@ -61,10 +61,10 @@ const REMEMBERED_IDS = 50_000;
 export interface NudgeDeliveryDeps {
   db: Kysely<Database>;
   /**
-   * A pool other than `db`'s for receipts (see {@link recordNudgeReceipts}); without one (the
+   * Writes receipts on a pool other than `db`'s (see {@link NudgeReceiptWriter}); without it (the
    * embedded PGlite), a worker killed mid-batch may send the batch's messages again.
    */
-  receiptsDb?: Kysely<Database> | undefined;
+  receipts?: NudgeReceiptWriter | undefined;
   client: WebClient;
   logger: Logger;
   clock: Clock;
@@ -240,7 +240,7 @@ async function deliverBatch(
   now: Date,
   waitForPanels: readonly string[],
 ): Promise<BatchReport> {
-  const { db, receiptsDb, client, logger, redis, prefix, channelPostIntervalMs } = deps;
+  const { db, receipts, client, logger, redis, prefix, channelPostIntervalMs } = deps;
   const { settled, inFlight } = memory;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => {
@@ -348,8 +348,9 @@ async function deliverBatch(
       }
 
       // The messages go one after another, each followed at once by its receipt, committed on a
-      // connection of its own: if this worker dies, at most the one message in flight was sent
-      // without a receipt, so at most that one can be sent again (see recordNudgeReceipts).
+      // connection of its own (with the receipts of this process's other deliveries): if this
+      // worker dies, at most the one message in flight was sent without a receipt, so at most
+      // that one can be sent again (see NudgeReceiptWriter).
       let receiptsFailed: unknown;
       const sendBudgetMs = deps.sendBudgetMs ?? NUDGE_BATCH_SEND_BUDGET_MS;
       let leftForLater = 0;
@@ -396,13 +397,18 @@ async function deliverBatch(
           items.push({ nudge, state, slot, zone, now, mayReadCounts });
         }
         const result = await send(client, recipient, items);
-        if (result.kind === 'sent' && receiptsDb !== undefined) {
+        if (result.kind === 'sent' && receipts !== undefined) {
           try {
-            await recordNudgeReceipts(receiptsDb, teamId, due, {
-              channel: result.channel,
-              ts: result.ts,
-              sentAt: now,
-            });
+            await receipts.record(
+              due.map((row) => ({
+                teamId,
+                nudgeId: row.id,
+                deliverAt: row.deliver_at,
+                slackChannel: result.channel,
+                slackTs: result.ts,
+                sentAt: now,
+              })),
+            );
           } catch (error) {
             logger.error(
               { err: error, teamId, recipient },

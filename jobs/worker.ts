@@ -12,6 +12,7 @@ import { UserDirectory } from '../src/slack/user-directory.js';
 import { createAnnouncementProcessor } from './announcement.js';
 import { type FollowUpGateOptions, gateFollowUps } from './follow-up-gate.js';
 import { createNudgeProcessor, tellCoordinatorsOnce } from './nudge-delivery.js';
+import type { NudgeReceiptWriter } from './nudge-receipts.js';
 import {
   type AnnouncementJob,
   type HomeJob,
@@ -26,10 +27,10 @@ import { reconcile } from './reconcile.js';
 export interface WorkerDeps {
   db: Kysely<Database>;
   /**
-   * A small pool of its own for nudge receipts, committed while a delivery's transaction is open
+   * Commits nudge receipts on a connection of its own while a delivery's transaction is open
    * (see jobs/nudge-delivery.ts). Absent with the embedded PGlite (one connection): no receipts.
    */
-  receiptsDb?: Kysely<Database>;
+  receipts?: NudgeReceiptWriter;
   clock: Clock;
   /** Parallel nudge deliveries per worker process. */
   nudgeConcurrency?: number;
@@ -93,7 +94,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     QUEUE_NAMES.nudges,
     createNudgeProcessor({
       db,
-      receiptsDb: deps.receiptsDb,
+      receipts: deps.receipts,
       client,
       logger,
       clock,

@@ -5,6 +5,7 @@ import { type FetchFunction, type RetryOptions, WebClient, type WebClientOptions
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { type FollowUpGateOptions, startBusySignal } from '../jobs/follow-up-gate.js';
+import { NudgeReceiptWriter } from '../jobs/nudge-receipts.js';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.js';
 import { createProducerConnection, createWorkerConnection } from '../jobs/redis.js';
 import { type RunningWorkers, startWorkers } from '../jobs/worker.js';
@@ -129,10 +130,11 @@ async function openShared(config: Config, logger: Logger, migrate: boolean, serv
 }
 
 /**
- * How many connections the workers' nudge receipts get. Each is one short insert after a Slack
- * call, written outside the delivery transactions, which keep their own connections busy.
+ * How many connections the workers' nudge receipts get: one write is in flight at a time
+ * (jobs/nudge-receipts.ts), written outside the delivery transactions, which keep their own
+ * connections busy.
  */
-const RECEIPT_CONNECTIONS = 4;
+const RECEIPT_CONNECTIONS = 1;
 
 async function startWorkerProcessParts(
   config: Config,
@@ -156,7 +158,7 @@ async function startWorkerProcessParts(
         });
   const workers = await startWorkers({
     ...deps,
-    ...(receiptsDb === undefined ? {} : { receiptsDb }),
+    ...(receiptsDb === undefined ? {} : { receipts: new NudgeReceiptWriter(receiptsDb) }),
     connection,
     prefix: config.QUEUE_PREFIX,
     nudgeConcurrency: config.WORKER_CONCURRENCY,

@@ -1,9 +1,10 @@
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NUDGE_BATCH_SEND_BUDGET_MS } from '../jobs/nudge-delivery.js';
+import { NudgeReceiptWriter } from '../jobs/nudge-receipts.js';
 import { enqueueNudges, nudgeJobId } from '../jobs/queues.js';
-import type { NudgeKind, Panel } from '../src/db/database.js';
+import type { Database, Nudge, NudgeKind, Panel } from '../src/db/database.js';
 import { recordNudgeReceipts, replanPanel } from '../src/db/nudges.js';
 import { listPanelSlots, type SlotWithPeople } from '../src/db/slots.js';
 import { resolveNudgeSettings } from '../src/domain/nudge-settings.js';
@@ -1192,3 +1193,105 @@ async function snoozeWith(userId: string, value: string) {
   );
   expect(res.status).toBe(200);
 }
+
+describe('receipts of deliveries sending at once', () => {
+  /** A receipt writer as a worker has, on a pool of its own, with the statements it sends. */
+  function receiptWriter() {
+    const statements: string[] = [];
+    const receiptsDb = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: t.databaseUrl, max: 1 }) }),
+      log: (event) => {
+        if (event.level === 'query') statements.push(event.query.sql);
+      },
+    });
+    return { writer: new NudgeReceiptWriter(receiptsDb), statements, close: () => receiptsDb.destroy() };
+  }
+  const sentAt = new Date('2026-12-01T12:00:00Z');
+  const receiptFor = (row: Pick<Nudge, 'id' | 'deliver_at' | 'recipient'>, ts: string) => [
+    {
+      teamId: TEAM_ID,
+      nudgeId: row.id,
+      deliverAt: row.deliver_at,
+      slackChannel: `D${row.recipient}`,
+      slackTs: ts,
+      sentAt,
+    },
+  ];
+  /** Three interviewers' feedback-due rows, not due yet (the clock stays at TEST_NOW). */
+  async function threeRows() {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const panel = await panelFor(p);
+    await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+      { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers: [p.a, p.b, p.c] },
+    ]);
+    const rows = await nudgesOf(panel.id, 'feedback_due');
+    expect(rows.map((r) => r.recipient)).toEqual([p.a, p.b, p.c]);
+    return rows;
+  }
+  const storedReceipts = (ids: string[]) =>
+    t.panelist.deps.db
+      .selectFrom('nudge_receipt')
+      .select(['nudge_id', 'slack_channel', 'slack_ts', 'deliver_at'])
+      .where('team_id', '=', TEAM_ID)
+      .where('nudge_id', 'in', ids)
+      .orderBy('nudge_id')
+      .execute();
+  const forget = (ids: string[]) =>
+    t.panelist.deps.db
+      .deleteFrom('nudge_receipt')
+      .where('team_id', '=', TEAM_ID)
+      .where('nudge_id', 'in', ids)
+      .execute();
+
+  it('commits the receipts that arrive while one is being written in one statement, each with its own message', async () => {
+    const rows = await threeRows();
+    const { writer, statements, close } = receiptWriter();
+    try {
+      // Three deliveries' messages answered at once: the first receipt is written at once, the
+      // other two wait for it and go together.
+      await Promise.all(rows.map((row, i) => writer.record(receiptFor(row, `1800000000.00000${i}`))));
+      expect(statements.filter((s) => s.includes('insert into nudge_receipt'))).toHaveLength(2);
+      expect(await storedReceipts(rows.map((r) => r.id))).toEqual(
+        rows.map((row, i) => ({
+          nudge_id: row.id,
+          slack_channel: `D${row.recipient}`,
+          slack_ts: `1800000000.00000${i}`,
+          deliver_at: row.deliver_at,
+        })),
+      );
+      // A lone receipt later is written at once, on its own.
+      const [first] = rows;
+      if (first === undefined) throw new Error('no row');
+      await writer.record(receiptFor(first, '1800000000.000009'));
+      expect(statements.filter((s) => s.includes('insert into nudge_receipt'))).toHaveLength(3);
+      expect((await storedReceipts([first.id]))[0]?.slack_ts).toBe('1800000000.000009');
+    } finally {
+      await forget(rows.map((r) => r.id));
+      await close();
+    }
+  });
+
+  it('a receipt that cannot be written fails only its own delivery, not those written with it', async () => {
+    const [a, b, c] = await threeRows();
+    if (a === undefined || b === undefined || c === undefined) throw new Error('rows missing');
+    const { writer, close } = receiptWriter();
+    try {
+      // The middle one names a row that no longer exists (deleted since): the foreign key refuses it.
+      const gone = { ...b, id: '999999999' };
+      const outcomes = await Promise.allSettled([
+        writer.record(receiptFor(a, '1800000000.000001')),
+        writer.record(receiptFor(gone, '1800000000.000002')),
+        writer.record(receiptFor(c, '1800000000.000003')),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((await storedReceipts([a.id, b.id, c.id, gone.id])).map((r) => r.slack_ts)).toEqual([
+        '1800000000.000001',
+        '1800000000.000003',
+      ]);
+    } finally {
+      await forget([a.id, c.id]);
+      await close();
+    }
+  });
+});

@@ -556,12 +556,56 @@ export async function settleNudgeOutcomes(
   `.execute(trx);
 }
 
+/** That Slack accepted the message covering a nudge row, as due at `deliverAt`. */
+export interface SentNudgeReceipt {
+  teamId: string;
+  nudgeId: string;
+  deliverAt: Date;
+  slackChannel: string | null;
+  slackTs: string | null;
+  sentAt: Date;
+}
+
 /**
- * Records that Slack accepted one message covering these rows, each as due at its `deliver_at`,
- * in a statement of its own on `receiptsDb`, a pool other than the one holding the delivery's
- * transaction: it is committed when this returns, while that transaction (which still holds the
- * rows) may yet die. Idempotent. It replaces a receipt a row still has for an earlier moment
- * (left by a crash before the row was moved): that one stood for nothing any more.
+ * Writes receipts, of one or several workspaces (each row carries its own team id, which is part
+ * of the key), in one statement and one commit. Idempotent. It replaces a receipt a row still has
+ * for an earlier moment (left by a crash before the row was moved): that one stood for nothing
+ * any more. Meant for `receiptsDb`, a pool other than the one holding the deliveries'
+ * transactions: the receipts are committed when this returns, while those transactions (which
+ * still hold the rows) may yet die. A row named twice keeps its last receipt.
+ */
+export async function writeNudgeReceipts(
+  receiptsDb: Kysely<Database>,
+  receipts: readonly SentNudgeReceipt[],
+): Promise<void> {
+  const latest = new Map<string, SentNudgeReceipt>();
+  for (const receipt of receipts) latest.set(`${receipt.teamId}|${receipt.nudgeId}`, receipt);
+  if (latest.size === 0) return;
+  const rows = [...latest.values()].map((r) => ({
+    team_id: r.teamId,
+    nudge_id: r.nudgeId,
+    deliver_at: r.deliverAt.toISOString(),
+    slack_channel: r.slackChannel,
+    slack_ts: r.slackTs,
+    sent_at: r.sentAt.toISOString(),
+  }));
+  await sql`/* prepared:nudge_receipts_write */
+    insert into nudge_receipt (team_id, nudge_id, deliver_at, slack_channel, slack_ts, sent_at)
+    select r.team_id, r.nudge_id, r.deliver_at, r.slack_channel, r.slack_ts, r.sent_at
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
+      team_id text, nudge_id bigint, deliver_at timestamptz, slack_channel text, slack_ts text, sent_at timestamptz
+    )
+    on conflict (team_id, nudge_id) do update set
+      deliver_at = excluded.deliver_at,
+      slack_channel = excluded.slack_channel,
+      slack_ts = excluded.slack_ts,
+      sent_at = excluded.sent_at
+  `.execute(receiptsDb);
+}
+
+/**
+ * Records that Slack accepted one message covering these rows of one workspace, each as due at
+ * its `deliver_at` (see {@link writeNudgeReceipts}).
  */
 export async function recordNudgeReceipts(
   receiptsDb: Kysely<Database>,
@@ -569,28 +613,17 @@ export async function recordNudgeReceipts(
   rows: readonly Pick<Nudge, 'id' | 'deliver_at'>[],
   message: { channel: string | null; ts: string | null; sentAt: Date },
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await receiptsDb
-    .insertInto('nudge_receipt')
-    .values(
-      rows.map((row) => ({
-        team_id: teamId,
-        nudge_id: row.id,
-        deliver_at: row.deliver_at,
-        slack_channel: message.channel,
-        slack_ts: message.ts,
-        sent_at: message.sentAt,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['team_id', 'nudge_id']).doUpdateSet((eb) => ({
-        deliver_at: eb.ref('excluded.deliver_at'),
-        slack_channel: eb.ref('excluded.slack_channel'),
-        slack_ts: eb.ref('excluded.slack_ts'),
-        sent_at: eb.ref('excluded.sent_at'),
-      })),
-    )
-    .execute();
+  await writeNudgeReceipts(
+    receiptsDb,
+    rows.map((row) => ({
+      teamId,
+      nudgeId: row.id,
+      deliverAt: row.deliver_at,
+      slackChannel: message.channel,
+      slackTs: message.ts,
+      sentAt: message.sentAt,
+    })),
+  );
 }
 
 /**

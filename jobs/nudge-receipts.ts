@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../src/db/database.js';
+import { type SentNudgeReceipt, writeNudgeReceipts } from '../src/db/nudges.js';
+
+interface Waiting {
+  receipts: readonly SentNudgeReceipt[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The receipts of every nudge delivery in a worker process, committed together (group commit).
+ * A delivery waits for its message's receipt before it sends the next one, so a worker killed
+ * mid-batch sends at most the message each delivery had in flight again (see
+ * jobs/nudge-delivery.ts); that wait is what makes receipts the largest part of a nudge's cost
+ * when each is a statement and a commit of its own. Here one write is in flight at a time, and
+ * every receipt that arrives meanwhile goes into the next write: with ten deliveries sending at
+ * once, a write carries several of them, and a lone receipt is written at once.
+ *
+ * A write that fails is tried again one delivery's receipts at a time, so a receipt that cannot be
+ * written (its row deleted meanwhile, say) fails its own delivery only: a delivery whose receipt
+ * failed stops sending (see nudge-delivery.ts). When Postgres itself is gone, each fails in turn.
+ */
+export class NudgeReceiptWriter {
+  readonly #db: Kysely<Database>;
+  #waiting: Waiting[] = [];
+  #writing = false;
+
+  constructor(receiptsDb: Kysely<Database>) {
+    this.#db = receiptsDb;
+  }
+
+  /** Resolves once `receipts` are committed; rejects if the write that carried them failed. */
+  record(receipts: readonly SentNudgeReceipt[]): Promise<void> {
+    if (receipts.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ receipts, resolve, reject });
+      if (!this.#writing) void this.#writeAll();
+    });
+  }
+
+  async #writeAll(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#waiting.length > 0) {
+        const batch = this.#waiting;
+        this.#waiting = [];
+        try {
+          await writeNudgeReceipts(
+            this.#db,
+            batch.flatMap((w) => w.receipts),
+          );
+          for (const w of batch) w.resolve();
+        } catch (error) {
+          if (batch.length === 1) batch[0]?.reject(error);
+          else
+            for (const w of batch) await writeNudgeReceipts(this.#db, w.receipts).then(w.resolve, w.reject);
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+}
