@@ -17,9 +17,11 @@ interface Waiting {
  * every receipt that arrives meanwhile goes into the next write: with ten deliveries sending at
  * once, a write carries several of them, and a lone receipt is written at once.
  *
- * A write that fails is tried again one delivery's receipts at a time, so a receipt that cannot be
- * written (its row deleted meanwhile, say) fails its own delivery only: a delivery whose receipt
- * failed stops sending (see nudge-delivery.ts). When Postgres itself is gone, each fails in turn.
+ * A write that Postgres refuses for its data (a receipt for a row deleted meanwhile, say: SQLSTATE
+ * classes 22 and 23) is tried again one delivery's receipts at a time, so that receipt fails its
+ * own delivery only; any other failure (Postgres unreachable, the statement timed out) fails every
+ * receipt the write carried at once, rather than each after its own wait. A delivery whose receipt
+ * failed stops sending (see nudge-delivery.ts).
  */
 export class NudgeReceiptWriter {
   readonly #db: Kysely<Database>;
@@ -52,7 +54,7 @@ export class NudgeReceiptWriter {
           );
           for (const w of batch) w.resolve();
         } catch (error) {
-          if (batch.length === 1) batch[0]?.reject(error);
+          if (batch.length === 1 || !refusedForItsData(error)) for (const w of batch) w.reject(error);
           else
             for (const w of batch) await writeNudgeReceipts(this.#db, w.receipts).then(w.resolve, w.reject);
         }
@@ -61,4 +63,10 @@ export class NudgeReceiptWriter {
       this.#writing = false;
     }
   }
+}
+
+/** Postgres refused the statement for the values it carried (data exception or constraint violation). */
+function refusedForItsData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }

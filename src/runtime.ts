@@ -135,6 +135,8 @@ async function openShared(config: Config, logger: Logger, migrate: boolean, serv
  * connections busy.
  */
 const RECEIPT_CONNECTIONS = 1;
+/** How long one write of receipts may run before Postgres cancels it. */
+const RECEIPT_STATEMENT_TIMEOUT_MS = 5_000;
 
 async function startWorkerProcessParts(
   config: Config,
@@ -153,6 +155,9 @@ async function startWorkerProcessParts(
       : createDatabase({
           connectionString: config.DATABASE_URL,
           max: RECEIPT_CONNECTIONS,
+          // Every delivery of the process waits on this connection's writes: one that hangs (a
+          // lock, a stalled disk) is given up, which stops the batches it carried, not all of them.
+          statementTimeoutMs: RECEIPT_STATEMENT_TIMEOUT_MS,
           onIdleClientError: (error) =>
             deps.logger.warn({ err: error }, 'an idle Postgres connection (receipts) failed'),
         });

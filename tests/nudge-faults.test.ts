@@ -8,7 +8,7 @@ import { enqueueNudges, nudgeJobId, QUEUE_NAMES } from '../jobs/queues.js';
 import { offsetClock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
 import type { Database, Nudge } from '../src/db/database.js';
-import { recordNudgeReceipts } from '../src/db/nudges.js';
+import { writeNudgeReceipts } from '../src/db/nudges.js';
 import type { NudgeSettings } from '../src/domain/nudge-settings.js';
 import { startWorkerOnly } from '../src/runtime.js';
 import { toWednesdayMorningUtc } from './support/clock-offset.js';
@@ -290,71 +290,78 @@ describe('nudge delivery under faults', () => {
     }
   }, 60_000);
 
-  it('a worker killed with SIGKILL while delivering 500 nudges loses none and duplicates at most the message in flight', async () => {
-    const t = await startTestApp({ RUN_WORKER: 'false' });
-    let child: WorkerProcess | undefined;
-    let worker: { stop(): Promise<void> } | undefined;
-    try {
-      const db = t.panelist.deps.db;
-      const interviewers = await givenOwedFeedback(t, { tag: 'KILL', panels: 10, slots: 5, perSlot: 10 });
-      const everyone = new Set(interviewers);
-      expect(everyone.size).toBe(500);
-      await planAndQueueNow(t);
-      expect(await pendingFeedbackRows(db)).toBe(1000 + 10 * 5 * 2);
+  it.each([{ concurrency: 1 }, { concurrency: 4 }])(
+    'a worker killed with SIGKILL while delivering 500 nudges at concurrency $concurrency loses none and duplicates at most the messages in flight',
+    async ({ concurrency }) => {
+      const t = await startTestApp({ RUN_WORKER: 'false' });
+      let child: WorkerProcess | undefined;
+      let worker: { stop(): Promise<void> } | undefined;
+      try {
+        const db = t.panelist.deps.db;
+        const interviewers = await givenOwedFeedback(t, { tag: 'KILL', panels: 10, slots: 5, perSlot: 10 });
+        const everyone = new Set(interviewers);
+        expect(everyone.size).toBe(500);
+        await planAndQueueNow(t);
+        expect(await pendingFeedbackRows(db)).toBe(1000 + 10 * 5 * 2);
 
-      const first = spawnWorkerProcess(
-        workerEnv(t, {
-          SLACK_BOT_TOKEN: 'xoxb-killed-worker',
-          WORKER_CONCURRENCY: '1',
-          CLOCK_OFFSET_MS: String(CLOCK_OFFSET_MS),
-        }),
-      );
-      child = first;
-      await waitUntil(
-        () => countDms(t, everyone) >= 100 || first.exited(),
-        30_000,
-        'the first worker has sent 100 DMs',
-      );
-      expect(first.exited(), first.output()).toBe(false);
-      await first.kill('SIGKILL');
-      const beforeKill = countDms(t, everyone);
-      // The kill landed part-way through: some were delivered, most were not.
-      expect(beforeKill).toBeGreaterThanOrEqual(100);
-      expect(beforeKill).toBeLessThan(400);
+        const first = spawnWorkerProcess(
+          workerEnv(t, {
+            SLACK_BOT_TOKEN: 'xoxb-killed-worker',
+            WORKER_CONCURRENCY: String(concurrency),
+            CLOCK_OFFSET_MS: String(CLOCK_OFFSET_MS),
+          }),
+        );
+        child = first;
+        await waitUntil(
+          () => countDms(t, everyone) >= 100 || first.exited(),
+          30_000,
+          'the first worker has sent 100 DMs',
+        );
+        expect(first.exited(), first.output()).toBe(false);
+        await first.kill('SIGKILL');
+        const beforeKill = countDms(t, everyone);
+        // The kill landed part-way through: some were delivered, most were not.
+        expect(beforeKill).toBeGreaterThanOrEqual(100);
+        expect(beforeKill).toBeLessThan(400);
 
-      worker = await startWorker(t.config);
-      await expect.poll(() => pendingFeedbackRows(db), { timeout: 30_000, interval: 100 }).toBe(0);
-      await sleep(500);
+        worker = await startWorker(t.config);
+        await expect.poll(() => pendingFeedbackRows(db), { timeout: 30_000, interval: 100 }).toBe(0);
+        await sleep(500);
 
-      const dms = dmsByRecipient(t);
-      const missing = interviewers.filter((i) => (dms.get(i)?.length ?? 0) === 0);
-      const twice = interviewers.filter((i) => (dms.get(i)?.length ?? 0) > 1);
-      expect(missing).toEqual([]);
-      // One job at a time, and a job sends its batch's messages one after another, each followed
-      // by its receipt: the one message in flight at the kill is the most that can be sent but not
-      // recorded, so sent again. The rest of the killed batch was settled from its receipts.
-      expect(twice.length, `interviewers with two DMs: ${twice.join(', ')}`).toBeLessThanOrEqual(1);
-      for (const interviewer of twice) expect(dms.get(interviewer)).toHaveLength(2);
-      // The second worker did the rest.
-      const bySecond = t.slack.callsTo(
-        'chat.postMessage',
-        (c) => everyone.has(String(c.args.channel)) && c.token === t.config.SLACK_BOT_TOKEN,
-      );
-      expect(bySecond.length).toBeGreaterThanOrEqual(500 - beforeKill);
+        const dms = dmsByRecipient(t);
+        const missing = interviewers.filter((i) => (dms.get(i)?.length ?? 0) === 0);
+        const twice = interviewers.filter((i) => (dms.get(i)?.length ?? 0) > 1);
+        expect(missing).toEqual([]);
+        // A job sends its batch's messages one after another, each followed by its receipt (at
+        // concurrency 4, written together with the other jobs' receipts): the one message each job
+        // had in flight at the kill is the most that can be sent but not recorded, so sent again.
+        // The rest of the killed batches were settled from their receipts.
+        expect(twice.length, `interviewers with two DMs: ${twice.join(', ')}`).toBeLessThanOrEqual(
+          concurrency,
+        );
+        for (const interviewer of twice) expect(dms.get(interviewer)).toHaveLength(2);
+        // The second worker did the rest.
+        const bySecond = t.slack.callsTo(
+          'chat.postMessage',
+          (c) => everyone.has(String(c.args.channel)) && c.token === t.config.SLACK_BOT_TOKEN,
+        );
+        expect(bySecond.length).toBeGreaterThanOrEqual(500 - beforeKill);
 
-      const rows = await feedbackRows(db);
-      const theirs = rows.filter((r) => everyone.has(r.recipient));
-      expect(theirs).toHaveLength(1000);
-      expect(theirs.filter((r) => r.state !== 'sent')).toEqual([]);
-      expectMessagesMatchRows(t, rows, new Set(twice));
-      // Each receipt went with the settling of its row.
-      expect(await db.selectFrom('nudge_receipt').selectAll().execute()).toEqual([]);
-    } finally {
-      await child?.kill('SIGKILL');
-      await worker?.stop();
-      await t.close();
-    }
-  }, 60_000);
+        const rows = await feedbackRows(db);
+        const theirs = rows.filter((r) => everyone.has(r.recipient));
+        expect(theirs).toHaveLength(1000);
+        expect(theirs.filter((r) => r.state !== 'sent')).toEqual([]);
+        expectMessagesMatchRows(t, rows, new Set(twice));
+        // Each receipt went with the settling of its row.
+        expect(await db.selectFrom('nudge_receipt').selectAll().execute()).toEqual([]);
+      } finally {
+        await child?.kill('SIGKILL');
+        await worker?.stop();
+        await t.close();
+      }
+    },
+    60_000,
+  );
 
   it('the reconciler settles a row Slack took before its worker died (its receipt) as sent, and queues nothing for it', async () => {
     const t = await startTestApp({ RUN_WORKER: 'false' });
@@ -376,11 +383,16 @@ describe('nudge delivery under faults', () => {
       await queue.remove(nudgeJobId(row.id, row.deliver_at));
       // The worker sent the DM and wrote its receipt, then died before its transaction committed.
       const sentAt = new Date(clock.now().getTime() - 60_000);
-      await recordNudgeReceipts(db, TEAM_ID, [row], {
-        channel: `D${person}`,
-        ts: '1799999999.000002',
-        sentAt,
-      });
+      await writeNudgeReceipts(db, [
+        {
+          teamId: TEAM_ID,
+          nudgeId: row.id,
+          deliverAt: row.deliver_at,
+          slackChannel: `D${person}`,
+          slackTs: '1799999999.000002',
+          sentAt: sentAt,
+        },
+      ]);
 
       await planAndQueueNow(t);
       const [after] = await feedbackRows(db);

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { NUDGE_BATCH_SEND_BUDGET_MS } from '../jobs/nudge-delivery.js';
 import { NudgeReceiptWriter } from '../jobs/nudge-receipts.js';
 import { enqueueNudges, nudgeJobId } from '../jobs/queues.js';
 import type { Database, Nudge, NudgeKind, Panel } from '../src/db/database.js';
-import { recordNudgeReceipts, replanPanel } from '../src/db/nudges.js';
+import { replanPanel, writeNudgeReceipts } from '../src/db/nudges.js';
 import { listPanelSlots, type SlotWithPeople } from '../src/db/slots.js';
 import { resolveNudgeSettings } from '../src/domain/nudge-settings.js';
 import { recordDecision } from '../src/services/decision.js';
@@ -629,11 +630,16 @@ describe('snooze after the delivery died', () => {
     const [row] = await nudgesOf(panel.id, 'feedback_due');
     if (row === undefined) throw new Error('no feedback nudge planned');
     // A worker sent the DM and wrote its receipt, then died before its transaction committed.
-    await recordNudgeReceipts(db, TEAM_ID, [row], {
-      channel: `D${p.a}`,
-      ts: '1799999999.000003',
-      sentAt: new Date('2026-12-01T12:00:00Z'),
-    });
+    await writeNudgeReceipts(db, [
+      {
+        teamId: TEAM_ID,
+        nudgeId: row.id,
+        deliverAt: row.deliver_at,
+        slackChannel: `D${p.a}`,
+        slackTs: '1799999999.000003',
+        sentAt: new Date('2026-12-01T12:00:00Z'),
+      },
+    ]);
     const res = await t.requests.selectAction(
       p.a,
       { action_id: 'nudge_snooze', value: '1h' },
@@ -844,11 +850,16 @@ describe('receipts', () => {
     const [toA, toB] = [p.a, p.b].map((who) => due.find((r) => r.recipient === who));
     if (toA === undefined || toB === undefined) throw new Error('no feedback nudges planned');
     // A worker sent A's DM and wrote its receipt, then died before its transaction committed.
-    await recordNudgeReceipts(db, TEAM_ID, [toA], {
-      channel: `D${p.a}`,
-      ts: '1799999999.000001',
-      sentAt: new Date('2026-12-01T11:59:30Z'),
-    });
+    await writeNudgeReceipts(db, [
+      {
+        teamId: TEAM_ID,
+        nudgeId: toA.id,
+        deliverAt: toA.deliver_at,
+        slackChannel: `D${p.a}`,
+        slackTs: '1799999999.000001',
+        sentAt: new Date('2026-12-01T11:59:30Z'),
+      },
+    ]);
 
     await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
     await expect.poll(() => dms(p.b).length).toBe(1);
@@ -1195,16 +1206,23 @@ async function snoozeWith(userId: string, value: string) {
 }
 
 describe('receipts of deliveries sending at once', () => {
-  /** A receipt writer as a worker has, on a pool of its own, with the statements it sends. */
-  function receiptWriter() {
+  /** A receipt writer as a worker has, on a pool of its own, with the statements it sends and those that failed. */
+  function receiptWriter(connectionString = t.databaseUrl) {
     const statements: string[] = [];
+    const failed: string[] = [];
     const receiptsDb = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: t.databaseUrl, max: 1 }) }),
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1 }) }),
       log: (event) => {
         if (event.level === 'query') statements.push(event.query.sql);
+        else failed.push(event.query.sql);
       },
     });
-    return { writer: new NudgeReceiptWriter(receiptsDb), statements, close: () => receiptsDb.destroy() };
+    return {
+      writer: new NudgeReceiptWriter(receiptsDb),
+      statements,
+      failed,
+      close: () => receiptsDb.destroy(),
+    };
   }
   const sentAt = new Date('2026-12-01T12:00:00Z');
   const receiptFor = (row: Pick<Nudge, 'id' | 'deliver_at' | 'recipient'>, ts: string) => [
@@ -1292,6 +1310,34 @@ describe('receipts of deliveries sending at once', () => {
     } finally {
       await forget([a.id, c.id]);
       await close();
+    }
+  });
+
+  it('when Postgres cannot be reached, every waiting receipt fails at once, not one after another', async () => {
+    const [a, b, c] = await threeRows();
+    if (a === undefined || b === undefined || c === undefined) throw new Error('rows missing');
+    // A "Postgres" that hangs up on every connection: each write fails with no SQLSTATE.
+    let attempts = 0;
+    const hangUp = createServer((socket) => {
+      attempts += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    const { port } = hangUp.address() as AddressInfo;
+    const { writer, close } = receiptWriter(`postgres://postgres@127.0.0.1:${port}/unreachable`);
+    try {
+      const outcomes = await Promise.allSettled([
+        writer.record(receiptFor(a, '1800000000.000001')),
+        writer.record(receiptFor(b, '1800000000.000002')),
+        writer.record(receiptFor(c, '1800000000.000003')),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      // Two writes (the first alone, the other two together), not a retry per delivery.
+      expect(attempts).toBe(2);
+      expect(await storedReceipts([a.id, b.id, c.id])).toEqual([]);
+    } finally {
+      await close();
+      await new Promise((resolve) => hangUp.close(resolve));
     }
   });
 });

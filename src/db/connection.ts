@@ -47,6 +47,8 @@ export interface DatabaseOptions {
    * 'error' event would crash the process. Defaults to a line on stderr.
    */
   onIdleClientError?: (error: Error) => void;
+  /** Postgres cancels a statement of this pool that runs longer than this (default: no limit). */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -59,9 +61,15 @@ export function createDatabase({
   pgliteDir = '.pglite/data',
   max = 10,
   onIdleClientError = (error) => console.error('idle Postgres connection failed:', error.message),
+  statementTimeoutMs,
 }: DatabaseOptions): Kysely<Database> {
   if (connectionString !== undefined && connectionString !== '') {
-    const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
+    const pool = new pg.Pool({
+      connectionString,
+      max,
+      connectionTimeoutMillis: 5_000,
+      ...(statementTimeoutMs === undefined ? {} : { statement_timeout: statementTimeoutMs }),
+    });
     pool.on('error', (error) => onIdleClientError(error));
     prepareMarkedStatements(pool);
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

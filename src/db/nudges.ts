@@ -604,29 +604,6 @@ export async function writeNudgeReceipts(
 }
 
 /**
- * Records that Slack accepted one message covering these rows of one workspace, each as due at
- * its `deliver_at` (see {@link writeNudgeReceipts}).
- */
-export async function recordNudgeReceipts(
-  receiptsDb: Kysely<Database>,
-  teamId: string,
-  rows: readonly Pick<Nudge, 'id' | 'deliver_at'>[],
-  message: { channel: string | null; ts: string | null; sentAt: Date },
-): Promise<void> {
-  await writeNudgeReceipts(
-    receiptsDb,
-    rows.map((row) => ({
-      teamId,
-      nudgeId: row.id,
-      deliverAt: row.deliver_at,
-      slackChannel: message.channel,
-      slackTs: message.ts,
-      sentAt: message.sentAt,
-    })),
-  );
-}
-
-/**
  * Settles the pending rows whose message Slack accepted (they have a receipt for the moment they
  * are due now) but whose delivery died before committing: sent, with the receipt's message and
  * time, and the receipt deleted. Across workspaces, for the reconciler. Like a delivery it
