@@ -51,6 +51,8 @@ export const NUDGE_BATCH_RECIPIENTS = 25;
  * batch), so a change waits at most about this plus one Slack call.
  */
 export const NUDGE_BATCH_SEND_BUDGET_MS = 500;
+/** A job whose worker stopped before it sent its own row's message comes back after this. */
+const STOPPED_RETRY_MS = 1_000;
 /** When a job's row is held by another transaction, look again after this. */
 const RECHECK_MS = 250;
 /** Deliveries a job tries in a row while its panel is being changed, before it looks again later. */
@@ -77,6 +79,11 @@ export interface NudgeDeliveryDeps {
   sendBudgetMs?: number;
   /** Queues the rows a delivery held for working hours (without it, the reconciler does). */
   queues?: Queues;
+  /**
+   * Aborted when the worker is told to stop: a delivery sends no further message (not even its own
+   * row's), commits what it sent, and the job goes back to the queue for what it left.
+   */
+  stopping?: AbortSignal;
 }
 
 export type NudgeOutcome = 'sent' | 'failed' | 'stale' | 'early' | 'taken';
@@ -117,6 +124,7 @@ interface BatchReport {
     | { kind: 'not_claimed' }
     | { kind: 'panel_busy'; panelIds: string[] }
     | { kind: 'held'; waitMs: number }
+    | { kind: 'stopping' }
     | { kind: 'rate_limited'; error: unknown }
     | { kind: 'transient'; error: unknown };
   failures: { code: string; rows: Nudge[] }[];
@@ -196,6 +204,9 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
         return head.outcome;
       case 'held':
         return later(head.waitMs);
+      case 'stopping':
+        // Back to the queue, for whichever worker runs next.
+        return later(STOPPED_RETRY_MS);
       case 'panel_busy':
         return later(RECHECK_MS);
       case 'rate_limited':
@@ -381,6 +392,11 @@ async function deliverBatch(
         // for their own jobs or the next batch. (The head's message is the first: always sent.)
         if (!isHeads && (receiptsFailed !== undefined || performance.now() - claimedAt >= sendBudgetMs)) {
           leftForLater += 1;
+          continue;
+        }
+        if (deps.stopping?.aborted === true) {
+          leftForLater += 1;
+          if (isHeads) head = { kind: 'stopping' };
           continue;
         }
         const items: NudgeToSend[] = [];

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../src/clock.js';
@@ -23,6 +23,7 @@ import {
   type ScheduleEffectsJob,
 } from './queues.js';
 import { reconcile } from './reconcile.js';
+import { givingBackOnStop } from './worker-stop.js';
 
 export interface WorkerDeps {
   db: Kysely<Database>;
@@ -77,50 +78,64 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     nudgeConcurrency = 10,
     channelPostIntervalMs,
   } = deps;
+  // Told to stop: nudge batches send no further message, and a job still running after the
+  // grace is given back to its queue (jobs/worker-stop.ts).
+  const stopping = new AbortController();
   const announcements = new Worker<AnnouncementJob>(
     QUEUE_NAMES.announcements,
-    createAnnouncementProcessor({
-      db,
-      client,
-      logger,
-      redis: connection,
-      prefix,
-      channelPostIntervalMs,
-      clock,
-    }),
+    givingBackOnStop(
+      createAnnouncementProcessor({
+        db,
+        client,
+        logger,
+        redis: connection,
+        prefix,
+        channelPostIntervalMs,
+        clock,
+      }),
+      stopping.signal,
+    ),
     { connection, prefix, concurrency: 5 },
   );
   const nudges = new Worker<NudgeJob>(
     QUEUE_NAMES.nudges,
-    createNudgeProcessor({
-      db,
-      receipts: deps.receipts,
-      client,
-      logger,
-      clock,
-      redis: connection,
-      prefix,
-      channelPostIntervalMs,
-      queues,
-    }),
+    givingBackOnStop(
+      createNudgeProcessor({
+        db,
+        receipts: deps.receipts,
+        client,
+        logger,
+        clock,
+        redis: connection,
+        prefix,
+        channelPostIntervalMs,
+        queues,
+        stopping: stopping.signal,
+      }),
+      stopping.signal,
+    ),
     { connection, prefix, concurrency: nudgeConcurrency },
   );
   const users = new UserDirectory(client, logger, undefined, db);
   const homes = new Worker<HomeJob>(
     QUEUE_NAMES.homes,
-    async (job) => {
+    givingBackOnStop(async (job: Job<HomeJob>) => {
       await publishHome({ db, client, clock, users }, job.data.teamId, job.data.userId, job.data.timeZone);
-    },
+    }, stopping.signal),
     { connection, prefix, concurrency: 5 },
   );
   const effects = new Worker<ScheduleEffectsJob>(
     QUEUE_NAMES.effects,
-    async (job, token) => runScheduleEffects({ db, client, users, queues, logger, clock }, job, token),
+    givingBackOnStop(
+      async (job: Job<ScheduleEffectsJob>, token?: string) =>
+        runScheduleEffects({ db, client, users, queues, logger, clock }, job, token),
+      stopping.signal,
+    ),
     { connection, prefix, concurrency: 10 },
   );
   const maintenance = new Worker<MaintenanceJob>(
     QUEUE_NAMES.maintenance,
-    async (job) => {
+    givingBackOnStop(async (job: Job<MaintenanceJob>) => {
       if (job.data.task === 'time-zone') {
         return (await applyTimeZoneChange({ db, queues, logger, clock }, job.data)).length;
       }
@@ -129,7 +144,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       );
       if (queued > 0) logger.info({ queued }, 'reconciler re-enqueued owed work');
       return queued;
-    },
+    }, stopping.signal),
     { connection, prefix, concurrency: 1 },
   );
   for (const worker of [announcements, nudges, homes, effects, maintenance]) {
@@ -151,6 +166,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   return {
     async close() {
+      stopping.abort();
       clearInterval(keepScheduler);
       gate?.close();
       await Promise.all([

@@ -177,7 +177,7 @@ async function startWorkerProcessParts(
     async close() {
       await workers.close();
       connection.disconnect();
-      await receiptsDb?.destroy();
+      if (receiptsDb !== undefined) await closePool(receiptsDb, deps.logger);
     },
   };
 }
@@ -274,9 +274,30 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
       webSlack.close();
       await closeQueues(queues);
       redis.disconnect();
-      await db.destroy();
+      await closePool(db, logger);
     },
   };
+}
+
+/**
+ * How long a stop waits for a pool's connections to come back. A job given back to its queue on a
+ * stop (jobs/worker-stop.ts) may still hold one, in a transaction waiting on a Slack call that
+ * hangs; it is cut when the process exits, and Postgres rolls the transaction back.
+ */
+const POOL_CLOSE_WAIT_MS = 1_000;
+
+/** Closes a pool, waiting at most {@link POOL_CLOSE_WAIT_MS} for connections still in use. */
+async function closePool(db: Kysely<Database>, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    db.destroy().then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), POOL_CLOSE_WAIT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!closed)
+    logger.warn('a Postgres connection was still in use at stop; it closes when the process exits');
 }
 
 /** Starts only the workers (`npm run worker`): no HTTP, no Slack listeners. */
@@ -310,7 +331,7 @@ export async function startWorkerOnly(
       slack.close();
       await closeQueues(queues);
       redis.disconnect();
-      await db.destroy();
+      await closePool(db, logger);
     },
   };
 }

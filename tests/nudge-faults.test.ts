@@ -363,6 +363,73 @@ describe('nudge delivery under faults', () => {
     60_000,
   );
 
+  it('a worker told to stop (SIGTERM) while Slack does not answer its messages exits within 10 seconds, and none of its nudges is lost', async () => {
+    const t = await startTestApp({ RUN_WORKER: 'false' });
+    let child: WorkerProcess | undefined;
+    let worker: { stop(): Promise<void> } | undefined;
+    let release = () => {};
+    try {
+      const db = t.panelist.deps.db;
+      const interviewers = await givenOwedFeedback(t, { tag: 'TERM', panels: 2, slots: 2, perSlot: 5 });
+      const everyone = new Set(interviewers);
+      await planAndQueueNow(t);
+      // Slack takes the messages in but never answers while the worker runs.
+      release = t.slack.holdCalls('chat.postMessage', (c) => everyone.has(String(c.args.channel)));
+      const first = spawnWorkerProcess(
+        workerEnv(t, {
+          SLACK_BOT_TOKEN: 'xoxb-stopped-worker',
+          WORKER_CONCURRENCY: '4',
+          CLOCK_OFFSET_MS: String(CLOCK_OFFSET_MS),
+          LOG_LEVEL: 'info',
+        }),
+      );
+      child = first;
+      await waitUntil(() => countDms(t, everyone) >= 1 || first.exited(), 30_000, 'a message is in flight');
+      expect(first.exited(), first.output()).toBe(false);
+      const sentAt = Date.now();
+      await first.kill('SIGTERM');
+      const took = Date.now() - sentAt;
+      expect(took, first.output()).toBeLessThan(10_000);
+      expect(first.child.exitCode, first.output()).toBe(0);
+      // The messages Slack took in but had not answered when the worker stopped (a timed-out call
+      // is sent again by the Slack client, so a person may have more than one).
+      const unanswered = new Map<string, number>();
+      for (const call of t.slack.callsTo('chat.postMessage', (c) => everyone.has(String(c.args.channel)))) {
+        const to = String(call.args.channel);
+        unanswered.set(to, (unanswered.get(to) ?? 0) + 1);
+      }
+      expect(unanswered.size).toBeGreaterThan(0);
+      expect(unanswered.size).toBeLessThanOrEqual(4);
+
+      // Slack answers again; the next worker delivers everything still owed.
+      release();
+      worker = await startWorker(t.config);
+      await expect.poll(() => pendingFeedbackRows(db), { timeout: 30_000, interval: 100 }).toBe(0);
+      await sleep(500);
+      const rows = (await feedbackRows(db)).filter((r) => everyone.has(r.recipient));
+      expect(rows.filter((r) => r.state !== 'sent')).toEqual([]);
+      const messagesOfRows = new Map<string, Set<string>>();
+      for (const row of rows) {
+        messagesOfRows.set(
+          row.recipient,
+          (messagesOfRows.get(row.recipient) ?? new Set()).add(row.slack_ts ?? ''),
+        );
+      }
+      // Everyone got what their rows say was sent; only the messages in flight at the stop came on top.
+      const dms = dmsByRecipient(t);
+      for (const interviewer of interviewers) {
+        const expected = (messagesOfRows.get(interviewer)?.size ?? 0) + (unanswered.get(interviewer) ?? 0);
+        expect(dms.get(interviewer)?.length ?? 0, interviewer).toBe(expected);
+        expect(messagesOfRows.get(interviewer)?.size ?? 0, interviewer).toBeGreaterThan(0);
+      }
+    } finally {
+      release();
+      await child?.kill('SIGKILL');
+      await worker?.stop();
+      await t.close();
+    }
+  }, 60_000);
+
   it('the reconciler settles a row Slack took before its worker died (its receipt) as sent, and queues nothing for it', async () => {
     const t = await startTestApp({ RUN_WORKER: 'false' });
     try {
