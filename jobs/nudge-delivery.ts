@@ -480,7 +480,9 @@ async function deliverBatch(
       if (leftForLater > 0 && receiptsFailed === undefined) {
         logger.debug(
           { teamId, left: leftForLater },
-          'nudge batch send budget spent; the rest wait for their jobs',
+          deps.stopping?.aborted === true
+            ? 'worker stopping; the rest of the nudge batch waits for their jobs'
+            : 'nudge batch send budget spent; the rest wait for their jobs',
         );
       }
       await settleNudgeOutcomes(trx, teamId, settlements, now);

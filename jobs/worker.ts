@@ -23,7 +23,7 @@ import {
   type ScheduleEffectsJob,
 } from './queues.js';
 import { reconcile } from './reconcile.js';
-import { givingBackOnStop } from './worker-stop.js';
+import { createStopSignal, givingBackOnStop } from './worker-stop.js';
 
 export interface WorkerDeps {
   db: Kysely<Database>;
@@ -57,6 +57,12 @@ export interface WorkerDeps {
 }
 
 export interface RunningWorkers {
+  /**
+   * Tells the running jobs the process is stopping (nudge batches and schedule effects send
+   * nothing more; a job still running 5 s later is given back (jobs/worker-stop.ts)), before the
+   * process closes anything else. `close()` does it too.
+   */
+  beginStop(): void;
   close(): Promise<void>;
 }
 
@@ -80,7 +86,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   } = deps;
   // Told to stop: nudge batches send no further message, and a job still running after the
   // grace is given back to its queue (jobs/worker-stop.ts).
-  const stopping = new AbortController();
+  const stopping = createStopSignal();
   const announcements = new Worker<AnnouncementJob>(
     QUEUE_NAMES.announcements,
     givingBackOnStop(
@@ -128,7 +134,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     QUEUE_NAMES.effects,
     givingBackOnStop(
       async (job: Job<ScheduleEffectsJob>, token?: string) =>
-        runScheduleEffects({ db, client, users, queues, logger, clock }, job, token),
+        runScheduleEffects(
+          { db, client, users, queues, logger, clock, stopping: stopping.signal },
+          job,
+          token,
+        ),
       stopping.signal,
     ),
     { connection, prefix, concurrency: 10 },
@@ -165,6 +175,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     reconcileEveryMs === null ? undefined : await scheduleReconciler(queues, reconcileEveryMs, logger);
 
   return {
+    beginStop() {
+      stopping.abort();
+    },
     async close() {
       stopping.abort();
       clearInterval(keepScheduler);

@@ -267,6 +267,8 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
     port,
     deps,
     async stop() {
+      // The workers' running jobs hear of the stop first: their grace runs while the rest closes.
+      worker?.workers.beginStop();
       busySignal?.stop();
       await app.stop();
       await worker?.close();
@@ -327,6 +329,7 @@ export async function startWorkerOnly(
   logger.info('Panelist worker is up');
   return {
     async stop() {
+      worker.workers.beginStop();
       await worker.close();
       slack.close();
       await closeQueues(queues);

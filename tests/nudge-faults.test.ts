@@ -363,6 +363,51 @@ describe('nudge delivery under faults', () => {
     60_000,
   );
 
+  it('a worker told to stop (SIGTERM) in the middle of a burst sends no further message, and the rest go out from the next worker', async () => {
+    const t = await startTestApp({ RUN_WORKER: 'false' });
+    let child: WorkerProcess | undefined;
+    let worker: { stop(): Promise<void> } | undefined;
+    try {
+      const db = t.panelist.deps.db;
+      const interviewers = await givenOwedFeedback(t, { tag: 'MID', panels: 10, slots: 5, perSlot: 10 });
+      const everyone = new Set(interviewers);
+      await planAndQueueNow(t);
+      const first = spawnWorkerProcess(
+        workerEnv(t, {
+          SLACK_BOT_TOKEN: 'xoxb-stopped-mid-burst',
+          WORKER_CONCURRENCY: '4',
+          CLOCK_OFFSET_MS: String(CLOCK_OFFSET_MS),
+        }),
+      );
+      child = first;
+      await waitUntil(
+        () => countDms(t, everyone) >= 60 || first.exited(),
+        30_000,
+        'the worker has sent 60 DMs',
+      );
+      expect(first.exited(), first.output()).toBe(false);
+      const atSignal = countDms(t, everyone);
+      await first.kill('SIGTERM');
+      expect(first.child.exitCode, first.output()).toBe(0);
+      const afterExit = countDms(t, everyone);
+      // Each batch would otherwise go on sending for its 500 ms budget: only what was already on
+      // its way when the signal arrived went out after it.
+      expect(afterExit - atSignal).toBeLessThanOrEqual(12);
+      expect(afterExit).toBeLessThan(500);
+
+      worker = await startWorker(t.config);
+      await expect.poll(() => pendingFeedbackRows(db), { timeout: 30_000, interval: 100 }).toBe(0);
+      await sleep(500);
+      const dms = dmsByRecipient(t);
+      expect(interviewers.filter((i) => (dms.get(i)?.length ?? 0) !== 1)).toEqual([]);
+      expectMessagesMatchRows(t, await feedbackRows(db));
+    } finally {
+      await child?.kill('SIGKILL');
+      await worker?.stop();
+      await t.close();
+    }
+  }, 60_000);
+
   it('a worker told to stop (SIGTERM) while Slack does not answer its messages exits within 10 seconds, and none of its nudges is lost', async () => {
     const t = await startTestApp({ RUN_WORKER: 'false' });
     let child: WorkerProcess | undefined;

@@ -11,6 +11,7 @@ import {
   enqueueScheduleEffects,
   type ScheduleEffectsJob,
 } from '../../jobs/queues.js';
+import { WorkerStoppingError } from '../../jobs/worker-stop.js';
 import type { Slot } from '../db/database.js';
 import type { NudgeToQueue } from '../db/nudges.js';
 import { loadPanelSnapshot } from '../db/panel-snapshot.js';
@@ -28,7 +29,10 @@ export type ScheduleNotice =
   | { kind: 'removed'; slot: SlotWithPeople; userIds: string[]; reason: 'cancelled' | 'removed' };
 
 /** What the follow-ups need; the web process and the worker both have it. */
-export type EffectsDeps = Pick<AppDeps, 'db' | 'client' | 'users' | 'queues' | 'logger' | 'clock'>;
+export type EffectsDeps = Pick<AppDeps, 'db' | 'client' | 'users' | 'queues' | 'logger' | 'clock'> & {
+  /** Aborted when the worker is told to stop: no further DM is sent, and the job is given back. */
+  stopping?: AbortSignal;
+};
 
 /**
  * The notices for a rescheduled slot: added people get a booking, dropped ones a removal, and kept
@@ -131,6 +135,9 @@ export async function runScheduleEffects(
       );
   const failures = await afterScheduleChange(deps, snapshot.details, notices, nudges, sent, recordSent);
   if (failures.length === 0) return;
+  // Stopping: given back to the queue (jobs/worker-stop.ts), whatever else failed.
+  const stopped = failures.find((failure) => failure instanceof WorkerStoppingError);
+  if (stopped !== undefined) throw stopped;
   await delayIfRateLimited(failures.find(isRateLimited), job, token);
   throw failures[0];
 }
@@ -228,6 +235,11 @@ export async function afterScheduleChange(
     // at most the one in flight. After a 429 the rest wait for the retry (Slack said to wait).
     (async () => {
       for (const dm of dms) {
+        // Told to stop: the DMs not sent yet are left to the job's retry (those sent are recorded).
+        if (deps.stopping?.aborted === true) {
+          failures.push(new WorkerStoppingError());
+          break;
+        }
         await sendDm(dm);
         if (failures.some(isRateLimited)) break;
       }
