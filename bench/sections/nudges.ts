@@ -87,9 +87,12 @@ const MAIN_CONCURRENCY = 10;
 const EXTRA_CONCURRENCY = 50;
 /** A throughput run that has not finished by then is an error (and ends the section). */
 const RUN_TIMEOUT_MS = 180_000;
-/** Unmeasured jobs each worker gets first (JIT, Lua scripts loaded, pool connections opened). */
+/**
+ * Unmeasured jobs each worker gets first (JIT, Lua scripts loaded, pool connections opened): as
+ * many for Panelist as for the bare worker, so neither is measured colder than the other.
+ */
 const BARE_WARMUP_JOBS = 2_000;
-const NUDGE_WARMUP_JOBS = 200;
+const NUDGE_WARMUP_JOBS = BARE_WARMUP_JOBS;
 /** Lateness rows fall due from this long after seeding starts, so seeding and enqueuing are done first. */
 const LATENESS_LEAD_MS = 2_500;
 /**
