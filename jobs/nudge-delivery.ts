@@ -29,6 +29,7 @@ import {
 import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
 import type { NudgeReceiptWriter } from './nudge-receipts.js';
 import { enqueueNudges, type NudgeJob, nudgeJobId, type Queues } from './queues.js';
+import { WorkerStoppingError } from './worker-stop.js';
 
 /** How many due nudges for one recipient go out as one message. */
 const BATCH_LIMIT = 15;
@@ -51,8 +52,6 @@ export const NUDGE_BATCH_RECIPIENTS = 25;
  * batch), so a change waits at most about this plus one Slack call.
  */
 export const NUDGE_BATCH_SEND_BUDGET_MS = 500;
-/** A job whose worker stopped before it sent its own row's message comes back after this. */
-const STOPPED_RETRY_MS = 1_000;
 /** When a job's row is held by another transaction, look again after this. */
 const RECHECK_MS = 250;
 /** Deliveries a job tries in a row while its panel is being changed, before it looks again later. */
@@ -205,8 +204,8 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
       case 'held':
         return later(head.waitMs);
       case 'stopping':
-        // Back to the queue, for whichever worker runs next.
-        return later(STOPPED_RETRY_MS);
+        // Back to the queue, for whichever worker runs next (jobs/worker-stop.ts).
+        throw new WorkerStoppingError();
       case 'panel_busy':
         return later(RECHECK_MS);
       case 'rate_limited':

@@ -9,10 +9,15 @@ import { DelayedError, type Job } from 'bullmq';
  */
 export const STOP_GRACE_MS = 5_000;
 /**
- * A job given back waits this long before any worker takes it again: the process that gave it
- * back has exited by then, so what it abandoned cannot run beside the retry.
+ * A job cut off after the grace waits this long before any worker takes it again: the process that
+ * gave it back has exited by then, so what it abandoned cannot run beside the retry.
  */
 export const GIVEN_BACK_DELAY_MS = 10_000;
+/**
+ * A job that stopped by itself ({@link WorkerStoppingError}) left nothing running: it may be taken
+ * again at once by another worker, after this.
+ */
+export const STOPPED_BACK_IN_MS = 1_000;
 
 /**
  * The worker was told to stop while this job was running. Thrown by a job that noticed the stop and
@@ -35,10 +40,10 @@ export function createStopSignal(): AbortController {
 }
 
 /**
- * Wraps a BullMQ processor so that, once `stopping` is aborted, a run still going after `graceMs`
- * (or one that stops by itself with {@link WorkerStoppingError}) is given back to its queue: moved
- * to delayed for {@link GIVEN_BACK_DELAY_MS}, which uses up no attempt, and `Worker.close()`, which
- * waits for running jobs, can finish. What the abandoned run was doing is cut off when the process
+ * Wraps a BullMQ processor so that, once `stopping` is aborted, a run still going after `graceMs` is
+ * given back to its queue, moved to delayed for {@link GIVEN_BACK_DELAY_MS}, and one that stops by
+ * itself with {@link WorkerStoppingError} for {@link STOPPED_BACK_IN_MS}. Neither uses up an
+ * attempt, and `Worker.close()`, which waits for running jobs, can finish. What the abandoned run was doing is cut off when the process
  * exits: an open transaction is rolled back, and every job is idempotent (jobs/nudge-delivery.ts
  * keeps a receipt per message Slack took, so the next delivery does not send those again; schedule
  * effects record each DM sent in the job).
@@ -59,11 +64,13 @@ export function givingBackOnStop<D, R>(
       if (stopping.aborted) onAbort();
       else stopping.addEventListener('abort', onAbort, { once: true });
     });
+    let backInMs = GIVEN_BACK_DELAY_MS;
     try {
       const first = await Promise.race([run.then((value) => ({ value })), graceOver]);
       if (first !== 'grace_over') return first.value;
     } catch (error) {
       if (!(error instanceof WorkerStoppingError)) throw error;
+      backInMs = STOPPED_BACK_IN_MS;
     } finally {
       clearTimeout(timer);
       stopping.removeEventListener('abort', onAbort);
@@ -72,7 +79,7 @@ export function givingBackOnStop<D, R>(
     run.catch(() => {});
     if (token === undefined) throw new WorkerStoppingError();
     try {
-      await job.moveToDelayed(Date.now() + GIVEN_BACK_DELAY_MS, token);
+      await job.moveToDelayed(Date.now() + backInMs, token);
     } catch {
       throw new WorkerStoppingError();
     }

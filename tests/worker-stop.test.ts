@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { type Job, Queue, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProducerConnection, createWorkerConnection } from '../jobs/redis.js';
-import { createStopSignal, givingBackOnStop, WorkerStoppingError } from '../jobs/worker-stop.js';
+import {
+  createStopSignal,
+  GIVEN_BACK_DELAY_MS,
+  givingBackOnStop,
+  STOPPED_BACK_IN_MS,
+  WorkerStoppingError,
+} from '../jobs/worker-stop.js';
 import { deleteRedisPrefix, TEST_REDIS_URL } from './support/test-env.js';
 
 // Real BullMQ on the test Redis, a key prefix per test; the processors are the test's own.
@@ -69,6 +75,9 @@ describe('jobs still running when their worker is told to stop', () => {
     const hung = await queue.getJob('hung');
     expect(await hung?.getState()).toBe('delayed');
     expect(hung?.attemptsMade).toBe(0);
+    // Cut off: back only once this process would be gone.
+    expect(hung?.delay).toBeGreaterThan(GIVEN_BACK_DELAY_MS - 1_000);
+    expect(hung?.delay).toBeLessThanOrEqual(GIVEN_BACK_DELAY_MS);
     expect(hung?.failedReason ?? '').toBe('');
   });
 
@@ -90,5 +99,8 @@ describe('jobs still running when their worker is told to stop', () => {
     const polite = await queue.getJob('polite');
     expect(await polite?.getState()).toBe('delayed');
     expect(polite?.attemptsMade).toBe(0);
+    // Stopped by itself, nothing left running: back for another worker at once.
+    expect(polite?.delay).toBeGreaterThan(0);
+    expect(polite?.delay).toBeLessThanOrEqual(STOPPED_BACK_IN_MS);
   });
 });
