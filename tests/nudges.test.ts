@@ -114,6 +114,20 @@ function nudgesOf(panelId: string, kind: NudgeKind) {
     .execute();
 }
 
+/** The receipt a worker writes once Slack took the DM of `row` (to its recipient's DM channel). */
+function receiptFor(row: Pick<Nudge, 'id' | 'deliver_at' | 'recipient'>, ts: string, sentAt = TEST_NOW) {
+  return [
+    {
+      teamId: TEAM_ID,
+      nudgeId: row.id,
+      deliverAt: row.deliver_at,
+      slackChannel: `D${row.recipient}`,
+      slackTs: ts,
+      sentAt,
+    },
+  ];
+}
+
 /** Waits a moment and checks that nothing more arrived for these people. */
 async function expectQuiet(userIds: string[], counts: number[]) {
   await new Promise((resolve) => setTimeout(resolve, 400));
@@ -630,16 +644,7 @@ describe('snooze after the delivery died', () => {
     const [row] = await nudgesOf(panel.id, 'feedback_due');
     if (row === undefined) throw new Error('no feedback nudge planned');
     // A worker sent the DM and wrote its receipt, then died before its transaction committed.
-    await writeNudgeReceipts(db, [
-      {
-        teamId: TEAM_ID,
-        nudgeId: row.id,
-        deliverAt: row.deliver_at,
-        slackChannel: `D${p.a}`,
-        slackTs: '1799999999.000003',
-        sentAt: new Date('2026-12-01T12:00:00Z'),
-      },
-    ]);
+    await writeNudgeReceipts(db, receiptFor(row, '1799999999.000003', new Date('2026-12-01T12:00:00Z')));
     const res = await t.requests.selectAction(
       p.a,
       { action_id: 'nudge_snooze', value: '1h' },
@@ -850,16 +855,7 @@ describe('receipts', () => {
     const [toA, toB] = [p.a, p.b].map((who) => due.find((r) => r.recipient === who));
     if (toA === undefined || toB === undefined) throw new Error('no feedback nudges planned');
     // A worker sent A's DM and wrote its receipt, then died before its transaction committed.
-    await writeNudgeReceipts(db, [
-      {
-        teamId: TEAM_ID,
-        nudgeId: toA.id,
-        deliverAt: toA.deliver_at,
-        slackChannel: `D${p.a}`,
-        slackTs: '1799999999.000001',
-        sentAt: new Date('2026-12-01T11:59:30Z'),
-      },
-    ]);
+    await writeNudgeReceipts(db, receiptFor(toA, '1799999999.000001', new Date('2026-12-01T11:59:30Z')));
 
     await enqueueNudges(t.panelist.deps.queues, [toA], () => 0);
     await expect.poll(() => dms(p.b).length).toBe(1);
@@ -1224,17 +1220,6 @@ describe('receipts of deliveries sending at once', () => {
       close: () => receiptsDb.destroy(),
     };
   }
-  const sentAt = new Date('2026-12-01T12:00:00Z');
-  const receiptFor = (row: Pick<Nudge, 'id' | 'deliver_at' | 'recipient'>, ts: string) => [
-    {
-      teamId: TEAM_ID,
-      nudgeId: row.id,
-      deliverAt: row.deliver_at,
-      slackChannel: `D${row.recipient}`,
-      slackTs: ts,
-      sentAt,
-    },
-  ];
   /** Three interviewers' feedback-due rows, not due yet (the clock stays at TEST_NOW). */
   async function threeRows() {
     const p = people();

@@ -1219,21 +1219,34 @@ describe('changing the schedule', () => {
     expect(toCoordinators()).toBe(before);
   });
 
-  it('“I can’t make it” pressed again after Slack failed both coordinators tells them then, and only once', async () => {
-    const GONE = 'UCANTGO';
-    t.slack.addUser(GONE, { tz: 'UTC', real_name: 'Can Tgo' });
-    const { panel, manager } = await panelWithStages({ candidateName: 'Retold Candidate' });
-    await book(panel, [{ stageId: manager, start: at('2026-12-04T15:00:00Z'), interviewers: [GONE] }]);
+  /**
+   * `userId` (a new Slack user in UTC) booked alone on the manager stage of a new panel for
+   * `candidateName`, ready to press “I can’t make it”: the slot, the coordinators, the DMs they got
+   * about this candidate, and the answers to the presses so far.
+   */
+  async function declinableSlot(userId: string, candidateName: string, start: string) {
+    t.slack.addUser(userId, { tz: 'UTC', real_name: candidateName.replace('Candidate', 'Interviewer') });
+    const { panel, manager } = await panelWithStages({ candidateName });
+    await book(panel, [{ stageId: manager, start: at(start), interviewers: [userId] }]);
     const slotId = (await slotsOf(panel))[0]?.slot.id ?? '';
     const coordinators: string[] = [PEOPLE.recruiter, PEOPLE.hiringManager];
     const notices = () =>
       t.slack.callsTo(
         'chat.postMessage',
         (c) =>
-          coordinators.includes(String(c.args.channel)) &&
-          JSON.stringify(c.args).includes('Retold Candidate'),
+          coordinators.includes(String(c.args.channel)) && JSON.stringify(c.args).includes(candidateName),
       );
     const responses = () => t.slack.calls.filter((c) => c.method.startsWith('response_url/actions'));
+    return { manager, slotId, coordinators, notices, responses };
+  }
+
+  it('“I can’t make it” pressed again after Slack failed both coordinators tells them then, and only once', async () => {
+    const GONE = 'UCANTGO';
+    const { manager, slotId, coordinators, notices, responses } = await declinableSlot(
+      GONE,
+      'Retold Candidate',
+      '2026-12-04T15:00:00Z',
+    );
     const press = async () => {
       const before = responses().length;
       await t.requests.blockAction(
@@ -1281,19 +1294,11 @@ describe('changing the schedule', () => {
 
   it('“I can’t make it” pressed again while the first press is still telling them says so, and tells nobody twice; a claim a dead process left is taken over', async () => {
     const SLOW = 'USLOWGO';
-    t.slack.addUser(SLOW, { tz: 'UTC', real_name: 'Slow Go' });
-    const { panel, manager } = await panelWithStages({ candidateName: 'Claimed Candidate' });
-    await book(panel, [{ stageId: manager, start: at('2026-12-04T16:00:00Z'), interviewers: [SLOW] }]);
-    const slotId = (await slotsOf(panel))[0]?.slot.id ?? '';
-    const coordinators: string[] = [PEOPLE.recruiter, PEOPLE.hiringManager];
-    const notices = () =>
-      t.slack.callsTo(
-        'chat.postMessage',
-        (c) =>
-          coordinators.includes(String(c.args.channel)) &&
-          JSON.stringify(c.args).includes('Claimed Candidate'),
-      );
-    const responses = () => t.slack.calls.filter((c) => c.method.startsWith('response_url/actions'));
+    const { slotId, coordinators, notices, responses } = await declinableSlot(
+      SLOW,
+      'Claimed Candidate',
+      '2026-12-04T16:00:00Z',
+    );
     const press = () =>
       t.requests.blockAction(
         SLOW,
