@@ -10,7 +10,9 @@ import {
   buildPlanInput,
   type ClaimedNudge,
   claimDueNudges,
+  isFurtherDown,
   loadNudgeSettings,
+  type NudgePosition,
   type NudgeSettlement,
   settleNudgeOutcomes,
   sharePanels,
@@ -152,6 +154,8 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
   const settled = new SettledJobs();
   /** Rows claimed by a delivery in flight in this process: their jobs wait for it, not for Postgres. */
   const inFlight = new Map<string, Promise<void>>();
+  /** Per workspace, where this process's last delivery stopped taking other people. */
+  const claimCursors = new Map<string, NudgePosition>();
 
   return async (job: Job<NudgeJob>, token?: string): Promise<NudgeOutcome> => {
     const { teamId, nudgeId } = job.data;
@@ -172,7 +176,14 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
     let report: BatchReport;
     for (let tries = 1; ; tries++) {
       try {
-        report = await deliverBatch(deps, { settled, inFlight }, teamId, nudgeId, now, waitForPanels);
+        report = await deliverBatch(
+          deps,
+          { settled, inFlight, claimCursors },
+          teamId,
+          nudgeId,
+          now,
+          waitForPanels,
+        );
       } catch (error) {
         // Postgres or Redis failed mid-delivery: nothing was committed. Count the attempt and let
         // BullMQ retry with backoff.
@@ -244,14 +255,18 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
  */
 async function deliverBatch(
   deps: NudgeDeliveryDeps,
-  memory: { settled: SettledJobs; inFlight: Map<string, Promise<void>> },
+  memory: {
+    settled: SettledJobs;
+    inFlight: Map<string, Promise<void>>;
+    claimCursors: Map<string, NudgePosition>;
+  },
   teamId: string,
   headId: string,
   now: Date,
   waitForPanels: readonly string[],
 ): Promise<BatchReport> {
   const { db, receipts, client, logger, redis, prefix, channelPostIntervalMs } = deps;
-  const { settled, inFlight } = memory;
+  const { settled, inFlight, claimCursors } = memory;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
@@ -267,13 +282,24 @@ async function deliverBatch(
     await db.transaction().execute(async (trx) => {
       // Waiting for a lock is safe only while holding none: so panels first, then the claim.
       if (waitForPanels.length > 0) await sharePanels(trx, teamId, waitForPanels);
+      const cursor = claimCursors.get(teamId);
       const claim = await claimDueNudges(trx, {
         teamId,
         headId,
         now,
         windowEnd: new Date(now.getTime() + BATCH_WINDOW_MS),
         moreRecipients: deps.batchRecipients ?? NUDGE_BATCH_RECIPIENTS,
+        below: cursor,
       });
+      // The next delivery takes other people from below these (the rows above are held by the
+      // deliveries in flight, or sent); once nothing is left below, from the top again. Deliveries
+      // run side by side, so the place only ever moves down (until it starts again at the top).
+      const current = claimCursors.get(teamId);
+      if (claim.continueBelow === null) {
+        if (current === cursor) claimCursors.delete(teamId);
+      } else if (current === undefined || isFurtherDown(claim.continueBelow, current)) {
+        claimCursors.set(teamId, claim.continueBelow);
+      }
       // The panels are share-locked from here on: the send budget counts from now.
       const claimedAt = performance.now();
       const claimed = claim.rows;

@@ -6,7 +6,13 @@ import { NUDGE_BATCH_SEND_BUDGET_MS } from '../jobs/nudge-delivery.js';
 import { NudgeReceiptWriter } from '../jobs/nudge-receipts.js';
 import { enqueueNudges, nudgeJobId } from '../jobs/queues.js';
 import type { Database, Nudge, NudgeKind, Panel } from '../src/db/database.js';
-import { replanPanel, writeNudgeReceipts } from '../src/db/nudges.js';
+import {
+  claimDueNudges,
+  type NudgeClaim,
+  type NudgePosition,
+  replanPanel,
+  writeNudgeReceipts,
+} from '../src/db/nudges.js';
 import { listPanelSlots, type SlotWithPeople } from '../src/db/slots.js';
 import { resolveNudgeSettings } from '../src/domain/nudge-settings.js';
 import { recordDecision } from '../src/services/decision.js';
@@ -838,6 +844,62 @@ describe('delivery in batches', () => {
     const sent = after.filter((r) => r.kind === 'feedback_due');
     expect(sent.map((r) => [r.state, r.attempts])).toEqual(interviewers.map(() => ['sent', 1]));
     expect(new Set(sent.map((r) => r.slack_ts)).size).toBe(interviewers.length);
+  });
+
+  it('takes other people from below where the previous delivery stopped, then from the top again', async () => {
+    const db = t.panelist.deps.db;
+    const teamId = `TCURSOR${n}`;
+    const panel = await givenPanel(db, TEST_NOW, { teamId });
+    const now = new Date('2026-12-01T12:00:00Z');
+    // Six people, each owed one nudge, due ten minutes apart from 09:00.
+    const people = ['U1', 'U2', 'U3', 'U4', 'U5', 'U6'].map((u) => `UCUR${n}${u}`);
+    const rows = await db
+      .insertInto('nudge')
+      .values(
+        people.map((recipient, i) => {
+          const at = new Date(Date.parse('2026-12-01T09:00:00Z') + i * 600_000);
+          return {
+            team_id: teamId,
+            panel_id: panel.id,
+            kind: 'feedback_due' as const,
+            subject: 'panel',
+            recipient,
+            occurrence: 'due',
+            due_at: at,
+            deliver_at: at,
+          };
+        }),
+      )
+      .returning(['id', 'recipient'])
+      .execute();
+    const head = rows[0]?.id ?? '';
+    const claim = (below: NudgePosition | null) =>
+      db
+        .transaction()
+        .execute((trx) =>
+          claimDueNudges(trx, { teamId, headId: head, now, windowEnd: now, moreRecipients: 2, below }),
+        );
+    const taken = (c: NudgeClaim) => c.rows.map((r) => r.recipient.slice(-2)).sort();
+
+    // From the top: the head's person and the two most recently due.
+    const first = await claim(null);
+    expect(taken(first)).toEqual(['U1', 'U5', 'U6']);
+    expect(first.continueBelow?.deliverAt.toISOString()).toBe('2026-12-01T09:40:00.000Z');
+    // The next delivery starts below them (they are still pending here: nothing was sent).
+    const second = await claim(first.continueBelow);
+    expect(taken(second)).toEqual(['U1', 'U3', 'U4']);
+    // Fewer left below than asked for (U1 is the head's own): the one after starts at the top again.
+    const third = await claim(second.continueBelow);
+    expect(taken(third)).toEqual(['U1', 'U2']);
+    expect(third.continueBelow).toBeNull();
+    expect(taken(await claim(third.continueBelow))).toEqual(['U1', 'U5', 'U6']);
+    // A place left by an earlier burst, below everything due now: the rest come from the top.
+    const stale = await claim({ deliverAt: new Date('2026-12-01T08:00:00Z'), id: '0' });
+    expect(taken(stale)).toEqual(['U1', 'U5', 'U6']);
+    expect(stale.continueBelow?.deliverAt.toISOString()).toBe('2026-12-01T09:40:00.000Z');
+
+    // Nothing of this workspace is left for the reconciler of later tests to deliver.
+    await db.updateTable('nudge').set({ state: 'cancelled' }).where('team_id', '=', teamId).execute();
   });
 });
 

@@ -221,6 +221,32 @@ export interface NudgeTable {
   updated_at: Generated<Date>;
 }
 
+/** Every nudge column, for the prepared claim (see {@link PANEL_COLUMNS} for why not `n.*`). */
+export const NUDGE_COLUMNS = [
+  'id',
+  'team_id',
+  'panel_id',
+  'kind',
+  'subject',
+  'recipient',
+  'occurrence',
+  'due_at',
+  'deliver_at',
+  'state',
+  'snoozed_until',
+  'attempts',
+  'sent_at',
+  'slack_channel',
+  'slack_ts',
+  'last_error',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof NudgeTable)[];
+const everyNudgeColumn: Exclude<keyof NudgeTable, (typeof NUDGE_COLUMNS)[number]> extends never
+  ? true
+  : never = true;
+void everyNudgeColumn;
+
 /**
  * Slack accepted a message covering this nudge row: written on a connection of its own right after
  * the send, while the delivery's transaction still holds the row, so a crash before that

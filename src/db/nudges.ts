@@ -7,7 +7,15 @@ import {
   planNudges,
 } from '../domain/nudge-plan.js';
 import { type NudgeSettings, resolveNudgeSettings } from '../domain/nudge-settings.js';
-import type { Database, Nudge, NudgeReceipt, Panel, PanelMember, Slot } from './database.js';
+import {
+  type Database,
+  NUDGE_COLUMNS,
+  type Nudge,
+  type NudgeReceipt,
+  type Panel,
+  type PanelMember,
+  type Slot,
+} from './database.js';
 import { loadPanelSnapshot, type NudgeRowForPlan, type PanelSnapshot } from './panel-snapshot.js';
 import { findPanelById } from './panels.js';
 import { listPanelSlots } from './slots.js';
@@ -323,6 +331,23 @@ export interface NudgeClaim {
    * lock could not be taken): the head's recipient was not claimed. Empty otherwise.
    */
   headBusyPanelIds: string[];
+  /**
+   * Where the scan for other people stopped (their leader due last of those taken, or null when it
+   * found fewer than asked for: nothing is left below): the next delivery starts below it.
+   */
+  continueBelow: NudgePosition | null;
+}
+
+/** A pending nudge's place in the order deliveries take other people in (latest due first). */
+export interface NudgePosition {
+  deliverAt: Date;
+  id: string;
+}
+
+/** Whether `a` comes after `b` in that order (due earlier, or at the same moment with a lower id). */
+export function isFurtherDown(a: NudgePosition, b: NudgePosition): boolean {
+  const at = a.deliverAt.getTime() - b.deliverAt.getTime();
+  return at < 0 || (at === 0 && BigInt(a.id) < BigInt(b.id));
 }
 
 /**
@@ -353,19 +378,39 @@ export interface NudgeClaim {
  */
 export async function claimDueNudges(
   trx: Transaction<Database>,
-  request: { teamId: string; headId: string; now: Date; windowEnd: Date; moreRecipients: number },
+  request: {
+    teamId: string;
+    headId: string;
+    now: Date;
+    windowEnd: Date;
+    moreRecipients: number;
+    /** Take other people only from leaders before this place (see {@link NudgeClaim.continueBelow}). */
+    below?: NudgePosition | null;
+  },
 ): Promise<NudgeClaim> {
   const { teamId, headId, now, windowEnd, moreRecipients } = request;
   const dueBy = new Date(now.getTime() + 1_000);
+  // From the top: everything due by `now`, which is before `now` and any id.
+  const below = request.below ?? { deliverAt: dueBy, id: '0' };
+  // Another person's leader: their earliest pending nudge, due by now (never a channel's).
+  const otherLeader = sql`n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${now}
+        and n.recipient not like 'C%' and n.recipient not like 'G%'
+        and not exists (
+          select 1 from nudge e
+          where e.team_id = n.team_id and e.recipient = n.recipient and e.state = 'pending'
+            and (e.deliver_at < n.deliver_at or (e.deliver_at = n.deliver_at and e.id < n.id))
+        )`;
   await sql`savepoint nudge_claim_probe`.execute(trx);
   const { rows: leaders } = await sql<{
     id: string;
     recipient: string;
     is_head: boolean;
+    from_top: boolean;
+    deliver_at: Date;
     panel_ids: string[];
-  }>`
+  }>`/* prepared:nudge_claim_probe */
     with head_leader as (
-      select n.id, n.recipient from nudge n
+      select n.id, n.recipient, n.deliver_at from nudge n
       where n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${dueBy}
         and n.id = (
           select l.id from nudge l
@@ -375,26 +420,34 @@ export async function claimDueNudges(
           limit 1
         )
       for no key update skip locked
-    ), other_leaders as (
-      select n.id, n.recipient from nudge n
-      where n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${now}
-        and n.recipient not like 'C%' and n.recipient not like 'G%'
-        and not exists (
-          select 1 from nudge e
-          where e.team_id = n.team_id and e.recipient = n.recipient and e.state = 'pending'
-            and (e.deliver_at < n.deliver_at or (e.deliver_at = n.deliver_at and e.id < n.id))
-        )
+    ), leaders_below as (
       -- The most recently due first: their own jobs are furthest back in the queue, so the jobs
       -- about to run find their rows free and run batches of their own, rather than wait on this one.
-      order by n.deliver_at desc
+      -- Below where this process's last delivery stopped: the deliveries in flight hold the rows
+      -- above, and stepping over each of them again would cost more than the rest of the statement.
+      select n.id, n.recipient, n.deliver_at, false as from_top from nudge n
+      where ${otherLeader} and (n.deliver_at, n.id) < (${below.deliverAt}::timestamptz, ${below.id}::bigint)
+      order by n.deliver_at desc, n.id desc
       limit ${moreRecipients}
       for no key update skip locked
-    ), leaders as (
-      select id, recipient, true as is_head from head_leader
+    ), leaders_above as (
+      -- Too few left below: the rest from the top (not run at all when there were enough).
+      select n.id, n.recipient, n.deliver_at, true as from_top from nudge n
+      where ${otherLeader} and (n.deliver_at, n.id) >= (${below.deliverAt}::timestamptz, ${below.id}::bigint)
+      order by n.deliver_at desc, n.id desc
+      limit (${moreRecipients}::int - (select count(*) from leaders_below))
+      for no key update skip locked
+    ), other_leaders as (
+      select id, recipient, deliver_at, from_top from leaders_below
       union all
-      select id, recipient, false from other_leaders where id not in (select id from head_leader)
+      select id, recipient, deliver_at, from_top from leaders_above
+    ), leaders as (
+      select id, recipient, deliver_at, true as is_head, false as from_top from head_leader
+      union all
+      select id, recipient, deliver_at, false, from_top from other_leaders
+      where id not in (select id from head_leader)
     )
-    select l.id::text as id, l.recipient, l.is_head, array(
+    select l.id::text as id, l.recipient, l.is_head, l.from_top, l.deliver_at, array(
       select distinct w.panel_id::text from nudge w
       where w.team_id = ${teamId} and w.recipient = l.recipient and w.state = 'pending'
         and w.deliver_at <= ${windowEnd}
@@ -403,7 +456,17 @@ export async function claimDueNudges(
   `.execute(trx);
   // Releases the leaders' row locks: they are taken again below, after their panels.
   await sql`rollback to savepoint nudge_claim_probe`.execute(trx);
-  if (leaders.length === 0) return { rows: [], headBusyPanelIds: [] };
+  // The next delivery goes on below the last one taken: the last from the top if the top was
+  // needed. None left anywhere: from the top again.
+  let continueBelow: NudgePosition | null = null;
+  const others = leaders.filter((l) => !l.is_head);
+  const fromTop = others.filter((l) => l.from_top);
+  for (const other of fromTop.length > 0 ? fromTop : others) {
+    const at = { deliverAt: other.deliver_at, id: other.id };
+    if (continueBelow === null || isFurtherDown(at, continueBelow)) continueBelow = at;
+  }
+  if (others.length < moreRecipients) continueBelow = null;
+  if (leaders.length === 0) return { rows: [], headBusyPanelIds: [], continueBelow };
 
   const panelIds = [...new Set(leaders.flatMap((l) => l.panel_ids))];
   const { rows } = await sql<
@@ -414,7 +477,7 @@ export async function claimDueNudges(
       receipt_ts: string | null;
       receipt_sent_at: Date | null;
     }
-  >`
+  >`/* prepared:nudge_claim */
     with free_panels as (
       select p.id from panel p
       where p.team_id = ${teamId} and p.id = any(${panelIds}::bigint[])
@@ -435,13 +498,13 @@ export async function claimDueNudges(
         )
       for no key update skip locked
     ), claimed as (
-      select n.* from nudge n
+      select ${sql.raw(NUDGE_COLUMNS.map((c) => `n.${c}`).join(', '))} from nudge n
       where n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${windowEnd}
         and n.recipient in (select recipient from leaders)
         and n.panel_id in (select id from free_panels)
       for no key update skip locked
     )
-    select c.*, b.free_panels, r.nudge_id is not null as receipted,
+    select ${sql.raw(NUDGE_COLUMNS.map((c) => `c.${c}`).join(', '))}, b.free_panels, r.nudge_id is not null as receipted,
       r.slack_channel as receipt_channel, r.slack_ts as receipt_ts, r.sent_at as receipt_sent_at
     from (select array(select id::text from free_panels) as free_panels) b
     left join claimed c on true
@@ -475,7 +538,7 @@ export async function claimDueNudges(
     head === undefined || claimed.some((r) => r.recipient === head.recipient)
       ? []
       : head.panel_ids.filter((id) => !free.has(id));
-  return { rows: claimed, headBusyPanelIds };
+  return { rows: claimed, headBusyPanelIds, continueBelow };
 }
 
 /**
@@ -527,7 +590,7 @@ export async function settleNudgeOutcomes(
 ): Promise<void> {
   if (settlements.length === 0) return;
   const column = <T>(pick: (s: NudgeSettlement) => T) => settlements.map(pick);
-  await sql`
+  await sql`/* prepared:nudge_settle */
     with receipts_done as (
       delete from nudge_receipt
       where team_id = ${teamId} and nudge_id = any(${column((s) => s.id)}::bigint[])
