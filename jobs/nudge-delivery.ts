@@ -11,7 +11,6 @@ import {
   type ClaimedNudge,
   claimDueNudges,
   isFurtherDown,
-  loadNudgeSettings,
   type NudgePosition,
   type NudgeSettlement,
   settleNudgeOutcomes,
@@ -371,10 +370,10 @@ async function deliverBatch(
       // countdown after a panel was decided while this worker was down, is cancelled, not sent.
       // Every panel of the batch is read once, for the plan and for the messages.
       const panelIds = [...new Set(messages.flatMap((m) => m.rows.map((r) => r.panel_id)))];
-      const [settings, states] =
+      const { nudgeSettings: settings, states } =
         panelIds.length === 0
-          ? [undefined, new Map<string, PanelFeedbackState>()]
-          : await Promise.all([loadNudgeSettings(trx, teamId), loadFeedbackStates(trx, teamId, panelIds)]);
+          ? { nudgeSettings: undefined, states: new Map<string, PanelFeedbackState>() }
+          : await loadFeedbackStates(trx, teamId, panelIds);
       const wanted = new Map<string, PlannedNudge>();
       for (const [panelId, state] of states) {
         if (settings === undefined) break;

@@ -61,21 +61,6 @@ export async function listPanelFeedback(
 /** A feedback row with how often it was submitted (its versions) and when last, where read. */
 export type FeedbackWithHistory = Feedback & { versions?: number; last_version_at?: Date | null };
 
-/** Every feedback row (drafts too) of several panels, in one query. */
-export async function listFeedbackOfPanels(
-  db: Db,
-  teamId: string,
-  panelIds: readonly string[],
-): Promise<Feedback[]> {
-  if (panelIds.length === 0) return [];
-  return db
-    .selectFrom('feedback')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where('panel_id', 'in', [...new Set(panelIds)])
-    .execute();
-}
-
 /** Keeps a draft; a feedback already submitted is never turned back into a draft. */
 export async function saveDraft(
   db: Db,
@@ -440,20 +425,5 @@ export async function listPanelsBehindDebrief(
     )
     .orderBy('p.id')
     .limit(limit)
-    .execute();
-}
-
-/** The recorded decisions of several panels, in one query. */
-export async function findDecisionsOfPanels(
-  db: Db,
-  teamId: string,
-  panelIds: readonly string[],
-): Promise<Decision[]> {
-  if (panelIds.length === 0) return [];
-  return db
-    .selectFrom('decision')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where('panel_id', 'in', [...new Set(panelIds)])
     .execute();
 }

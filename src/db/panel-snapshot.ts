@@ -2,6 +2,8 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { type NudgeSettings, resolveNudgeSettings } from '../domain/nudge-settings.js';
 import {
   type Database,
+  type Decision,
+  type Feedback,
   type MemberRole,
   type Nudge,
   type NudgeKind,
@@ -112,6 +114,43 @@ interface JsonNudge {
 const date = (value: string) => new Date(value);
 const maybeDate = (value: string | null) => (value === null ? null : new Date(value));
 
+const membersFrom = (json: JsonMember[]): PanelMember[] =>
+  json.map((m) => ({ ...m, panel_id: String(m.panel_id), added_at: date(m.added_at) }));
+const stagesFrom = (json: JsonStage[]): Stage[] =>
+  json.map((s) => ({ ...s, id: String(s.id), panel_id: String(s.panel_id) }));
+const slotsFrom = (json: JsonSlot[]): SlotWithPeople[] =>
+  json.map(({ stage_kind, interviewers, ...s }) => ({
+    slot: {
+      ...s,
+      id: String(s.id),
+      panel_id: String(s.panel_id),
+      stage_id: String(s.stage_id),
+      starts_at: date(s.starts_at),
+      ends_at: date(s.ends_at),
+      created_at: date(s.created_at),
+      updated_at: date(s.updated_at),
+    },
+    stageKind: stage_kind,
+    interviewers: interviewers.map((i) => ({ userId: i.user_id, declinedAt: maybeDate(i.declined_at) })),
+  }));
+
+/** A panel's members, in the order they were added, as JSON (the panel is `p`). */
+const MEMBERS_JSON = sql`(select coalesce(json_agg(m order by m.added_at, m.user_id, m.role), '[]')
+         from panel_member m where m.team_id = p.team_id and m.panel_id = p.id)`;
+/** A panel's stages in order, as JSON. */
+const STAGES_JSON = sql`(select coalesce(json_agg(s order by s.position), '[]')
+         from stage s where s.team_id = p.team_id and s.panel_id = p.id)`;
+/** A panel's booked slots in time order, each with its stage's kind and its interviewers, as JSON. */
+const SLOTS_JSON = sql`(select coalesce(json_agg(
+                (to_jsonb(sl) || jsonb_build_object(
+                  'stage_kind', st.kind,
+                  'interviewers', (select coalesce(jsonb_agg(jsonb_build_object(
+                                      'user_id', si.user_id, 'declined_at', si.declined_at) order by si.user_id), '[]')
+                                   from slot_interviewer si where si.team_id = sl.team_id and si.slot_id = sl.id)))
+                order by sl.starts_at, sl.id), '[]')
+         from slot sl join stage st on st.team_id = sl.team_id and st.id = sl.stage_id
+         where sl.team_id = p.team_id and sl.panel_id = p.id and sl.state = 'booked')`;
+
 /**
  * Reads a panel's snapshot. `forUpdate` first takes the panel's row lock (every writer's first
  * step) in a statement of its own: a statement reads what was committed when it began, so the
@@ -135,19 +174,9 @@ export async function loadPanelSnapshot(
   );
   const { rows } = await sql<SnapshotRow>`${mark}
     select ${PANEL_SELECT},
-      (select coalesce(json_agg(m order by m.added_at, m.user_id, m.role), '[]')
-         from panel_member m where m.team_id = p.team_id and m.panel_id = p.id) as members_json,
-      (select coalesce(json_agg(s order by s.position), '[]')
-         from stage s where s.team_id = p.team_id and s.panel_id = p.id) as stages_json,
-      (select coalesce(json_agg(
-                (to_jsonb(sl) || jsonb_build_object(
-                  'stage_kind', st.kind,
-                  'interviewers', (select coalesce(jsonb_agg(jsonb_build_object(
-                                      'user_id', si.user_id, 'declined_at', si.declined_at) order by si.user_id), '[]')
-                                   from slot_interviewer si where si.team_id = sl.team_id and si.slot_id = sl.id)))
-                order by sl.starts_at, sl.id), '[]')
-         from slot sl join stage st on st.team_id = sl.team_id and st.id = sl.stage_id
-         where sl.team_id = p.team_id and sl.panel_id = p.id and sl.state = 'booked') as slots_json,
+      ${MEMBERS_JSON} as members_json,
+      ${STAGES_JSON} as stages_json,
+      ${SLOTS_JSON} as slots_json,
       (select coalesce(json_agg(json_build_object(
                 'slot_id', f.slot_id, 'interviewer_id', f.interviewer_id, 'submitted_at', f.submitted_at)), '[]')
          from feedback f where f.team_id = p.team_id and f.panel_id = p.id and f.state = 'submitted') as submitted_json,
@@ -189,29 +218,9 @@ export async function loadPanelSnapshot(
     interviews_json,
     ...panel
   } = row;
-  const members: PanelMember[] = members_json.map((m) => ({
-    ...m,
-    panel_id: String(m.panel_id),
-    added_at: date(m.added_at),
-  }));
-  const stages: Stage[] = stages_json.map((s) => ({ ...s, id: String(s.id), panel_id: String(s.panel_id) }));
-  const slots: SlotWithPeople[] = slots_json.map(({ stage_kind, interviewers, ...s }) => ({
-    slot: {
-      ...s,
-      id: String(s.id),
-      panel_id: String(s.panel_id),
-      stage_id: String(s.stage_id),
-      starts_at: date(s.starts_at),
-      ends_at: date(s.ends_at),
-      created_at: date(s.created_at),
-      updated_at: date(s.updated_at),
-    },
-    stageKind: stage_kind,
-    interviewers: interviewers.map((i) => ({ userId: i.user_id, declinedAt: maybeDate(i.declined_at) })),
-  }));
   return {
-    details: { panel, members, stages },
-    slots,
+    details: { panel, members: membersFrom(members_json), stages: stagesFrom(stages_json) },
+    slots: slotsFrom(slots_json),
     submitted: submitted_json.map((f) => ({
       slot_id: String(f.slot_id),
       interviewer_id: f.interviewer_id,
@@ -241,4 +250,91 @@ export async function loadPanelSnapshot(
           })),
         }),
   };
+}
+
+/** A panel as a nudge delivery re-checks and words its messages: its people, slots, feedback, decision. */
+export interface PanelRecord {
+  details: PanelDetails;
+  /** Booked slots in time order. */
+  slots: SlotWithPeople[];
+  /** Every feedback row, drafts too. */
+  feedback: Feedback[];
+  decision: Decision | undefined;
+}
+
+interface PanelRecordRow extends Panel {
+  members_json: JsonMember[];
+  stages_json: JsonStage[];
+  slots_json: JsonSlot[];
+  feedback_json: (Omit<Feedback, 'id' | 'panel_id' | 'slot_id' | 'submitted_at' | 'updated_at'> & {
+    id: number | string;
+    panel_id: number | string;
+    slot_id: number | string;
+    submitted_at: string | null;
+    updated_at: string;
+  })[];
+  decision_json:
+    | (Omit<Decision, 'panel_id' | 'decided_at'> & { panel_id: number | string; decided_at: string })
+    | null;
+  nudge_settings: Partial<NudgeSettings> | null;
+}
+
+/**
+ * Reads several panels of a workspace, with the workspace's nudge settings, in one prepared
+ * statement (a nudge delivery's batch spans several panels; this was eight round trips a batch).
+ */
+export async function loadPanelRecords(
+  db: Db,
+  teamId: string,
+  panelIds: readonly string[],
+): Promise<{ nudgeSettings: NudgeSettings; panels: Map<string, PanelRecord> }> {
+  const { rows } = await sql<PanelRecordRow>`/* prepared:panel_records */
+    select ${PANEL_SELECT},
+      ${MEMBERS_JSON} as members_json,
+      ${STAGES_JSON} as stages_json,
+      ${SLOTS_JSON} as slots_json,
+      (select coalesce(json_agg(json_build_object(
+                'id', f.id, 'team_id', f.team_id, 'panel_id', f.panel_id, 'slot_id', f.slot_id,
+                'interviewer_id', f.interviewer_id, 'state', f.state, 'content', f.content,
+                'recommendation', f.recommendation, 'submitted_at', f.submitted_at,
+                'updated_at', f.updated_at)), '[]')
+         from feedback f where f.team_id = p.team_id and f.panel_id = p.id) as feedback_json,
+      (select json_build_object(
+                'team_id', d.team_id, 'panel_id', d.panel_id, 'outcome', d.outcome, 'reason', d.reason,
+                'decided_by', d.decided_by, 'decided_at', d.decided_at,
+                'candidate_told_on', d.candidate_told_on)
+         from decision d where d.team_id = p.team_id and d.panel_id = p.id) as decision_json,
+      w.nudge_settings
+    from (select 1) one
+    left join workspace w on w.team_id = ${teamId}
+    left join panel p on p.team_id = ${teamId} and p.id = any(${[...new Set(panelIds)]}::bigint[])
+  `.execute(db);
+  const panels = new Map<string, PanelRecord>();
+  for (const row of rows) {
+    const { members_json, stages_json, slots_json, feedback_json, decision_json, nudge_settings, ...panel } =
+      row;
+    // The one row of a workspace none of whose panels was found.
+    if ((panel.id as string | null) === null) continue;
+    panels.set(panel.id, {
+      details: { panel, members: membersFrom(members_json), stages: stagesFrom(stages_json) },
+      slots: slotsFrom(slots_json),
+      feedback: feedback_json.map((f) => ({
+        ...f,
+        id: String(f.id),
+        panel_id: String(f.panel_id),
+        slot_id: String(f.slot_id),
+        submitted_at: maybeDate(f.submitted_at),
+        updated_at: date(f.updated_at),
+      })),
+      decision:
+        decision_json === null
+          ? undefined
+          : {
+              ...decision_json,
+              panel_id: String(decision_json.panel_id),
+              decided_at: date(decision_json.decided_at),
+            },
+    });
+  }
+  return { nudgeSettings: resolveNudgeSettings(rows[0]?.nudge_settings), panels };
 }

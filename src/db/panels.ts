@@ -159,42 +159,6 @@ export async function findPanelById(
   return panel === undefined ? undefined : withPeopleAndStages(db, teamId, panel);
 }
 
-/**
- * Several panels of one workspace by id, each with its people and stages, in three queries
- * whatever their number (the nudge worker reads every panel of a batch this way). Ids that do
- * not exist are absent from the map.
- */
-export async function findPanelsByIds(
-  db: Db,
-  teamId: string,
-  panelIds: readonly string[],
-): Promise<Map<string, PanelDetails>> {
-  const found = new Map<string, PanelDetails>();
-  if (panelIds.length === 0) return found;
-  const ids = [...new Set(panelIds)];
-  const [panels, members, stages] = await Promise.all([
-    db.selectFrom('panel').selectAll().where('team_id', '=', teamId).where('id', 'in', ids).execute(),
-    db
-      .selectFrom('panel_member')
-      .selectAll()
-      .where('team_id', '=', teamId)
-      .where('panel_id', 'in', ids)
-      .orderBy('added_at')
-      .execute(),
-    db
-      .selectFrom('stage')
-      .selectAll()
-      .where('team_id', '=', teamId)
-      .where('panel_id', 'in', ids)
-      .orderBy('position')
-      .execute(),
-  ]);
-  for (const panel of panels) found.set(panel.id, { panel, members: [], stages: [] });
-  for (const member of members) found.get(member.panel_id)?.members.push(member);
-  for (const stage of stages) found.get(stage.panel_id)?.stages.push(stage);
-  return found;
-}
-
 /** The panels a user created or takes part in (any role, any state), newest first. */
 export function listPanelsForUser(db: Db, teamId: string, userId: string, limit: number): Promise<Panel[]> {
   return db

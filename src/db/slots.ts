@@ -87,34 +87,6 @@ export async function listPanelSlots(db: Db, teamId: string, panelId: string): P
   return attachPeople(db, teamId, slots);
 }
 
-/** The booked slots of several panels in time order, by panel id, in two queries. */
-export async function listSlotsOfPanels(
-  db: Db,
-  teamId: string,
-  panelIds: readonly string[],
-): Promise<Map<string, SlotWithPeople[]>> {
-  const byPanel = new Map<string, SlotWithPeople[]>(panelIds.map((id) => [id, []]));
-  if (panelIds.length === 0) return byPanel;
-  const slots = await db
-    .selectFrom('slot')
-    .innerJoin('stage', (join) =>
-      join.onRef('stage.id', '=', 'slot.stage_id').onRef('stage.team_id', '=', 'slot.team_id'),
-    )
-    .selectAll('slot')
-    .select('stage.kind as stage_kind')
-    .where('slot.team_id', '=', teamId)
-    .where('slot.panel_id', 'in', [...new Set(panelIds)])
-    .where('slot.state', '=', 'booked')
-    .orderBy('slot.starts_at')
-    .execute();
-  for (const slot of await attachPeople(db, teamId, slots)) {
-    const list = byPanel.get(slot.slot.panel_id);
-    if (list === undefined) byPanel.set(slot.slot.panel_id, [slot]);
-    else list.push(slot);
-  }
-  return byPanel;
-}
-
 /**
  * Cancels a panel's booked slots that have not started by `startingAfter` and frees their
  * interviewers' time, as a panel cancelled or decided must: its schedule can no longer change, so

@@ -3,21 +3,21 @@ import type { Database, Decision, Feedback, FeedbackContent, Rating, StageKind }
 import {
   type FeedbackWithHistory,
   findDecision,
-  findDecisionsOfPanels,
   findFeedback,
-  listFeedbackOfPanels,
   listPanelFeedback,
   loadSubmissionContext,
   lockPanelOfSlot,
   saveSubmission,
 } from '../db/feedback.js';
 import { activeInterviewers, buildPlanInput } from '../db/nudges.js';
-import { findPanelById, findPanelsByIds, type PanelDetails } from '../db/panels.js';
-import { findSlot, listPanelSlots, listSlotsOfPanels, type SlotWithPeople } from '../db/slots.js';
+import { loadPanelRecords } from '../db/panel-snapshot.js';
+import { findPanelById, type PanelDetails } from '../db/panels.js';
+import { findSlot, listPanelSlots, type SlotWithPeople } from '../db/slots.js';
 import { type DebriefSummary, summariseDebrief } from '../domain/debrief.js';
 import type { FeedbackFormResult } from '../domain/feedback-form.js';
 import { type FeedbackAccess, feedbackAccess } from '../domain/feedback-visibility.js';
 import { diffNudges, planNudges } from '../domain/nudge-plan.js';
+import type { NudgeSettings } from '../domain/nudge-settings.js';
 import { formatPanelReference } from '../domain/panel-reference.js';
 import { slackDate } from '../slack/mrkdwn.js';
 import { viewerOf } from './panels.js';
@@ -47,41 +47,21 @@ export async function loadFeedbackState(
 }
 
 /**
- * {@link loadFeedbackState} for several panels of one workspace at once, in seven queries however
- * many panels (the nudge worker reads every panel of a batch this way). Missing panels are absent.
+ * {@link loadFeedbackState} for several panels of one workspace at once, with the workspace's nudge
+ * settings, in one statement however many panels (the nudge worker reads every panel of a batch
+ * this way). Missing panels are absent.
  */
 export async function loadFeedbackStates(
   db: Kysely<Database>,
   teamId: string,
   panelIds: readonly string[],
-): Promise<Map<string, PanelFeedbackState>> {
+): Promise<{ nudgeSettings: NudgeSettings; states: Map<string, PanelFeedbackState> }> {
+  const { nudgeSettings, panels } = await loadPanelRecords(db, teamId, panelIds);
   const states = new Map<string, PanelFeedbackState>();
-  if (panelIds.length === 0) return states;
-  const [panels, slots, feedback, decisions] = await Promise.all([
-    findPanelsByIds(db, teamId, panelIds),
-    listSlotsOfPanels(db, teamId, panelIds),
-    listFeedbackOfPanels(db, teamId, panelIds),
-    findDecisionsOfPanels(db, teamId, panelIds),
-  ]);
-  const feedbackByPanel = new Map<string, Feedback[]>();
-  for (const f of feedback) {
-    const list = feedbackByPanel.get(f.panel_id);
-    if (list === undefined) feedbackByPanel.set(f.panel_id, [f]);
-    else list.push(f);
+  for (const [panelId, panel] of panels) {
+    states.set(panelId, feedbackState(panel.details, panel.slots, panel.feedback, panel.decision));
   }
-  const decisionByPanel = new Map(decisions.map((d) => [d.panel_id, d]));
-  for (const [panelId, details] of panels) {
-    states.set(
-      panelId,
-      feedbackState(
-        details,
-        slots.get(panelId) ?? [],
-        feedbackByPanel.get(panelId) ?? [],
-        decisionByPanel.get(panelId),
-      ),
-    );
-  }
-  return states;
+  return { nudgeSettings, states };
 }
 
 function feedbackState(
