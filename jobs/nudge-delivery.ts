@@ -20,6 +20,7 @@ import { heldUntil, nudgeIdentity, type PlannedNudge, planNudges } from '../src/
 import { formatPanelReference } from '../src/domain/panel-reference.js';
 import type { Logger } from '../src/logger.js';
 import { accessFor, loadFeedbackStates, type PanelFeedbackState } from '../src/services/feedback.js';
+import { blocksAsJson } from '../src/slack/blocks-as-json.js';
 import { mentionUser } from '../src/slack/mrkdwn.js';
 import {
   delayIfRateLimited,
@@ -531,7 +532,7 @@ async function send(client: WebClient, recipient: string, items: NudgeToSend[]):
   try {
     const posted = await client.chat.postMessage({
       channel: recipient,
-      ...getNudgeMessage(items, { isChannel: isChannelId(recipient) }),
+      ...blocksAsJson(getNudgeMessage(items, { isChannel: isChannelId(recipient) })),
       unfurl_links: false,
     });
     return { kind: 'sent', ts: posted.ts ?? null, channel: posted.channel ?? recipient };
