@@ -10,9 +10,9 @@ import {
   buildPlanInput,
   type ClaimedNudge,
   claimDueNudges,
-  isFurtherDown,
   type NudgePosition,
   type NudgeSettlement,
+  nextClaimPlace,
   settleNudgeOutcomes,
   sharePanels,
 } from '../src/db/nudges.js';
@@ -292,14 +292,10 @@ async function deliverBatch(
         below: cursor,
       });
       // The next delivery takes other people from below these (the rows above are held by the
-      // deliveries in flight, or sent); once nothing is left below, from the top again. Deliveries
-      // run side by side, so the place only ever moves down (until it starts again at the top).
-      const current = claimCursors.get(teamId);
-      if (claim.continueBelow === null) {
-        if (current === cursor) claimCursors.delete(teamId);
-      } else if (current === undefined || isFurtherDown(claim.continueBelow, current)) {
-        claimCursors.set(teamId, claim.continueBelow);
-      }
+      // deliveries in flight, or sent); once nothing is left below, from the top again.
+      const next = nextClaimPlace(claimCursors.get(teamId), cursor, claim.continueBelow);
+      if (next === undefined) claimCursors.delete(teamId);
+      else claimCursors.set(teamId, next);
       // The panels are share-locked from here on: the send budget counts from now.
       const claimedAt = performance.now();
       const claimed = claim.rows;

@@ -873,30 +873,37 @@ describe('delivery in batches', () => {
       .returning(['id', 'recipient'])
       .execute();
     const head = rows[0]?.id ?? '';
-    const claim = (below: NudgePosition | null) =>
+    const claim = (below: NudgePosition | null, moreRecipients = 2) =>
       db
         .transaction()
         .execute((trx) =>
-          claimDueNudges(trx, { teamId, headId: head, now, windowEnd: now, moreRecipients: 2, below }),
+          claimDueNudges(trx, { teamId, headId: head, now, windowEnd: now, moreRecipients, below }),
         );
     const taken = (c: NudgeClaim) => c.rows.map((r) => r.recipient.slice(-2)).sort();
+    const place = (c: NudgeClaim) => c.continueBelow?.deliverAt.toISOString().slice(11, 16);
 
-    // From the top: the head's person and the two most recently due.
+    // From the top: the head's person (U1, whose own job this is) and the two most recently due.
     const first = await claim(null);
     expect(taken(first)).toEqual(['U1', 'U5', 'U6']);
-    expect(first.continueBelow?.deliverAt.toISOString()).toBe('2026-12-01T09:40:00.000Z');
+    expect(place(first)).toBe('09:40');
     // The next delivery starts below them (they are still pending here: nothing was sent).
     const second = await claim(first.continueBelow);
     expect(taken(second)).toEqual(['U1', 'U3', 'U4']);
-    // Fewer left below than asked for (U1 is the head's own): the one after starts at the top again.
+    expect(place(second)).toBe('09:20');
+    // One left below (U2; the head's person is not another): the other from the top, and the
+    // delivery after goes on below that one.
     const third = await claim(second.continueBelow);
-    expect(taken(third)).toEqual(['U1', 'U2']);
-    expect(third.continueBelow).toBeNull();
-    expect(taken(await claim(third.continueBelow))).toEqual(['U1', 'U5', 'U6']);
-    // A place left by an earlier burst, below everything due now: the rest come from the top.
+    expect(taken(third)).toEqual(['U1', 'U2', 'U6']);
+    expect(place(third)).toBe('09:50');
+    expect(taken(await claim(third.continueBelow))).toEqual(['U1', 'U4', 'U5']);
+    // A place left by an earlier burst, below everything due now: all from the top.
     const stale = await claim({ deliverAt: new Date('2026-12-01T08:00:00Z'), id: '0' });
     expect(taken(stale)).toEqual(['U1', 'U5', 'U6']);
-    expect(stale.continueBelow?.deliverAt.toISOString()).toBe('2026-12-01T09:40:00.000Z');
+    expect(place(stale)).toBe('09:40');
+    // Fewer people due than asked for: the next delivery starts at the top.
+    const all = await claim(first.continueBelow, 10);
+    expect(taken(all)).toEqual(['U1', 'U2', 'U3', 'U4', 'U5', 'U6']);
+    expect(all.continueBelow).toBeNull();
 
     // Nothing of this workspace is left for the reconciler of later tests to deliver.
     await db.updateTable('nudge').set({ state: 'cancelled' }).where('team_id', '=', teamId).execute();

@@ -344,6 +344,22 @@ export interface NudgePosition {
   id: string;
 }
 
+/**
+ * Where a process's next delivery takes other people from, once one that started at `used` found
+ * that it should go on below `found` (null: nothing left anywhere), and the place is now `current`.
+ * Nobody moved it meanwhile: `found`, even above `used` (it wrapped to the top). Another delivery
+ * running beside it moved it: whichever is further down, so that two never scan the same rows.
+ */
+export function nextClaimPlace(
+  current: NudgePosition | undefined,
+  used: NudgePosition | undefined,
+  found: NudgePosition | null,
+): NudgePosition | undefined {
+  if (current === used) return found ?? undefined;
+  if (found === null || current === undefined) return current ?? found ?? undefined;
+  return isFurtherDown(found, current) ? found : current;
+}
+
 /** Whether `a` comes after `b` in that order (due earlier, or at the same moment with a lower id). */
 export function isFurtherDown(a: NudgePosition, b: NudgePosition): boolean {
   const at = a.deliverAt.getTime() - b.deliverAt.getTime();
@@ -392,9 +408,11 @@ export async function claimDueNudges(
   const dueBy = new Date(now.getTime() + 1_000);
   // From the top: everything due by `now`, which is before `now` and any id.
   const below = request.below ?? { deliverAt: dueBy, id: '0' };
-  // Another person's leader: their earliest pending nudge, due by now (never a channel's).
+  // Another person's leader: their earliest pending nudge, due by now (never a channel's, nor the
+  // head's person's: theirs is claimed through the head).
   const otherLeader = sql`n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${now}
         and n.recipient not like 'C%' and n.recipient not like 'G%'
+        and n.recipient is distinct from (select h.recipient from nudge h where h.team_id = ${teamId} and h.id = ${headId})
         and not exists (
           select 1 from nudge e
           where e.team_id = n.team_id and e.recipient = n.recipient and e.state = 'pending'

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { nextClaimPlace } from '../../src/db/nudges.js';
 import {
   diffNudges,
   heldUntil,
@@ -212,5 +213,33 @@ describe('a DM found due late', () => {
     expect(keptTo('candidate_update', 'day-of')).toBeNull();
     expect(keptTo('feedback_reminder')).toMatchObject({ until: null });
     expect(keptTo('decision_countdown', '24h')).toMatchObject({ until: base().panel.decisionDeadline });
+  });
+});
+
+describe('where a worker process’s next delivery takes other people from', () => {
+  const at = (hhmm: string, id: string) => ({ deliverAt: new Date(`2026-12-01T${hhmm}:00Z`), id });
+  const p940 = at('09:40', '5');
+  const p920 = at('09:20', '3');
+  const p950 = at('09:50', '6');
+
+  it('goes on below where its delivery stopped, and back to the top when nothing was left', () => {
+    expect(nextClaimPlace(undefined, undefined, p940)).toBe(p940);
+    expect(nextClaimPlace(p940, p940, p920)).toBe(p920);
+    expect(nextClaimPlace(p920, p920, null)).toBeUndefined();
+  });
+
+  it('follows a delivery that wrapped to the top, when nobody moved the place meanwhile', () => {
+    expect(nextClaimPlace(p920, p920, p950)).toBe(p950);
+  });
+
+  it('keeps whichever is further down when another delivery moved the place meanwhile', () => {
+    // Started at 09:40; another delivery moved it to 09:20 meanwhile.
+    expect(nextClaimPlace(p920, p940, p950)).toBe(p920);
+    expect(nextClaimPlace(p940, undefined, p920)).toBe(p920);
+    expect(nextClaimPlace(p920, p940, null)).toBe(p920);
+    // Another delivery found nothing left and sent the place to the top: this one's stands.
+    expect(nextClaimPlace(undefined, p940, p920)).toBe(p920);
+    // Same moment, lower id is further down.
+    expect(nextClaimPlace(at('09:40', '9'), p950, at('09:40', '4'))).toEqual(at('09:40', '4'));
   });
 });
