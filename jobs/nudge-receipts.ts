@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/database.js';
 import { type SentNudgeReceipt, writeNudgeReceipts } from '../src/db/nudges.js';
+import { pgErrorCode } from '../src/db/pg-errors.js';
 
 interface Waiting {
   receipts: readonly SentNudgeReceipt[];
@@ -67,6 +68,6 @@ export class NudgeReceiptWriter {
 
 /** Postgres refused the statement for the values it carried (data exception or constraint violation). */
 function refusedForItsData(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+  const code = pgErrorCode(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
 }

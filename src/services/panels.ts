@@ -12,6 +12,7 @@ import {
   type PanelDetails,
   setPanelState,
 } from '../db/panels.js';
+import { isViolation, UNIQUE_VIOLATION } from '../db/pg-errors.js';
 import { releaseSlots, type SlotWithPeople } from '../db/slots.js';
 import type { NewPanelInput } from '../domain/new-panel-form.js';
 import { canCoordinatePanel, canSeePanel, type PanelViewer } from '../domain/permissions.js';
@@ -23,11 +24,6 @@ export function viewerOf(details: PanelDetails, userId: string): PanelViewer {
     isCreator: details.panel.created_by === userId,
     roles: new Set(details.members.filter((m) => m.user_id === userId).map((m) => m.role)),
   };
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const e = error as { code?: unknown; constraint?: unknown };
-  return e?.code === '23505' && e.constraint === constraint;
 }
 
 /**
@@ -91,7 +87,7 @@ export async function createPanel(
     return { panel, created: true };
   } catch (error) {
     // Two deliveries of one submission raced; the other one created the panel.
-    if (isUniqueViolation(error, 'panel_team_view_key')) {
+    if (isViolation(error, UNIQUE_VIOLATION, 'panel_team_view_key')) {
       const panel = await findPanelByView(db, teamId, viewId);
       if (panel !== undefined) return { panel, created: false };
     }

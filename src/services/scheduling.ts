@@ -5,6 +5,7 @@ import type { Database, Panel } from '../db/database.js';
 import { buildPlanInput, type NudgeToQueue, syncPanelNudges, syncPanelNudgesFrom } from '../db/nudges.js';
 import { type InterviewsQuery, loadPanelSnapshot, type PanelSnapshot } from '../db/panel-snapshot.js';
 import { findPanelById, insertMembers, type PanelDetails } from '../db/panels.js';
+import { EXCLUSION_VIOLATION, isViolation, UNIQUE_VIOLATION, violatedConstraint } from '../db/pg-errors.js';
 import {
   busyRange,
   cancelSlots,
@@ -60,21 +61,14 @@ export type ScheduleOutcome<T> =
   | { kind: 'refused'; message: string };
 
 const DAY = 24 * 3600 * 1000;
-const EXCLUSION_VIOLATION = '23P01';
-const UNIQUE_VIOLATION = '23505';
 
 class SchedulingRefusal extends Error {
   readonly code = 'panelist_scheduling_refused';
 }
 
-function isExclusionViolation(error: unknown): error is { constraint?: string } {
-  return (error as { code?: unknown })?.code === EXCLUSION_VIOLATION;
-}
-
 /** Another copy of the same scheduling view committed first (see `schedule_submission`). */
 function isRepeatedSubmission(error: unknown): boolean {
-  const { code, constraint } = (error as { code?: unknown; constraint?: unknown } | null) ?? {};
-  return code === UNIQUE_VIOLATION && constraint === 'schedule_submission_pkey';
+  return isViolation(error, UNIQUE_VIOLATION, 'schedule_submission_pkey');
 }
 
 /** Locks the panel, reads its snapshot and checks that `actorId` may schedule it. */
@@ -247,7 +241,7 @@ async function runScheduling<T>(
     return await db.transaction().execute(work);
   } catch (error) {
     if (error instanceof SchedulingRefusal) return { kind: 'refused', message: error.message };
-    if (repeatOf !== undefined && (isExclusionViolation(error) || isRepeatedSubmission(error))) {
+    if (repeatOf !== undefined && (isViolation(error, EXCLUSION_VIOLATION) || isRepeatedSubmission(error))) {
       const repeat = await db
         .transaction()
         .execute(repeatOf)
@@ -259,10 +253,10 @@ async function runScheduling<T>(
         );
       if (repeat !== undefined) return repeat;
     }
-    if (isExclusionViolation(error)) {
+    if (isViolation(error, EXCLUSION_VIOLATION)) {
       // Another booking committed between our check and our insert; the database refused ours.
       const message =
-        error.constraint === 'slot_candidate_no_overlap'
+        violatedConstraint(error) === 'slot_candidate_no_overlap'
           ? 'Someone else just booked the candidate at this time. Nothing was saved; choose another time.'
           : 'Someone else just booked one of these interviewers at this time. Nothing was saved; choose another time or person.';
       return { kind: 'invalid', errors: { [raceField]: message } };
