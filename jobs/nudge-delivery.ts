@@ -18,6 +18,7 @@ import {
 } from '../src/db/nudges.js';
 import { heldUntil, nudgeIdentity, type PlannedNudge, planNudges } from '../src/domain/nudge-plan.js';
 import { formatPanelReference } from '../src/domain/panel-reference.js';
+import { COORDINATOR_ROLES } from '../src/domain/permissions.js';
 import type { Logger } from '../src/logger.js';
 import { accessFor, loadFeedbackStates, type PanelFeedbackState } from '../src/services/feedback.js';
 import { blocksAsJson } from '../src/slack/blocks-as-json.js';
@@ -602,7 +603,7 @@ export async function tellCoordinatorsOnce(
       .select(['user_id', 'role'])
       .where('team_id', '=', teamId)
       .where('panel_id', '=', panelId)
-      .where('role', 'in', ['recruiter', 'hiring_manager'])
+      .where('role', 'in', COORDINATOR_ROLES)
       .execute();
     const of = (role: string) =>
       [...new Set(members.filter((m) => m.role === role).map((m) => m.user_id))].filter(

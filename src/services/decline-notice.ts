@@ -3,6 +3,7 @@ import { getDeclinedNoticeMessage } from '../../blocks/slot-messages.js';
 import type { PanelDetails } from '../db/panels.js';
 import type { SlotWithPeople } from '../db/slots.js';
 import type { AppDeps } from '../deps.js';
+import { coordinatorsOf } from '../domain/permissions.js';
 
 /** What became of telling the coordinators about one decline. */
 export type DeclineNotice =
@@ -67,9 +68,8 @@ export async function tellDeclineOnce(
       ? { kind: 'already', told: row.told }
       : { kind: 'in_progress' };
   }
-  const coordinators = panel.members.filter((m) => m.role === 'recruiter' || m.role === 'hiring_manager');
   const results = await Promise.allSettled(
-    [...new Map(coordinators.map((m) => [m.user_id, m])).values()].map(async (coordinator) => {
+    coordinatorsOf(panel.members).map(async (coordinator) => {
       // The zone stored with their membership, as for every schedule DM: no lookup here.
       await deps.client.chat.postMessage({
         channel: coordinator.user_id,

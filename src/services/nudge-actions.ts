@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { syncPanelNudges } from '../db/nudges.js';
+import { COORDINATOR_ROLES } from '../domain/permissions.js';
 
 /**
  * Puts the nudges of one delivered message back to pending until `until`. The panels are then
@@ -90,7 +91,7 @@ export async function markCandidateUpdated(
       .where('team_id', '=', teamId)
       .where('panel_id', '=', panelId)
       .where('user_id', '=', userId)
-      .where('role', 'in', ['recruiter', 'hiring_manager'])
+      .where('role', 'in', COORDINATOR_ROLES)
       .executeTakeFirst();
     if (panel === undefined || (coordinator === undefined && panel.created_by !== userId)) return 'forbidden';
     await trx

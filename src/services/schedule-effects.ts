@@ -18,6 +18,7 @@ import { loadPanelSnapshot } from '../db/panel-snapshot.js';
 import type { PanelDetails } from '../db/panels.js';
 import type { SlotWithPeople } from '../db/slots.js';
 import type { AppDeps } from '../deps.js';
+import { coordinatorsOf } from '../domain/permissions.js';
 import { delayIfRateLimited, isRateLimited, permanentSlackError } from '../slack/slack-errors.js';
 import { refreshHomes } from './app-home.js';
 import type { SlotChange } from './scheduling.js';
@@ -268,9 +269,7 @@ export async function afterScheduleChange(
   await Promise.all(sends);
   const concerned = new Set<string>([
     ...notices.flatMap((n) => n.userIds),
-    ...panel.members
-      .filter((m) => m.role === 'recruiter' || m.role === 'hiring_manager')
-      .map((m) => m.user_id),
+    ...coordinatorsOf(panel.members).map((m) => m.user_id),
     panel.panel.created_by,
   ]);
   await refreshHomes(deps, teamId, concerned);

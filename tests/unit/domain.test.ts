@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { parseNewPanelForm } from '../../src/domain/new-panel-form.js';
 import { formatPanelReference, parsePanelReference } from '../../src/domain/panel-reference.js';
-import { canCoordinatePanel, canSeePanel } from '../../src/domain/permissions.js';
+import { canCoordinatePanel, canSeePanel, coordinatorsOf } from '../../src/domain/permissions.js';
 import { DEFAULT_STAGE_KINDS, SHARED_COMPETENCIES, STAGES } from '../../src/domain/stages.js';
 import { calendarDate, escapeMrkdwn, slackDate } from '../../src/slack/mrkdwn.js';
 import { newPanelValues, validNewPanelFields } from '../support/factories.js';
@@ -97,6 +97,20 @@ describe('permissions', () => {
     expect(canCoordinatePanel(viewer(['hiring_manager']))).toBe(true);
     expect(canCoordinatePanel(viewer(['decision_maker']))).toBe(false);
     expect(canCoordinatePanel(viewer(['interviewer']))).toBe(false);
+  });
+  it('lists a panel’s coordinating members once each, whatever else they are on it', () => {
+    const members = [
+      { user_id: 'UREC', role: 'recruiter' as const },
+      { user_id: 'UHM', role: 'interviewer' as const },
+      { user_id: 'UHM', role: 'hiring_manager' as const },
+      { user_id: 'UREC', role: 'hiring_manager' as const },
+      { user_id: 'UDM', role: 'decision_maker' as const },
+      { user_id: 'UPEER', role: 'interviewer' as const },
+    ];
+    expect(coordinatorsOf(members)).toEqual([
+      { user_id: 'UREC', role: 'recruiter' },
+      { user_id: 'UHM', role: 'hiring_manager' },
+    ]);
   });
 });
 
