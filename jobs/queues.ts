@@ -117,14 +117,36 @@ export async function enqueueAnnouncement(queues: Queues, job: AnnouncementJob):
  * Queues the follow-ups of a schedule change. The id is the panel's revision, so a retried add is
  * harmless. Throws when Redis is unreachable (the caller then does the work itself).
  */
+/** A schedule change's effects job id: the panel and its revision after the change. */
+function effectsJobId(job: Pick<ScheduleEffectsJob, 'teamId' | 'panelId' | 'revision'>): string {
+  return `effects-${job.teamId}-${job.panelId}-r${job.revision}`;
+}
+
+const EFFECTS_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 24 * 3600 },
+};
+
 export async function enqueueScheduleEffects(queues: Queues, job: ScheduleEffectsJob): Promise<void> {
-  await queues.effects.add('schedule', job, {
-    jobId: `effects-${job.teamId}-${job.panelId}-r${job.revision}`,
-    attempts: 8,
-    backoff: { type: 'exponential', delay: 1_000 },
-    removeOnComplete: true,
-    removeOnFail: { age: 24 * 3600 },
-  });
+  await queues.effects.add('schedule', job, { ...EFFECTS_JOB_OPTIONS, jobId: effectsJobId(job) });
+}
+
+/**
+ * The reconciler's side: follow-ups Postgres still keeps (`schedule_follow_up`) whose job is gone
+ * are queued again; one whose retries ran out (Slack down for a while) is tried again. A job still
+ * waiting or running is left alone.
+ */
+export async function requeueScheduleEffects(
+  queues: Queues,
+  jobs: readonly ScheduleEffectsJob[],
+): Promise<void> {
+  for (const job of jobs) {
+    const existing = await queues.effects.getJob(effectsJobId(job));
+    if (existing === undefined) await enqueueScheduleEffects(queues, job);
+    else if (await existing.isFailed()) await existing.retry('failed').catch(unlessLeftState);
+  }
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

@@ -2,19 +2,35 @@ import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../src/clock.js';
 import type { Database } from '../src/db/database.js';
 import { listPanelsBehindDebrief } from '../src/db/feedback.js';
+import { forgetScheduleFollowUpsOlderThan, listStaleScheduleFollowUps } from '../src/db/follow-ups.js';
 import { applyNudgeReceipts, replanPanel } from '../src/db/nudges.js';
 import { listPanelsBehindAnnouncement } from '../src/db/panels.js';
-import { enqueueAnnouncement, NUDGE_QUEUE_HORIZON_MS, type Queues, requeueNudges } from './queues.js';
+import {
+  enqueueAnnouncement,
+  NUDGE_QUEUE_HORIZON_MS,
+  type Queues,
+  requeueNudges,
+  requeueScheduleEffects,
+  type ScheduleEffectsJob,
+} from './queues.js';
 
 const BATCH = 500;
 /** How long a scheduling view's submission is remembered, to answer a repeat of it. */
 const SUBMISSION_MEMORY_MS = 7 * 24 * 3600 * 1000;
+/**
+ * How long a schedule change's follow-ups may stay kept before the reconciler queues them again
+ * (real time, by the database's clock: a job normally runs within seconds, or the follow-up gate's
+ * hold).
+ */
+export const FOLLOW_UP_GRACE_MS = 2 * 60 * 1000;
+/** How long the reconciler goes on queueing a schedule change's follow-ups that keep failing. */
+const FOLLOW_UP_GIVE_UP_MS = 24 * 3600 * 1000;
 
 /**
  * Re-enqueues every piece of work Postgres says is still owed: announcements and debriefs behind
- * their panel, and pending nudges due soon (with recurring ones, such as the daily digest and
- * overdue reminders, re-planned first, and those Slack already took, by their receipts, settled as
- * sent before anything else), and forgets scheduling submissions a week old. Job ids are derived from rows, so work already queued is not
+ * their panel, schedule changes' follow-ups whose job was lost, and pending nudges due soon (with
+ * recurring ones, such as the daily digest and overdue reminders, re-planned first, and those Slack
+ * already took, by their receipts, settled as sent before anything else), and forgets scheduling submissions a week old. Job ids are derived from rows, so work already queued is not
  * queued twice; a due nudge whose job still waits is promoted. This scan crosses workspaces on
  * purpose: each job carries its team id, and the job's own queries are scoped by it.
  * @returns how many rows it looked at.
@@ -75,6 +91,12 @@ export async function reconcile(
     await enqueueAnnouncement(queues, { teamId: panel.team_id, panelId: panel.id, revision: panel.revision });
   }
   const now = clock.now();
+  // Schedule follow-ups still kept a while after their change: their job was lost (the process
+  // died between the commit and queueing it, or Redis lost it) or ran out of retries. A day on,
+  // the news is stale and the job's failures were logged many times over: given up.
+  await forgetScheduleFollowUpsOlderThan(db, FOLLOW_UP_GIVE_UP_MS);
+  const unfollowed = await listStaleScheduleFollowUps<ScheduleEffectsJob>(db, FOLLOW_UP_GRACE_MS, BATCH);
+  await requeueScheduleEffects(queues, unfollowed);
   // A repeat of a scheduling view comes within seconds (or minutes); a week on, nothing will.
   await db
     .deleteFrom('schedule_submission')

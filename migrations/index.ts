@@ -15,6 +15,7 @@ import * as reconcilerIndexes from './2026-11-29T20-00-00_reconciler-indexes.js'
 import * as declineNotices from './2026-11-29T21-00-00_decline-notices.js';
 import * as panelReadIndexes from './2026-11-29T22-00-00_panel-read-indexes.js';
 import * as teamDueNudges from './2026-11-30T01-00-00_team-due-nudges.js';
+import * as scheduleFollowUps from './2026-11-30T02-00-00_schedule-follow-ups.js';
 
 /**
  * Every migration, by name, in the order they apply. Listed statically (rather than read from
@@ -38,4 +39,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-29T21-00-00_decline-notices': declineNotices,
   '2026-11-29T22-00-00_panel-read-indexes': panelReadIndexes,
   '2026-11-30T01-00-00_team-due-nudges': teamDueNudges,
+  '2026-11-30T02-00-00_schedule-follow-ups': scheduleFollowUps,
 };

@@ -306,6 +306,83 @@ describe('booking slots', () => {
     await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === SLOW);
   });
 
+  it('keeps a booking’s follow-ups in Postgres, from its own transaction until its interviewers are told', async () => {
+    const KEPT = 'UKEPT';
+    t.slack.addUser(KEPT, { tz: 'UTC', real_name: 'Kept Person' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Kept Candidate' });
+    const kept = () =>
+      t.panelist.deps.db
+        .selectFrom('schedule_follow_up')
+        .select(['revision', 'job'])
+        .where('team_id', '=', TEAM_ID)
+        .where('panel_id', '=', panel.id)
+        .execute();
+    const release = t.slack.holdCalls('chat.postMessage', (c) => c.args.channel === KEPT);
+    try {
+      const res = await book(panel, [
+        { stageId: manager, start: at('2026-12-03T10:00:00Z'), interviewers: [KEPT] },
+      ]);
+      expect(res.json?.errors).toBeUndefined();
+      // While the DM is still with Slack, the follow-up stands in Postgres: who is told what.
+      const [row] = await kept();
+      expect(JSON.stringify(row?.job)).toContain(KEPT);
+    } finally {
+      release();
+    }
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === KEPT);
+    await expect.poll(kept).toEqual([]);
+  });
+
+  it('a booking whose follow-up job Redis lost is queued again by the reconciler: each interviewer is told once', async () => {
+    const LOST = 'ULOSTJOB';
+    t.slack.addUser(LOST, { tz: 'UTC', real_name: 'Lost Job' });
+    const { panel, manager } = await panelWithStages({ candidateName: 'Lost Job Candidate' });
+    const effects = t.panelist.deps.queues.effects;
+    // No worker takes the job before it is gone, as if Redis lost it (or the web process died
+    // between its commit and queueing it).
+    await effects.pause();
+    try {
+      const res = await book(panel, [
+        { stageId: manager, start: at('2026-12-03T15:00:00Z'), interviewers: [LOST] },
+      ]);
+      expect(res.json?.errors).toBeUndefined();
+      const { revision } = await t.panelist.deps.db
+        .selectFrom('panel')
+        .select('revision')
+        .where('id', '=', panel.id)
+        .executeTakeFirstOrThrow();
+      await (await effects.getJob(`effects-${TEAM_ID}-${panel.id}-r${revision}`))?.remove();
+    } finally {
+      await effects.resume();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(dmsTo(LOST, 'Lost Job Candidate')).toHaveLength(0);
+    // Within its grace the reconciler leaves it (its job may just be slow to come).
+    await t.reconcile();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(dmsTo(LOST, 'Lost Job Candidate')).toHaveLength(0);
+
+    // Three minutes on (the database's time: a job's grace is real time, not the panel's clock).
+    await sql`update schedule_follow_up set created_at = created_at - interval '3 minutes'
+      where team_id = ${TEAM_ID} and panel_id = ${panel.id}`.execute(t.panelist.deps.db);
+    await t.reconcile();
+    await expect.poll(() => dmsTo(LOST, 'Lost Job Candidate').length).toBe(1);
+    await expect
+      .poll(() =>
+        t.panelist.deps.db
+          .selectFrom('schedule_follow_up')
+          .select('revision')
+          .where('team_id', '=', TEAM_ID)
+          .where('panel_id', '=', panel.id)
+          .execute(),
+      )
+      .toEqual([]);
+    // Another pass finds nothing kept: nobody is told twice.
+    await t.reconcile();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(dmsTo(LOST, 'Lost Job Candidate')).toHaveLength(1);
+  });
+
   it('books only the filled slot forms and ignores empty ones', async () => {
     const { panel, manager, peer } = await panelWithStages();
     const res = await book(panel, [

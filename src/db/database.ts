@@ -299,6 +299,16 @@ export interface DeclineNoticeTable {
   told: string[] | null;
 }
 
+/** A schedule change's follow-ups, until a worker has done them (see the migration). */
+export interface ScheduleFollowUpTable {
+  team_id: string;
+  panel_id: string;
+  revision: number;
+  /** The effects job (`ScheduleEffectsJob` in jobs/queues.ts), as queued. */
+  job: ColumnType<unknown, string, never>;
+  created_at: ColumnType<Date, never, never>;
+}
+
 export interface AuditEventTable {
   id: BigIntId;
   team_id: string;
@@ -345,6 +355,7 @@ export interface Database {
   nudge_receipt: NudgeReceiptTable;
   schedule_submission: ScheduleSubmissionTable;
   decline_notice: DeclineNoticeTable;
+  schedule_follow_up: ScheduleFollowUpTable;
   hiring_channel: HiringChannelTable;
   audit_event: AuditEventTable;
   home_viewer: HomeViewerTable;

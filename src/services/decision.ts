@@ -5,6 +5,7 @@ import { syncPanelNudges } from '../db/nudges.js';
 import { findPanelById, type PanelDetails } from '../db/panels.js';
 import { releaseSlots, type SlotWithPeople } from '../db/slots.js';
 import { formatPanelReference } from '../domain/panel-reference.js';
+import { keepScheduleEffects, releasedNotices } from './schedule-effects.js';
 
 export type DecisionResult =
   | {
@@ -75,6 +76,8 @@ export async function recordDecision(
       detail: { outcome, candidateToldOn, slotsCancelled: released.map((s) => s.slot.id) },
     });
     await syncPanelNudges(trx, teamId, panelId, now);
+    if (released.length > 0)
+      await keepScheduleEffects(trx, { ...details, panel }, releasedNotices(released), []);
     return { kind: 'recorded', panel, details: { ...details, panel }, released } as const;
   });
 }

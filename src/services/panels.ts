@@ -16,6 +16,7 @@ import { isViolation, UNIQUE_VIOLATION } from '../db/pg-errors.js';
 import { releaseSlots, type SlotWithPeople } from '../db/slots.js';
 import type { NewPanelInput } from '../domain/new-panel-form.js';
 import { canCoordinatePanel, canSeePanel, type PanelViewer } from '../domain/permissions.js';
+import { keepScheduleEffects, releasedNotices } from './schedule-effects.js';
 
 /** Who `userId` is on a panel. */
 export function viewerOf(details: PanelDetails, userId: string): PanelViewer {
@@ -161,6 +162,8 @@ export async function cancelPanel(
       detail: { slotsCancelled: released.map((s) => s.slot.id) },
     });
     await syncPanelNudges(trx, teamId, panel.id, now);
+    if (released.length > 0)
+      await keepScheduleEffects(trx, { ...details, panel }, releasedNotices(released), []);
     return { kind: 'cancelled', panel, details: { ...details, panel }, released } as const;
   });
 }

@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import type { Transaction } from 'kysely';
 import {
   getSlotBookedMessage,
   getSlotMovedMessage,
@@ -12,7 +13,8 @@ import {
   type ScheduleEffectsJob,
 } from '../../jobs/queues.js';
 import { WorkerStoppingError } from '../../jobs/worker-stop.js';
-import type { Slot } from '../db/database.js';
+import type { Database, Slot } from '../db/database.js';
+import { forgetScheduleFollowUp, recordScheduleFollowUp } from '../db/follow-ups.js';
 import type { NudgeToQueue } from '../db/nudges.js';
 import { loadPanelSnapshot } from '../db/panel-snapshot.js';
 import type { PanelDetails } from '../db/panels.js';
@@ -56,10 +58,39 @@ export function noticesForChange(change: SlotChange): ScheduleNotice[] {
   ];
 }
 
+/** The effects job of a schedule change: the panel after it, who is told what, the nudges to queue. */
+export function scheduleEffectsJob(
+  panel: PanelDetails,
+  notices: readonly ScheduleNotice[],
+  nudges: readonly NudgeToQueue[],
+): ScheduleEffectsJob {
+  return {
+    teamId: panel.panel.team_id,
+    panelId: panel.panel.id,
+    revision: panel.panel.revision,
+    notices: notices.filter((n) => n.userIds.length > 0).map(noticeToJson),
+    nudges: nudges.map((n) => ({ id: n.id, deliverAt: n.deliver_at.toISOString() })),
+  };
+}
+
 /**
- * Hands the follow-ups of a committed schedule change to a worker (one job), so the person's
- * submission is answered without waiting on Slack calls. If Redis cannot take the job, they are
- * done here and now instead: the change is committed and its people must still hear of it.
+ * Keeps a schedule change's follow-ups in Postgres, in the change's transaction, until a worker has
+ * done them: the reconciler queues them again if their job is lost (see `schedule_follow_up`).
+ */
+export async function keepScheduleEffects(
+  trx: Transaction<Database>,
+  panel: PanelDetails,
+  notices: readonly ScheduleNotice[],
+  nudges: readonly NudgeToQueue[],
+): Promise<void> {
+  await recordScheduleFollowUp(trx, scheduleEffectsJob(panel, notices, nudges));
+}
+
+/**
+ * Hands the follow-ups of a committed schedule change (kept by {@link keepScheduleEffects}) to a
+ * worker (one job), so the person's submission is answered without waiting on Slack calls. If
+ * Redis cannot take the job, they are done here and now instead: the change is committed and its
+ * people must still hear of it.
  */
 export async function queueScheduleEffects(
   deps: EffectsDeps,
@@ -67,23 +98,45 @@ export async function queueScheduleEffects(
   notices: ScheduleNotice[],
   nudges: readonly NudgeToQueue[],
 ): Promise<void> {
-  const relevant = notices.filter((n) => n.userIds.length > 0);
+  const job = scheduleEffectsJob(panel, notices, nudges);
   try {
-    await enqueueScheduleEffects(deps.queues, {
-      teamId: panel.panel.team_id,
-      panelId: panel.panel.id,
-      revision: panel.panel.revision,
-      notices: relevant.map(noticeToJson),
-      nudges: nudges.map((n) => ({ id: n.id, deliverAt: n.deliver_at.toISOString() })),
-    });
+    await enqueueScheduleEffects(deps.queues, job);
   } catch (error) {
     deps.logger.warn(
       { err: error, teamId: panel.panel.team_id, panelId: panel.panel.id },
       'schedule follow-ups not queued; doing them in this process',
     );
     // Here nothing would retry a DM Slack refused for now; it is logged and left.
-    await afterScheduleChange(deps, panel, relevant, nudges);
+    await afterScheduleChange(
+      deps,
+      panel,
+      notices.filter((n) => n.userIds.length > 0),
+      nudges,
+    );
+    await forgetScheduleFollowUp(deps.db, job).catch((failure: unknown) =>
+      deps.logger.warn({ err: failure, teamId: job.teamId, panelId: job.panelId }, 'follow-up not forgotten'),
+    );
   }
+}
+
+/** Who is told of slots just booked: each one's interviewers. */
+export function bookedNotices(slots: readonly SlotWithPeople[]): ScheduleNotice[] {
+  return slots.map((slot) => ({ kind: 'booked', slot, userIds: slot.interviewers.map((i) => i.userId) }));
+}
+
+/** Who is told of a slot cancelled on its own: its interviewers. */
+export function cancelledNotices(slot: SlotWithPeople): ScheduleNotice[] {
+  return [{ kind: 'removed', slot, userIds: slot.interviewers.map((i) => i.userId), reason: 'cancelled' }];
+}
+
+/** Who is told that their interview is off when slots are cancelled with their panel. */
+export function releasedNotices(released: readonly SlotWithPeople[]): ScheduleNotice[] {
+  return released.map((slot) => ({
+    kind: 'removed',
+    slot,
+    userIds: slot.interviewers.filter((i) => i.declinedAt === null).map((i) => i.userId),
+    reason: 'cancelled',
+  }));
 }
 
 /**
@@ -96,13 +149,7 @@ export async function queueReleasedSlots(
   released: readonly SlotWithPeople[],
 ): Promise<void> {
   if (released.length === 0) return;
-  const notices: ScheduleNotice[] = released.map((slot) => ({
-    kind: 'removed',
-    slot,
-    userIds: slot.interviewers.filter((i) => i.declinedAt === null).map((i) => i.userId),
-    reason: 'cancelled',
-  }));
-  await queueScheduleEffects(deps, panel, notices, []);
+  await queueScheduleEffects(deps, panel, releasedNotices(released), []);
 }
 
 /**
@@ -135,7 +182,12 @@ export async function runScheduleEffects(
         deps.logger.warn({ err: error, teamId, panelId, jobId: job.id }, 'sent DMs not recorded'),
       );
   const failures = await afterScheduleChange(deps, snapshot.details, notices, nudges, sent, recordSent);
-  if (failures.length === 0) return;
+  if (failures.length === 0) {
+    // Done: nothing for the reconciler to queue again. (Not forgotten: the job runs again, and
+    // sends only what its record says is missing.)
+    await forgetScheduleFollowUp(deps.db, job.data);
+    return;
+  }
   // Stopping: given back to the queue (jobs/worker-stop.ts), whatever else failed.
   const stopped = failures.find((failure) => failure instanceof WorkerStoppingError);
   if (stopped !== undefined) throw stopped;

@@ -34,6 +34,12 @@ import {
 } from '../domain/slot-rules.js';
 import type { SlackUserProfile } from '../slack/user-directory.js';
 import { viewerOf } from './panels.js';
+import {
+  bookedNotices,
+  cancelledNotices,
+  keepScheduleEffects,
+  noticesForChange,
+} from './schedule-effects.js';
 
 /** What scheduling needs to know of people, fetched before the transaction opens. */
 export interface SchedulingPeople {
@@ -407,6 +413,7 @@ export async function bookSlots(
         panel: { ...details.panel, revision: written.revision, updated_at: written.updatedAt },
       };
       const warnings = findWorkingHoursWarnings(drafts, timeZoneOf);
+      await keepScheduleEffects(trx, panel, bookedNotices(result), written.nudges);
       return { kind: 'done', panel, warnings, result: { booked: result }, nudges: written.nudges };
     },
     fieldsByKey(firstKey).interviewers,
@@ -544,18 +551,20 @@ export async function rescheduleSlot(
         detail: { slot: slotId, from: before.slot.starts_at, to: draft.startsAt },
       });
       const { details, nudges } = await touchPanel(trx, panel, now);
+      const result = {
+        before,
+        after,
+        added: [...afterIds].filter((id) => !beforeIds.has(id)),
+        removed: [...beforeIds].filter((id) => !afterIds.has(id)),
+        kept: [...afterIds].filter((id) => beforeIds.has(id)),
+      };
+      await keepScheduleEffects(trx, details, noticesForChange(result), nudges);
       return {
         kind: 'done',
         panel: details,
         nudges,
         warnings: findWorkingHoursWarnings([draft], zoneOf),
-        result: {
-          before,
-          after,
-          added: [...afterIds].filter((id) => !beforeIds.has(id)),
-          removed: [...beforeIds].filter((id) => !afterIds.has(id)),
-          kept: [...afterIds].filter((id) => beforeIds.has(id)),
-        },
+        result,
       };
     },
     fieldsByKey(draft.key).interviewers,
@@ -586,6 +595,7 @@ export async function cancelSlot(
         detail: { slot: slotId },
       });
       const { details, nudges } = await touchPanel(trx, panel, now);
+      await keepScheduleEffects(trx, details, cancelledNotices(slot), nudges);
       return { kind: 'done', panel: details, nudges, warnings: [], result: { cancelled: slot } };
     },
     'slot',

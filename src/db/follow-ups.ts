@@ -1,0 +1,56 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from './database.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Keeps a schedule change's follow-ups (its effects job, `ScheduleEffectsJob` in jobs/queues.ts),
+ * in the change's own transaction.
+ */
+export async function recordScheduleFollowUp<J extends { teamId: string; panelId: string; revision: number }>(
+  trx: Transaction<Database>,
+  job: J,
+): Promise<void> {
+  await trx
+    .insertInto('schedule_follow_up')
+    .values({ team_id: job.teamId, panel_id: job.panelId, revision: job.revision, job: JSON.stringify(job) })
+    // One change per revision; a repeat of the same one keeps the first.
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Forgets a schedule change's follow-ups once they are done. */
+export async function forgetScheduleFollowUp(
+  db: Db,
+  job: { teamId: string; panelId: string; revision: number },
+): Promise<void> {
+  await db
+    .deleteFrom('schedule_follow_up')
+    .where('team_id', '=', job.teamId)
+    .where('panel_id', '=', job.panelId)
+    .where('revision', '=', job.revision)
+    .execute();
+}
+
+/**
+ * Follow-ups kept for longer than `ageMs` (by the database's clock) and not done yet, oldest first,
+ * across workspaces (each job carries its team id).
+ */
+export async function listStaleScheduleFollowUps<J>(db: Db, ageMs: number, limit: number): Promise<J[]> {
+  const rows = await db
+    .selectFrom('schedule_follow_up')
+    .select('job')
+    .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${ageMs / 1000})`)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.job as J);
+}
+
+/** Gives up the follow-ups kept for longer than `ageMs` (their job kept failing). */
+export async function forgetScheduleFollowUpsOlderThan(db: Db, ageMs: number): Promise<void> {
+  await db
+    .deleteFrom('schedule_follow_up')
+    .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${ageMs / 1000})`)
+    .execute();
+}
