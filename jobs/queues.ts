@@ -68,6 +68,8 @@ export interface ScheduleEffectsJob {
   nudges: { id: string; deliverAt: string }[];
   /** DMs already sent by an earlier attempt of this job (written before it retries). */
   sentDms?: string[];
+  /** Queued again by the reconciler from `schedule_follow_up`: runs only while that row stands. */
+  requeued?: true;
 }
 
 export interface Queues {
@@ -113,10 +115,6 @@ export async function enqueueAnnouncement(queues: Queues, job: AnnouncementJob):
   await queues.announcements.add('announce', job, { ...ANNOUNCEMENT_JOB_OPTIONS, jobId });
 }
 
-/**
- * Queues the follow-ups of a schedule change. The id is the panel's revision, so a retried add is
- * harmless. Throws when Redis is unreachable (the caller then does the work itself).
- */
 /** A schedule change's effects job id: the panel and its revision after the change. */
 function effectsJobId(job: Pick<ScheduleEffectsJob, 'teamId' | 'panelId' | 'revision'>): string {
   return `effects-${job.teamId}-${job.panelId}-r${job.revision}`;
@@ -129,6 +127,10 @@ const EFFECTS_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 24 * 3600 },
 };
 
+/**
+ * Queues the follow-ups of a schedule change. The id is the panel's revision, so a retried add is
+ * harmless. Throws when Redis is unreachable (the caller then does the work itself).
+ */
 export async function enqueueScheduleEffects(queues: Queues, job: ScheduleEffectsJob): Promise<void> {
   await queues.effects.add('schedule', job, { ...EFFECTS_JOB_OPTIONS, jobId: effectsJobId(job) });
 }
@@ -144,7 +146,9 @@ export async function requeueScheduleEffects(
 ): Promise<void> {
   for (const job of jobs) {
     const existing = await queues.effects.getJob(effectsJobId(job));
-    if (existing === undefined) await enqueueScheduleEffects(queues, job);
+    // Marked: the original may have finished (and its row gone) since the row was read; the
+    // copy then finds no row and does nothing (see runScheduleEffects).
+    if (existing === undefined) await enqueueScheduleEffects(queues, { ...job, requeued: true });
     else if (await existing.isFailed()) await existing.retry('failed').catch(unlessLeftState);
   }
 }

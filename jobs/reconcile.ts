@@ -127,5 +127,5 @@ export async function reconcile(
     .limit(20_000)
     .execute();
   await requeueNudges(queues, pending, (at) => clock.msUntil(at));
-  return behind.length + pending.length;
+  return behind.length + unfollowed.length + pending.length;
 }

@@ -7,7 +7,8 @@ import { type Kysely, sql } from 'kysely';
  * a worker ran it, would otherwise leave the interviewers untold. The reconciler queues again any
  * row older than a couple of minutes (the job's id is derived from the row, so never twice). Its
  * age is the database's time, not the app's clock: what it measures is how long a job can take to
- * be picked up, whatever moment the panel's business is at.
+ * be picked up, whatever moment the panel's business is at. (`clock_timestamp()`, not `now()`: a
+ * change that waited long for its locks must not commit a row that already looks old.)
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -17,7 +18,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     // The panel's revision after the change: with the panel, it names the effects job.
     .addColumn('revision', 'integer', (col) => col.notNull())
     .addColumn('job', 'jsonb', (col) => col.notNull())
-    .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
+    .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`clock_timestamp()`))
     .addPrimaryKeyConstraint('schedule_follow_up_pkey', ['team_id', 'panel_id', 'revision'])
     .addForeignKeyConstraint(
       'schedule_follow_up_panel_fkey',

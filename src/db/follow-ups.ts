@@ -19,6 +19,21 @@ export async function recordScheduleFollowUp<J extends { teamId: string; panelId
     .execute();
 }
 
+/** Whether a schedule change's follow-ups are still kept (not done, nor given up). */
+export async function isScheduleFollowUpKept(
+  db: Db,
+  job: { teamId: string; panelId: string; revision: number },
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('schedule_follow_up')
+    .select('revision')
+    .where('team_id', '=', job.teamId)
+    .where('panel_id', '=', job.panelId)
+    .where('revision', '=', job.revision)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Forgets a schedule change's follow-ups once they are done. */
 export async function forgetScheduleFollowUp(
   db: Db,

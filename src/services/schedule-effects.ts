@@ -14,7 +14,7 @@ import {
 } from '../../jobs/queues.js';
 import { WorkerStoppingError } from '../../jobs/worker-stop.js';
 import type { Database, Slot } from '../db/database.js';
-import { forgetScheduleFollowUp, recordScheduleFollowUp } from '../db/follow-ups.js';
+import { forgetScheduleFollowUp, isScheduleFollowUpKept, recordScheduleFollowUp } from '../db/follow-ups.js';
 import type { NudgeToQueue } from '../db/nudges.js';
 import { loadPanelSnapshot } from '../db/panel-snapshot.js';
 import type { PanelDetails } from '../db/panels.js';
@@ -164,6 +164,8 @@ export async function runScheduleEffects(
   token?: string,
 ): Promise<void> {
   const { teamId, panelId } = job.data;
+  // A copy the reconciler queued for a change whose follow-ups are done (or given up) meanwhile.
+  if (job.data.requeued === true && !(await isScheduleFollowUpKept(deps.db, job.data))) return;
   const snapshot = await loadPanelSnapshot(deps.db, teamId, panelId);
   if (snapshot === undefined) return;
   const nudges = job.data.nudges.map((n) => ({
