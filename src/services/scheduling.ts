@@ -39,6 +39,7 @@ import {
   cancelledNotices,
   keepScheduleEffects,
   noticesForChange,
+  type ScheduleNotice,
 } from './schedule-effects.js';
 
 /** What scheduling needs to know of people, fetched before the transaction opens. */
@@ -57,6 +58,8 @@ export type ScheduleOutcome<T> =
       result: T;
       /** Nudge rows the change created or moved: their jobs are queued after commit. */
       nudges: NudgeToQueue[];
+      /** Who is to be told what (kept with the change: `keepScheduleEffects`), queued after commit. */
+      notices: ScheduleNotice[];
       /**
        * Nothing was written and nobody is to be told: the submission repeated one already saved
        * (the same view sent again) or changed nothing. The answer shows the schedule as saved.
@@ -320,6 +323,7 @@ export async function bookSlots(
       warnings: findWorkingHoursWarnings(asBooked, (id) => zones.get(id) ?? timeZoneOf(id)),
       result: { booked },
       nudges: [],
+      notices: [],
       unchanged: true as const,
     };
   };
@@ -413,8 +417,9 @@ export async function bookSlots(
         panel: { ...details.panel, revision: written.revision, updated_at: written.updatedAt },
       };
       const warnings = findWorkingHoursWarnings(drafts, timeZoneOf);
-      await keepScheduleEffects(trx, panel, bookedNotices(result), written.nudges);
-      return { kind: 'done', panel, warnings, result: { booked: result }, nudges: written.nudges };
+      const notices = bookedNotices(result);
+      await keepScheduleEffects(trx, panel, notices, written.nudges);
+      return { kind: 'done', panel, warnings, result: { booked: result }, nudges: written.nudges, notices };
     },
     fieldsByKey(firstKey).interviewers,
     repeatIfSaved,
@@ -485,6 +490,7 @@ export async function rescheduleSlot(
           kind: 'done',
           panel: snapshot.details,
           nudges: [],
+          notices: [],
           unchanged: true,
           warnings: findWorkingHoursWarnings([draft], zoneOf),
           result: { before, after: before, added: [], removed: [], kept: [] },
@@ -558,11 +564,13 @@ export async function rescheduleSlot(
         removed: [...beforeIds].filter((id) => !afterIds.has(id)),
         kept: [...afterIds].filter((id) => beforeIds.has(id)),
       };
-      await keepScheduleEffects(trx, details, noticesForChange(result), nudges);
+      const notices = noticesForChange(result);
+      await keepScheduleEffects(trx, details, notices, nudges);
       return {
         kind: 'done',
         panel: details,
         nudges,
+        notices,
         warnings: findWorkingHoursWarnings([draft], zoneOf),
         result,
       };
@@ -595,8 +603,9 @@ export async function cancelSlot(
         detail: { slot: slotId },
       });
       const { details, nudges } = await touchPanel(trx, panel, now);
-      await keepScheduleEffects(trx, details, cancelledNotices(slot), nudges);
-      return { kind: 'done', panel: details, nudges, warnings: [], result: { cancelled: slot } };
+      const notices = cancelledNotices(slot);
+      await keepScheduleEffects(trx, details, notices, nudges);
+      return { kind: 'done', panel: details, nudges, notices, warnings: [], result: { cancelled: slot } };
     },
     'slot',
   );

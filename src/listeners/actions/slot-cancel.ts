@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
-import { cancelledNotices, queueScheduleEffects } from '../../services/schedule-effects.js';
+import { queueScheduleEffects } from '../../services/schedule-effects.js';
 import { cancelSlot } from '../../services/scheduling.js';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
@@ -27,6 +27,6 @@ export function cancelSlotButton(deps: AppDeps) {
       replace_original: false,
       text: `:wastebasket: Slot cancelled; its ${cancelled.interviewers.length} interviewer(s) have been told and their time is free.`,
     });
-    await queueScheduleEffects(deps, outcome.panel, cancelledNotices(cancelled), outcome.nudges);
+    await queueScheduleEffects(deps, outcome.panel, outcome.notices, outcome.nudges);
   };
 }

@@ -9,7 +9,7 @@ import {
 import { findPanelById } from '../../db/panels.js';
 import type { AppDeps } from '../../deps.js';
 import { parseSlotGroups, type SlotDraft } from '../../domain/schedule-form.js';
-import { bookedNotices, noticesForChange, queueScheduleEffects } from '../../services/schedule-effects.js';
+import { queueScheduleEffects } from '../../services/schedule-effects.js';
 import { bookSlots, rescheduleSlot, type SchedulingPeople } from '../../services/scheduling.js';
 import { ackCommitted } from '../late-ack.js';
 
@@ -116,7 +116,7 @@ export function scheduleSubmission(deps: AppDeps) {
       );
       // A repeat of a submission already saved: its people were told the first time.
       if (outcome.unchanged) return;
-      await queueScheduleEffects(deps, outcome.panel, bookedNotices(booked), outcome.nudges);
+      await queueScheduleEffects(deps, outcome.panel, outcome.notices, outcome.nudges);
     } catch (error) {
       deps.logger.error({ err: error, teamId, userId }, 'schedule submission failed');
       await ack({ response_action: 'errors', errors: { [slotBlockIds(0).start]: SAVE_FAILED } }).catch(
@@ -173,7 +173,7 @@ export function rescheduleSubmission(deps: AppDeps) {
         deps.logger,
       );
       if (outcome.unchanged) return;
-      await queueScheduleEffects(deps, outcome.panel, noticesForChange(outcome.result), outcome.nudges);
+      await queueScheduleEffects(deps, outcome.panel, outcome.notices, outcome.nudges);
     } catch (error) {
       deps.logger.error({ err: error, teamId, userId }, 'reschedule submission failed');
       await ack({ response_action: 'errors', errors: { [slotBlockIds(0).start]: SAVE_FAILED } }).catch(
