@@ -30,8 +30,9 @@ const FOLLOW_UP_GIVE_UP_MS = 24 * 3600 * 1000;
  * Re-enqueues every piece of work Postgres says is still owed: announcements and debriefs behind
  * their panel, schedule changes' follow-ups whose job was lost, and pending nudges due soon (with
  * recurring ones, such as the daily digest and overdue reminders, re-planned first, and those Slack
- * already took, by their receipts, settled as sent before anything else), and forgets scheduling submissions a week old. Job ids are derived from rows, so work already queued is not
- * queued twice; a due nudge whose job still waits is promoted. This scan crosses workspaces on
+ * already took, by their receipts, settled as sent before anything else), and forgets scheduling
+ * submissions a week old. Job ids are derived from rows, so work already queued is not queued
+ * twice; a due nudge whose job still waits is promoted. This scan crosses workspaces on
  * purpose: each job carries its team id, and the job's own queries are scoped by it.
  * @returns how many rows it looked at.
  */

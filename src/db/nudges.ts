@@ -338,6 +338,10 @@ export interface NudgeClaim {
   continueBelow: NudgePosition | null;
 }
 
+/** Every nudge column, of the rows the claim locks (`n`) and of what it returns (`c`). */
+const CLAIMED_COLUMNS = sql.raw(NUDGE_COLUMNS.map((column) => `n.${column}`).join(', '));
+const CLAIMED_ROW = sql.raw(NUDGE_COLUMNS.map((column) => `c.${column}`).join(', '));
+
 /** A pending nudge's place in the order deliveries take other people in (latest due first). */
 export interface NudgePosition {
   deliverAt: Date;
@@ -463,7 +467,6 @@ export async function claimDueNudges(
       select id, recipient, deliver_at, true as is_head, false as from_top from head_leader
       union all
       select id, recipient, deliver_at, false, from_top from other_leaders
-      where id not in (select id from head_leader)
     )
     select l.id::text as id, l.recipient, l.is_head, l.from_top, l.deliver_at, array(
       select distinct w.panel_id::text from nudge w
@@ -516,13 +519,13 @@ export async function claimDueNudges(
         )
       for no key update skip locked
     ), claimed as (
-      select ${sql.raw(NUDGE_COLUMNS.map((c) => `n.${c}`).join(', '))} from nudge n
+      select ${CLAIMED_COLUMNS} from nudge n
       where n.team_id = ${teamId} and n.state = 'pending' and n.deliver_at <= ${windowEnd}
         and n.recipient in (select recipient from leaders)
         and n.panel_id in (select id from free_panels)
       for no key update skip locked
     )
-    select ${sql.raw(NUDGE_COLUMNS.map((c) => `c.${c}`).join(', '))}, b.free_panels, r.nudge_id is not null as receipted,
+    select ${CLAIMED_ROW}, b.free_panels, r.nudge_id is not null as receipted,
       r.slack_channel as receipt_channel, r.slack_ts as receipt_ts, r.sent_at as receipt_sent_at
     from (select array(select id::text from free_panels) as free_panels) b
     left join claimed c on true

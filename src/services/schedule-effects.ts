@@ -185,8 +185,8 @@ export async function runScheduleEffects(
       );
   const failures = await afterScheduleChange(deps, snapshot.details, notices, nudges, sent, recordSent);
   if (failures.length === 0) {
-    // Done: nothing for the reconciler to queue again. (Not forgotten: the job runs again, and
-    // sends only what its record says is missing.)
+    // Done: nothing for the reconciler to queue again. (A job that fails below keeps its row: its
+    // retry sends only what its record says is missing.)
     await forgetScheduleFollowUp(deps.db, job.data);
     return;
   }
