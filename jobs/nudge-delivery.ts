@@ -21,7 +21,7 @@ import { formatPanelReference } from '../src/domain/panel-reference.js';
 import { COORDINATOR_ROLES } from '../src/domain/permissions.js';
 import type { Logger } from '../src/logger.js';
 import { accessFor, loadFeedbackStates, type PanelFeedbackState } from '../src/services/feedback.js';
-import { blocksAsJson } from '../src/slack/blocks-as-json.js';
+import type { MessagePoster } from '../src/slack/message-poster.js';
 import { mentionUser } from '../src/slack/mrkdwn.js';
 import {
   delayIfRateLimited,
@@ -42,8 +42,9 @@ const BATCH_WINDOW_MS = 60_000;
  * How many other people's due nudges one delivery takes along with its own row's recipient. They
  * are claimed, re-checked and settled in the same transaction, so a burst of due nudges costs a
  * handful of Postgres round trips per batch, not per nudge. Each message's receipt is committed
- * right after it is sent, so a worker killed mid-batch sends at most the one message it had in
- * flight twice, whatever the batch's size (none is lost).
+ * right after it is sent, and a process has at most as many messages under way as it runs
+ * deliveries at once, so a worker killed mid-batch sends at most that many messages twice,
+ * whatever the batches' size (none is lost).
  */
 export const NUDGE_BATCH_RECIPIENTS = 25;
 /**
@@ -69,7 +70,10 @@ export interface NudgeDeliveryDeps {
    * embedded PGlite), a worker killed mid-batch may send the batch's messages again.
    */
   receipts?: NudgeReceiptWriter | undefined;
+  /** Other Slack calls (the notice to coordinators about an unreachable recipient). */
   client: WebClient;
+  /** Posts the nudge messages themselves (see src/slack/message-poster.ts). */
+  poster: MessagePoster;
   logger: Logger;
   clock: Clock;
   redis: Redis;
@@ -79,6 +83,12 @@ export interface NudgeDeliveryDeps {
   batchRecipients?: number;
   /** How long a batch goes on sending other people's messages (default {@link NUDGE_BATCH_SEND_BUDGET_MS}). */
   sendBudgetMs?: number;
+  /**
+   * Messages this process has under way at most, each counted from its post until its receipt is
+   * committed (default 1): the worker passes its concurrency, so a worker killed mid-burst has sent
+   * at most that many messages without a receipt, however its deliveries share them.
+   */
+  messagesInFlight?: number;
   /** Queues the rows a delivery held for working hours (without it, the reconciler does). */
   queues?: Queues;
   /**
@@ -111,6 +121,28 @@ class SettledJobs {
   }
 }
 
+/** A count of permits, taken in the order asked for (see {@link NudgeDeliveryDeps.messagesInFlight}). */
+class SendSlots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(slots: number) {
+    this.#free = Math.max(1, slots);
+  }
+  /** Resolves with the function that gives the slot back, once one is free. */
+  async take(): Promise<() => void> {
+    if (this.#free > 0) this.#free -= 1;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      const next = this.#waiting.shift();
+      if (next === undefined) this.#free += 1;
+      else next();
+    };
+  }
+}
+
 /** How one recipient's message went. */
 type SendResult =
   | { kind: 'sent'; ts: string | null; channel: string }
@@ -139,9 +171,10 @@ interface BatchReport {
  * are share-locked and then the rows claimed, both with `SKIP LOCKED` (`claimDueNudges`: a person
  * with a nudge on a panel being changed is left out, a change that starts later waits for the
  * send), each row is re-checked with the planner against its panel as it now stands (a nudge
- * whose reason is gone is cancelled, not sent), the messages are sent one after another inside
- * the transaction, the job's own person's first, each followed by its receipt committed on
- * another connection, until {@link NUDGE_BATCH_SEND_BUDGET_MS} has passed (the rest stay pending
+ * whose reason is gone is cancelled, not sent), the messages are sent inside the transaction, the
+ * job's own person's first, side by side as the process's send slots allow (one per delivery it
+ * runs at once), each followed by its receipt committed on another connection before its slot is
+ * free again, until {@link NUDGE_BATCH_SEND_BUDGET_MS} has passed (the rest stay pending
  * for their own jobs), and every row sent or given up is settled, sent with its Slack ts, in one
  * statement before it commits. A crash before commit
  * leaves the rows pending, and their receipts: the next attempt or the reconciler settles the
@@ -157,6 +190,7 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
   const inFlight = new Map<string, Promise<void>>();
   /** Per workspace, where this process's last delivery stopped taking other people. */
   const claimCursors = new Map<string, NudgePosition>();
+  const sendSlots = new SendSlots(deps.messagesInFlight ?? 1);
 
   return async (job: Job<NudgeJob>, token?: string): Promise<NudgeOutcome> => {
     const { teamId, nudgeId } = job.data;
@@ -179,7 +213,7 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
       try {
         report = await deliverBatch(
           deps,
-          { settled, inFlight, claimCursors },
+          { settled, inFlight, claimCursors, sendSlots },
           teamId,
           nudgeId,
           now,
@@ -260,14 +294,15 @@ async function deliverBatch(
     settled: SettledJobs;
     inFlight: Map<string, Promise<void>>;
     claimCursors: Map<string, NudgePosition>;
+    sendSlots: SendSlots;
   },
   teamId: string,
   headId: string,
   now: Date,
   waitForPanels: readonly string[],
 ): Promise<BatchReport> {
-  const { db, receipts, client, logger, redis, prefix, channelPostIntervalMs } = deps;
-  const { settled, inFlight, claimCursors } = memory;
+  const { db, receipts, poster, logger, redis, prefix, channelPostIntervalMs } = deps;
+  const { settled, inFlight, claimCursors, sendSlots } = memory;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
@@ -380,61 +415,18 @@ async function deliverBatch(
         for (const planned of planNudges(input)) wanted.set(`${panelId}|${nudgeIdentity(planned)}`, planned);
       }
 
-      // The messages go one after another, each followed at once by its receipt, committed on a
-      // connection of its own (with the receipts of this process's other deliveries): if this
-      // worker dies, at most the one message in flight was sent without a receipt, so at most
-      // that one can be sent again (see NudgeReceiptWriter).
+      // Each message is followed at once by its receipt, committed on a connection of its own
+      // (with the receipts of this process's other deliveries). A message holds one of the
+      // process's send slots from its post until its receipt is committed, and there are as many
+      // slots as deliveries run at once: the batch's messages go out side by side when the slots
+      // are free (the jobs of the rows it claimed only wait for it), and if this worker dies, at
+      // most one message per slot was sent without a receipt, so at most that many can be sent
+      // again, as when each delivery sent one at a time (see NudgeReceiptWriter).
       let receiptsFailed: unknown;
       const sendBudgetMs = deps.sendBudgetMs ?? NUDGE_BATCH_SEND_BUDGET_MS;
       let leftForLater = 0;
-      for (const { recipient, rows } of messages) {
-        const due: ClaimedNudge[] = [];
-        for (const row of rows) {
-          const planned = wanted.get(`${row.panel_id}|${nudgeIdentity(row)}`);
-          // Come due outside its recipient's working hours (its delivery was late): held, as
-          // planned, until their next working moment. (A row not due yet, taken along within the
-          // batch window, was planned inside them.)
-          const hold = planned === undefined || row.deliver_at > now ? undefined : heldUntil(planned, now);
-          if (planned !== undefined && hold !== undefined) {
-            settlements.push({ id: row.id, state: 'pending', holdUntil: hold, countAttempt: false });
-            held.push({ id: row.id, team_id: teamId, deliver_at: hold });
-            if (row.id === headId) head = { kind: 'settled', outcome: 'early' };
-          } else if (planned !== undefined) due.push(row);
-          else {
-            // Not remembered as settled: a cancelled row can be revived for the same moment (a kind
-            // switched off and on again), and its job must then deliver it.
-            settlements.push({ id: row.id, state: 'cancelled', countAttempt: false });
-            if (row.id === headId) head = { kind: 'settled', outcome: 'stale' };
-          }
-        }
-        if (due.length === 0 || settings === undefined) continue;
-        const isHeads = due.some((r) => r.id === headId);
-        // Without receipts a crash could send the rest twice; past the send budget, changes to
-        // their panels would wait on more Slack calls. Either way the rest stay pending, untouched,
-        // for their own jobs or the next batch. (The head's message is the first: always sent.)
-        if (!isHeads && (receiptsFailed !== undefined || performance.now() - claimedAt >= sendBudgetMs)) {
-          leftForLater += 1;
-          continue;
-        }
-        if (deps.stopping?.aborted === true) {
-          leftForLater += 1;
-          if (isHeads) head = { kind: 'stopping' };
-          continue;
-        }
-        const items: NudgeToSend[] = [];
-        for (const nudge of due) {
-          const state = states.get(nudge.panel_id);
-          if (state === undefined) continue;
-          const slot = state.slots.find((s) => s.slot.id === nudge.subject);
-          // A person reads times in their own zone; a channel in its own digest zone, if it chose
-          // one, else the workspace's.
-          const zone = isChannelId(recipient)
-            ? (state.details.panel.digest_time_zone ?? settings.digestTimeZone)
-            : (state.details.members.find((m) => m.user_id === recipient)?.time_zone ?? 'UTC');
-          const mayReadCounts = isChannelId(recipient) || accessFor(state, recipient, now).allowed;
-          items.push({ nudge, state, slot, zone, now, mayReadCounts });
-        }
-        const result = await send(client, recipient, items);
+      const deliverMessage = async (recipient: string, due: ClaimedNudge[], items: NudgeToSend[]) => {
+        const result = await send(poster, recipient, items);
         if (result.kind === 'sent' && receipts !== undefined) {
           try {
             await receipts.record(
@@ -493,11 +485,68 @@ async function deliverBatch(
         if (result.kind === 'transient') {
           logger.warn({ err: result.error, teamId, recipient }, 'nudge not delivered; it will be retried');
         }
-        if (!isHeads) continue;
+        if (!due.some((r) => r.id === headId)) return;
         if (result.kind === 'sent' || result.kind === 'failed') {
           head = { kind: 'settled', outcome: result.kind };
         } else if (result.kind === 'rate_limited') head = { kind: 'rate_limited', error: result.error };
         else head = { kind: 'transient', error: result.error };
+      };
+      const sending: Promise<void>[] = [];
+      for (const { recipient, rows } of messages) {
+        const due: ClaimedNudge[] = [];
+        for (const row of rows) {
+          const planned = wanted.get(`${row.panel_id}|${nudgeIdentity(row)}`);
+          // Come due outside its recipient's working hours (its delivery was late): held, as
+          // planned, until their next working moment. (A row not due yet, taken along within the
+          // batch window, was planned inside them.)
+          const hold = planned === undefined || row.deliver_at > now ? undefined : heldUntil(planned, now);
+          if (planned !== undefined && hold !== undefined) {
+            settlements.push({ id: row.id, state: 'pending', holdUntil: hold, countAttempt: false });
+            held.push({ id: row.id, team_id: teamId, deliver_at: hold });
+            if (row.id === headId) head = { kind: 'settled', outcome: 'early' };
+          } else if (planned !== undefined) due.push(row);
+          else {
+            // Not remembered as settled: a cancelled row can be revived for the same moment (a kind
+            // switched off and on again), and its job must then deliver it.
+            settlements.push({ id: row.id, state: 'cancelled', countAttempt: false });
+            if (row.id === headId) head = { kind: 'settled', outcome: 'stale' };
+          }
+        }
+        if (due.length === 0 || settings === undefined) continue;
+        const isHeads = due.some((r) => r.id === headId);
+        const release = await sendSlots.take();
+        // Without receipts a crash could send the rest twice; past the send budget, changes to
+        // their panels would wait on more Slack calls. Either way the rest stay pending, untouched,
+        // for their own jobs or the next batch. (The head's message is the first: always sent.)
+        if (!isHeads && (receiptsFailed !== undefined || performance.now() - claimedAt >= sendBudgetMs)) {
+          release();
+          leftForLater += 1;
+          continue;
+        }
+        if (deps.stopping?.aborted === true) {
+          release();
+          leftForLater += 1;
+          if (isHeads) head = { kind: 'stopping' };
+          continue;
+        }
+        const items: NudgeToSend[] = [];
+        for (const nudge of due) {
+          const state = states.get(nudge.panel_id);
+          if (state === undefined) continue;
+          const slot = state.slots.find((s) => s.slot.id === nudge.subject);
+          // A person reads times in their own zone; a channel in its own digest zone, if it chose
+          // one, else the workspace's.
+          const zone = isChannelId(recipient)
+            ? (state.details.panel.digest_time_zone ?? settings.digestTimeZone)
+            : (state.details.members.find((m) => m.user_id === recipient)?.time_zone ?? 'UTC');
+          const mayReadCounts = isChannelId(recipient) || accessFor(state, recipient, now).allowed;
+          items.push({ nudge, state, slot, zone, now, mayReadCounts });
+        }
+        sending.push(deliverMessage(recipient, due, items).finally(release));
+      }
+      // Every message under way is seen through (its receipt included) before anything is settled.
+      for (const outcome of await Promise.allSettled(sending)) {
+        if (outcome.status === 'rejected') throw outcome.reason;
       }
       if (leftForLater > 0 && receiptsFailed === undefined) {
         logger.debug(
@@ -525,11 +574,11 @@ async function deliverBatch(
 }
 
 /** Sends one recipient's message and says how it went; never throws for a Slack answer. */
-async function send(client: WebClient, recipient: string, items: NudgeToSend[]): Promise<SendResult> {
+async function send(poster: MessagePoster, recipient: string, items: NudgeToSend[]): Promise<SendResult> {
   try {
-    const posted = await client.chat.postMessage({
+    const posted = await poster.postMessage({
       channel: recipient,
-      ...blocksAsJson(getNudgeMessage(items, { isChannel: isChannelId(recipient) })),
+      ...getNudgeMessage(items, { isChannel: isChannelId(recipient) }),
       unfurl_links: false,
     });
     return { kind: 'sent', ts: posted.ts ?? null, channel: posted.channel ?? recipient };

@@ -11,8 +11,8 @@ interface Waiting {
 
 /**
  * The receipts of every nudge delivery in a worker process, committed together (group commit).
- * A delivery waits for its message's receipt before it sends the next one, so a worker killed
- * mid-batch sends at most the message each delivery had in flight again (see
+ * A message holds its send slot until its receipt is committed, so a worker killed mid-batch sends
+ * again at most one message per slot, as many as it runs deliveries at once (see
  * jobs/nudge-delivery.ts); that wait is what makes receipts the largest part of a nudge's cost
  * when each is a statement and a commit of its own. Here one write is in flight at a time, and
  * every receipt that arrives meanwhile goes into the next write: with ten deliveries sending at

@@ -8,6 +8,7 @@ import type { Logger } from '../src/logger.js';
 import { publishHome } from '../src/services/app-home.js';
 import { runScheduleEffects } from '../src/services/schedule-effects.js';
 import { applyTimeZoneChange } from '../src/services/user-changes.js';
+import type { MessagePoster } from '../src/slack/message-poster.js';
 import { UserDirectory } from '../src/slack/user-directory.js';
 import { createAnnouncementProcessor } from './announcement.js';
 import { type FollowUpGateOptions, gateFollowUps } from './follow-up-gate.js';
@@ -38,6 +39,8 @@ export interface WorkerDeps {
   /** Minimum time between two posts to one channel (Slack's limit is about one a second). */
   channelPostIntervalMs?: number;
   client: WebClient;
+  /** Posts nudge messages (src/slack/message-poster.ts); the workers' other calls go through `client`. */
+  poster: MessagePoster;
   logger: Logger;
   queues: Queues;
   /** A connection with `maxRetriesPerRequest: null`; BullMQ duplicates it per worker. */
@@ -110,6 +113,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         db,
         receipts: deps.receipts,
         client,
+        poster: deps.poster,
+        messagesInFlight: nudgeConcurrency,
         logger,
         clock,
         redis: connection,

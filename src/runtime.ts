@@ -19,6 +19,7 @@ import { healthRoute } from './health.js';
 import { registerListeners } from './listeners/index.js';
 import { createLogger, type Logger, toBoltLogger } from './logger.js';
 import { createHttpFetch } from './slack/http-fetch.js';
+import { createMessagePoster, type MessagePoster } from './slack/message-poster.js';
 import { UserDirectory } from './slack/user-directory.js';
 
 export interface StartOptions {
@@ -55,6 +56,9 @@ function watchRedis(redis: Redis, logger: Logger, role: string): Redis {
   return redis;
 }
 
+/** How long the workers wait for one Slack answer (they hold row locks meanwhile). */
+const WORKER_SLACK_TIMEOUT_MS = 5_000;
+
 function slackClientOptions(config: Config, logger: Logger, retryConfig?: RetryOptions): WebClientOptions {
   return {
     slackApiUrl: config.SLACK_API_URL,
@@ -75,19 +79,29 @@ function workerClient(
   config: Config,
   logger: Logger,
   retryConfig?: RetryOptions,
-): { client: WebClient; close(): void } {
+): { client: WebClient; poster: MessagePoster; close(): void } {
   const transport = createHttpFetch();
+  const retries = retryConfig ?? { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 };
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
-    ...slackClientOptions(
-      config,
-      logger,
-      retryConfig ?? { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 },
-    ),
+    ...slackClientOptions(config, logger, retries),
     rejectRateLimitedCalls: true,
-    timeout: 5_000,
+    timeout: WORKER_SLACK_TIMEOUT_MS,
     fetch: transport.fetch,
   });
-  return { client, close: transport.close };
+  const poster = createMessagePoster({
+    apiUrl: config.SLACK_API_URL,
+    token: config.SLACK_BOT_TOKEN,
+    timeoutMs: WORKER_SLACK_TIMEOUT_MS,
+    retryConfig: retries,
+  });
+  return {
+    client,
+    poster,
+    close() {
+      transport.close();
+      poster.close();
+    },
+  };
 }
 
 /**
@@ -140,7 +154,7 @@ const RECEIPT_STATEMENT_TIMEOUT_MS = 5_000;
 
 async function startWorkerProcessParts(
   config: Config,
-  deps: Pick<AppDeps, 'db' | 'client' | 'logger' | 'queues' | 'clock'>,
+  deps: Pick<AppDeps, 'db' | 'client' | 'logger' | 'queues' | 'clock'> & { poster: MessagePoster },
   reconcileEveryMs: number | null | undefined,
   channelPostIntervalMs?: number,
   followUpGate?: FollowUpGateOptions | null,
@@ -242,7 +256,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
       ? undefined
       : await startWorkerProcessParts(
           config,
-          { ...deps, client: workerSlack.client },
+          { ...deps, client: workerSlack.client, poster: workerSlack.poster },
           options.reconcileEveryMs,
           options.channelPostIntervalMs,
           options.followUpGate,
@@ -321,7 +335,7 @@ export async function startWorkerOnly(
   const slack = workerClient(config, logger, options.slackRetryConfig);
   const worker = await startWorkerProcessParts(
     config,
-    { db, client: slack.client, logger, queues, clock: options.clock ?? systemClock },
+    { db, client: slack.client, poster: slack.poster, logger, queues, clock: options.clock ?? systemClock },
     options.reconcileEveryMs,
     options.channelPostIntervalMs,
     options.followUpGate,

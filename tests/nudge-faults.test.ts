@@ -580,6 +580,8 @@ describe('nudge delivery under faults', () => {
       // Nothing is queued yet: each worker's start-up reconcile plans and queues what is owed,
       // both at once, while both deliver.
       expect(await pendingFeedbackRows(db)).toBe(100 + 2 * 5 * 2);
+      // Slack answers in 30 ms, so neither worker is through them all before the other starts.
+      t.slack.delayCalls('chat.postMessage', 30);
       const started = await Promise.allSettled([
         startWorker({ ...t.config, SLACK_BOT_TOKEN: 'xoxb-worker-a' }),
         startWorker({ ...t.config, SLACK_BOT_TOKEN: 'xoxb-worker-b' }),

@@ -1,11 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode, WebClient } from '@slack/web-api';
+import {
+  type ChatPostMessageArguments,
+  type ChatPostMessageResponse,
+  ErrorCode,
+  WebClient,
+} from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpFetch } from '../src/slack/http-fetch.js';
+import { createMessagePoster, type MessagePoster } from '../src/slack/message-poster.js';
 import { SlackDouble } from './support/slack-double.js';
 
-// Real: @slack/web-api's WebClient with the workers' http transport, HTTP to a local server.
+// Real: @slack/web-api's WebClient with the workers' http transport, and the nudge worker's own
+// poster (src/slack/message-poster.ts), over HTTP to a local server.
 // Faked: Slack (the double, and a server that never answers).
 
 const transport = createHttpFetch();
@@ -13,13 +20,38 @@ let slack: SlackDouble;
 let silent: Server;
 let silentUrl: string;
 
+const posters: MessagePoster[] = [];
+const RETRIES = { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 20 };
+
+type Post = (args: ChatPostMessageArguments) => Promise<ChatPostMessageResponse>;
+/** `chat.postMessage` through each way the workers have of calling it. */
+const ways: [string, (url: string, timeout?: number) => Post][] = [
+  [
+    'WebClient with the workers’ transport',
+    (url, timeout) => (args) => client(url, timeout).chat.postMessage(args),
+  ],
+  [
+    'the nudge poster',
+    (url, timeout = 5_000) => {
+      const poster = createMessagePoster({
+        apiUrl: url,
+        token: 'xoxb-transport',
+        timeoutMs: timeout,
+        retryConfig: RETRIES,
+      });
+      posters.push(poster);
+      return (args) => poster.postMessage(args);
+    },
+  ],
+];
+
 function client(url: string, timeout = 5_000) {
   return new WebClient('xoxb-transport', {
     slackApiUrl: url,
     fetch: transport.fetch,
     rejectRateLimitedCalls: true,
     timeout,
-    retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 20 },
+    retryConfig: RETRIES,
   });
 }
 
@@ -32,21 +64,26 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   transport.close();
+  for (const poster of posters) poster.close();
   silent?.closeAllConnections();
   await new Promise((resolve) => silent?.close(resolve));
   await slack?.close();
 });
 
-describe('the workers’ Slack transport', () => {
+describe.each(ways)('%s', (way, post) => {
+  // Each way posts to channels of its own, so the calls it counts are its own.
+  const to = (n: number) => `UTRANSPORT${n}${way === 'the nudge poster' ? 'P' : 'W'}`;
+
   it('posts a message with its blocks, and hands back the ts and channel', async () => {
-    const posted = await client(slack.apiUrl).chat.postMessage({
-      channel: 'UTRANSPORT1',
+    const posted = await post(slack.apiUrl)({
+      channel: to(1),
       text: 'Panelist: feedback due',
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Please give your feedback — “now”' } }],
     });
     expect(posted.ok).toBe(true);
     expect(posted.ts).toEqual(expect.any(String));
-    const [call] = slack.callsTo('chat.postMessage', (c) => c.args.channel === 'UTRANSPORT1');
+    expect(posted.channel).toBe(`D${to(1)}`);
+    const [call] = slack.callsTo('chat.postMessage', (c) => c.args.channel === to(1));
     expect(call?.token).toBe('xoxb-transport');
     expect(call?.args.blocks).toEqual([
       { type: 'section', text: { type: 'mrkdwn', text: 'Please give your feedback — “now”' } },
@@ -55,34 +92,86 @@ describe('the workers’ Slack transport', () => {
 
   it('turns a 429 into a rate-limited error carrying Retry-After', async () => {
     slack.injectFault('chat.postMessage', { kind: 'rate_limited', retryAfterSeconds: 7 });
-    const error = await client(slack.apiUrl)
-      .chat.postMessage({ channel: 'UTRANSPORT2', text: 'x' })
-      .catch((e: unknown) => e);
+    const error = await post(slack.apiUrl)({ channel: to(2), text: 'x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 7 });
+    // Not waited for, nor tried again: the worker hands the wait to BullMQ.
+    expect(slack.callsTo('chat.postMessage#fault', (c) => c.args.channel === to(2))).toHaveLength(1);
+    expect(slack.callsTo('chat.postMessage', (c) => c.args.channel === to(2))).toEqual([]);
   });
 
   it('turns ok:false into a platform error with Slack’s code', async () => {
     slack.injectFault('chat.postMessage', { kind: 'slack_error', error: 'account_inactive' });
-    const error = await client(slack.apiUrl)
-      .chat.postMessage({ channel: 'UTRANSPORT3', text: 'x' })
-      .catch((e: unknown) => e);
+    const error = await post(slack.apiUrl)({ channel: to(3), text: 'x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.PlatformError, data: { error: 'account_inactive' } });
+    expect(slack.callsTo('chat.postMessage#fault', (c) => c.args.channel === to(3))).toHaveLength(1);
   });
 
   it('retries a 5xx and succeeds when Slack recovers', async () => {
     slack.injectFault('chat.postMessage', { kind: 'server_error', status: 503 }, 2);
-    const posted = await client(slack.apiUrl).chat.postMessage({ channel: 'UTRANSPORT4', text: 'x' });
+    const posted = await post(slack.apiUrl)({ channel: to(4), text: 'x' });
     expect(posted.ok).toBe(true);
-    expect(slack.callsTo('chat.postMessage', (c) => c.args.channel === 'UTRANSPORT4')).toHaveLength(1);
+    expect(slack.callsTo('chat.postMessage#fault', (c) => c.args.channel === to(4))).toHaveLength(2);
+    expect(slack.callsTo('chat.postMessage', (c) => c.args.channel === to(4))).toHaveLength(1);
+  });
+
+  it('gives up on a Slack that keeps answering 5xx once its retries are spent', async () => {
+    slack.injectFault('chat.postMessage', { kind: 'server_error', status: 502 }, 3);
+    const error = await post(slack.apiUrl)({ channel: to(6), text: 'x' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: ErrorCode.HTTPError, statusCode: 502 });
+    expect(slack.callsTo('chat.postMessage#fault', (c) => c.args.channel === to(6))).toHaveLength(3);
   });
 
   it('gives up on a Slack that does not answer within the timeout', async () => {
     const started = Date.now();
-    const error = await client(silentUrl, 200)
-      .chat.postMessage({ channel: 'UTRANSPORT5', text: 'x' })
-      .catch((e: unknown) => e);
+    const error = await post(silentUrl, 200)({ channel: to(5), text: 'x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.RequestError });
     // Three attempts of 200 ms each, and short pauses between them.
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe('the nudge poster', () => {
+  it('sends one JSON body with the token in the Authorization header, as Slack takes for write methods', async () => {
+    let seen: { contentType?: string; authorization?: string; body?: string } = {};
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        seen = {
+          contentType: req.headers['content-type'],
+          authorization: req.headers.authorization,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, channel: 'DUJSON', ts: '1.000001' }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const poster = createMessagePoster({
+      apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`,
+      token: 'xoxb-json',
+    });
+    try {
+      const blocks = [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'a & b <c>' } }];
+      const posted = await poster.postMessage({
+        channel: 'UJSON',
+        text: 'a & b',
+        blocks,
+        unfurl_links: false,
+      });
+      expect(posted).toMatchObject({ ok: true, channel: 'DUJSON', ts: '1.000001' });
+      expect(seen.contentType).toBe('application/json; charset=utf-8');
+      expect(seen.authorization).toBe('Bearer xoxb-json');
+      expect(JSON.parse(seen.body ?? '')).toEqual({
+        channel: 'UJSON',
+        text: 'a & b',
+        blocks,
+        unfurl_links: false,
+      });
+    } finally {
+      poster.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

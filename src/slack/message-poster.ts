@@ -1,0 +1,149 @@
+import http from 'node:http';
+import https from 'node:https';
+import {
+  type ChatPostMessageArguments,
+  type ChatPostMessageResponse,
+  type RetryOptions,
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+} from '@slack/web-api';
+
+export interface MessagePosterOptions {
+  /** Slack's Web API base, as `WebClient`'s `slackApiUrl` (`https://slack.com/api/`). */
+  apiUrl: string;
+  token: string;
+  /** Give up on one attempt after this long (default 5 s, as the workers' `WebClient`). */
+  timeoutMs?: number;
+  /** Retries of a 5xx or a failed request, with `WebClient`'s meaning (default 2, 250 ms then doubled, at most 1 s). */
+  retryConfig?: RetryOptions;
+  /** Kept-alive connections to Slack at most (default 100). */
+  maxSockets?: number;
+}
+
+/** `chat.postMessage`, and only that, for the nudge worker's hot path (see {@link createMessagePoster}). */
+export interface MessagePoster {
+  postMessage(args: ChatPostMessageArguments): Promise<ChatPostMessageResponse>;
+  close(): void;
+}
+
+const DEFAULT_RETRIES: RetryOptions = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 };
+
+/**
+ * `chat.postMessage` with a JSON body over a kept-alive `node:http(s)` connection, answering as
+ * `WebClient` does with `rejectRateLimitedCalls`: the message's response, or the SDK's own errors
+ * (`WebAPIRateLimitedError` for a 429 with its Retry-After, never waited for here;
+ * `WebAPIPlatformError` for `ok: false`; `WebAPIHTTPError` and `WebAPIRequestError` once the
+ * retries of a 5xx, a timeout or a dropped connection are spent), so callers classify them with
+ * src/slack/slack-errors.ts whichever client made the call.
+ *
+ * Why not `WebClient`: the nudge worker sends one message per recipient and is CPU-bound in a
+ * burst. `WebClient.apiCall` makes, whatever the log level, three redacted deep copies (the body,
+ * the headers, the answer, which echoes the message's blocks) and their JSON for debug lines,
+ * form-encodes every argument, and runs each call through p-queue, p-retry and an
+ * `AbortSignal.timeout`: about as much CPU as the HTTP exchange itself. Here the body is
+ * serialised once, as JSON (which Slack accepts for write methods with the token in the
+ * `Authorization` header), and the timeout is the socket's own. Every other call keeps `WebClient`.
+ */
+export function createMessagePoster(options: MessagePosterOptions): MessagePoster {
+  const base = new URL(options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`);
+  const url = new URL('chat.postMessage', base);
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:') throw new TypeError(`unsupported Slack API URL ${options.apiUrl}`);
+  const transport = secure ? https : http;
+  const agent = new transport.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 100 });
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const retry = { ...DEFAULT_RETRIES, ...options.retryConfig };
+  const authorization = `Bearer ${options.token}`;
+
+  const attempt = (body: string): Promise<ChatPostMessageResponse> =>
+    new Promise((resolve, reject) => {
+      const req = transport.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          timeout: timeoutMs,
+          headers: {
+            'Content-Type': 'application/json; charset=utf-8',
+            'Content-Length': Buffer.byteLength(body),
+            Authorization: authorization,
+            'User-Agent': 'panelist',
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', (error) => reject(new WebAPIRequestError(error)));
+          // A response cut short (a reset, the timeout below) ends without 'end'.
+          res.on('close', () => {
+            if (!res.complete)
+              reject(new WebAPIRequestError(new Error(`the answer from ${url.host} was cut short`)));
+          });
+          res.on('end', () => {
+            try {
+              resolve(answer(res, Buffer.concat(chunks).toString('utf8')));
+            } catch (error) {
+              reject(error);
+            }
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer from ${url.host} within ${timeoutMs} ms`)));
+      req.on('error', (error) => reject(new WebAPIRequestError(error)));
+      req.end(body);
+    });
+
+  return {
+    async postMessage(args) {
+      const body = JSON.stringify(args);
+      for (let tries = 0; ; tries++) {
+        try {
+          return await attempt(body);
+        } catch (error) {
+          if (!worthRetrying(error) || tries >= (retry.retries ?? 0)) throw error;
+          const wait = Math.min(
+            (retry.minTimeout ?? 0) * (retry.factor ?? 2) ** tries,
+            retry.maxTimeout ?? Number.POSITIVE_INFINITY,
+          );
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}
+
+/** What Slack's answer means: the response, or the error `WebClient` would have thrown. */
+function answer(res: http.IncomingMessage, text: string): ChatPostMessageResponse {
+  const status = res.statusCode ?? 0;
+  if (status === 429) {
+    const retryAfter = Number.parseInt(String(res.headers['retry-after'] ?? ''), 10);
+    throw new WebAPIRateLimitedError(Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 1);
+  }
+  if (status !== 200) {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    throw new WebAPIHTTPError(status, res.statusMessage ?? '', headers, text);
+  }
+  let data: ChatPostMessageResponse;
+  try {
+    data = JSON.parse(text) as ChatPostMessageResponse;
+  } catch {
+    throw new WebAPIPlatformError({ ok: false, error: 'invalid_json_response' });
+  }
+  if (data.ok !== true)
+    throw new WebAPIPlatformError({ ...data, ok: false, error: data.error ?? 'unknown_error' });
+  return data;
+}
+
+/** A 5xx, a timeout or a connection that failed: the same call may well go through. */
+function worthRetrying(error: unknown): boolean {
+  if (error instanceof WebAPIRequestError) return true;
+  return error instanceof WebAPIHTTPError && error.statusCode >= 500;
+}
