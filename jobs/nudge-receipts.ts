@@ -18,8 +18,8 @@ interface Waiting {
  * every receipt that arrives meanwhile goes into the next write: with ten deliveries sending at
  * once, a write carries several of them, and a lone receipt is written at once.
  *
- * A write that Postgres refuses for its data (a receipt for a row deleted meanwhile, say: SQLSTATE
- * classes 22 and 23) is tried again one delivery's receipts at a time, so that receipt fails its
+ * A write that Postgres refuses for its data (a value it cannot take: SQLSTATE classes 22 and 23)
+ * is tried again one delivery's receipts at a time, so that receipt fails its
  * own delivery only; any other failure (Postgres unreachable, the statement timed out) fails every
  * receipt the write carried at once, rather than each after its own wait. A delivery whose receipt
  * failed stops sending (see nudge-delivery.ts).

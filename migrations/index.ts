@@ -16,6 +16,7 @@ import * as declineNotices from './2026-11-29T21-00-00_decline-notices.js';
 import * as panelReadIndexes from './2026-11-29T22-00-00_panel-read-indexes.js';
 import * as teamDueNudges from './2026-11-30T01-00-00_team-due-nudges.js';
 import * as scheduleFollowUps from './2026-11-30T02-00-00_schedule-follow-ups.js';
+import * as receiptsWithoutForeignKey from './2026-11-30T03-00-00_receipts-without-foreign-key.js';
 
 /**
  * Every migration, by name, in the order they apply. Listed statically (rather than read from
@@ -40,4 +41,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-29T22-00-00_panel-read-indexes': panelReadIndexes,
   '2026-11-30T01-00-00_team-due-nudges': teamDueNudges,
   '2026-11-30T02-00-00_schedule-follow-ups': scheduleFollowUps,
+  '2026-11-30T03-00-00_receipts-without-foreign-key': receiptsWithoutForeignKey,
 };

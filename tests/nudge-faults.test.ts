@@ -475,7 +475,7 @@ describe('nudge delivery under faults', () => {
     }
   }, 60_000);
 
-  it('the reconciler settles a row Slack took before its worker died (its receipt) as sent, and queues nothing for it', async () => {
+  it('the reconciler settles a row Slack took before its worker died (its receipt) as sent, queues nothing for it, and deletes receipts that stand for nothing', async () => {
     const t = await startTestApp({ RUN_WORKER: 'false' });
     try {
       const db = t.panelist.deps.db;
@@ -503,6 +503,24 @@ describe('nudge delivery under faults', () => {
           slackChannel: `D${person}`,
           slackTs: '1799999999.000002',
           sentAt: sentAt,
+        },
+        // Two that stand for nothing: a row that does not exist, and this row's id in another
+        // workspace. Neither settles anything, and the reconciler deletes both.
+        {
+          teamId: TEAM_ID,
+          nudgeId: String(BigInt(row.id) + 1_000_000n),
+          deliverAt: row.deliver_at,
+          slackChannel: `D${person}`,
+          slackTs: '1799999999.000003',
+          sentAt,
+        },
+        {
+          teamId: 'TSOMEONEELSE',
+          nudgeId: row.id,
+          deliverAt: row.deliver_at,
+          slackChannel: `D${person}`,
+          slackTs: '1799999999.000004',
+          sentAt,
         },
       ]);
 

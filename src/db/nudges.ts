@@ -391,8 +391,10 @@ export function isFurtherDown(a: NudgePosition, b: NudgePosition): boolean {
  *   a delivery stops sending after its send budget (jobs/nudge-delivery.ts). Changers lock
  *   the panel, then its nudges: the same order, and the worker never waits for a lock here, so it
  *   can never be part of a deadlock.
- * - Rows are locked `FOR NO KEY UPDATE`, not `FOR UPDATE`: the receipts' foreign key takes a
- *   key-share lock on the row from another connection while this transaction holds it.
+ * - Rows are locked `FOR NO KEY UPDATE`, the weakest lock that keeps other deliveries off them:
+ *   nothing here changes a row's key. (Receipts are written for these rows from another
+ *   connection while this transaction holds them; they have no foreign key to `nudge`, whose
+ *   key-share check would turn each such lock into a MultiXact.)
  * Read the panels for the re-check with a statement after this one: its snapshot then includes
  * every change committed before the share locks were taken.
  */
@@ -694,8 +696,9 @@ export async function writeNudgeReceipts(
  * share-locks each row's panel before the row and skips what it cannot lock at once (a delivery
  * in progress settles its own rows; a panel being changed is looked at next time), so it never
  * waits while holding a lock. Receipts that stand for nothing are deleted: those of rows no longer
- * pending (settled, or cancelled by a change after the crash) and those for an earlier moment of
- * a row a change moved since (the row is owed at its new moment).
+ * pending (settled, or cancelled by a change after the crash), those for an earlier moment of a
+ * row a change moved since (the row is owed at its new moment), and any whose row is gone (the
+ * table has no foreign key: see its 2026-11-30 migration).
  * @returns how many rows it settled.
  */
 export async function applyNudgeReceipts(db: Kysely<Database>): Promise<number> {
@@ -721,12 +724,12 @@ export async function applyNudgeReceipts(db: Kysely<Database>): Promise<number> 
       returning n.team_id, n.id
     ), done as (
       delete from nudge_receipt r
-      using nudge n
-      where n.team_id = r.team_id and n.id = r.nudge_id
-        and (
-          n.state <> 'pending' or n.deliver_at <> r.deliver_at
-          or (n.team_id, n.id) in (select team_id, id from settled)
+      where not exists (
+          select 1 from nudge n
+          where n.team_id = r.team_id and n.id = r.nudge_id
+            and n.state = 'pending' and n.deliver_at = r.deliver_at
         )
+        or (r.team_id, r.nudge_id) in (select team_id, id from settled)
     )
     select count(*)::int as settled from settled
   `.execute(db);
