@@ -311,9 +311,13 @@ async function deliverBatch(
   const final: ClaimedNudge[] = [];
   const failures: { code: string; rows: Nudge[] }[] = [];
   let head: BatchReport['head'] = { kind: 'not_claimed' };
-  const rateLimited = new Map<string, number>();
   /** Rows held until their recipient's working hours: queued for that moment once committed. */
   const held: { id: string; team_id: string; deliver_at: Date }[] = [];
+  /**
+   * The send slots of messages Slack may have taken whose receipt was not written: given back only
+   * once this transaction has ended, so a receipt outage cannot let more messages out unrecorded.
+   */
+  const unreceipted: (() => void)[] = [];
   try {
     await db.transaction().execute(async (trx) => {
       // Waiting for a lock is safe only while holding none: so panels first, then the claim.
@@ -425,7 +429,13 @@ async function deliverBatch(
       let receiptsFailed: unknown;
       const sendBudgetMs = deps.sendBudgetMs ?? NUDGE_BATCH_SEND_BUDGET_MS;
       let leftForLater = 0;
-      const deliverMessage = async (recipient: string, due: ClaimedNudge[], items: NudgeToSend[]) => {
+      /** Sends one message and records how it went; false when Slack took it but no receipt says so. */
+      const deliverMessage = async (
+        recipient: string,
+        due: ClaimedNudge[],
+        items: NudgeToSend[],
+      ): Promise<boolean> => {
+        let recorded = true;
         const result = await send(poster, recipient, items);
         if (result.kind === 'sent' && receipts !== undefined) {
           try {
@@ -445,6 +455,7 @@ async function deliverBatch(
               'nudge receipt not written; the batch stops here',
             );
             receiptsFailed = error;
+            recorded = false;
           }
         }
         for (const row of due) {
@@ -481,68 +492,98 @@ async function deliverBatch(
           }
         }
         if (result.kind === 'failed') failures.push({ code: result.code, rows: due });
-        if (result.kind === 'rate_limited') rateLimited.set(recipient, result.waitMs);
+        // After a 429 every worker holds that conversation until Retry-After has passed: set
+        // before this transaction lets the rows go, so no other delivery (nor their own job) can
+        // take them up in between and post inside the wait.
+        if (result.kind === 'rate_limited') {
+          await holdConversation(redis, prefix, recipient, result.waitMs).catch((error: unknown) =>
+            logger.warn({ err: error, teamId, recipient }, 'could not hold a rate-limited conversation'),
+          );
+        }
         if (result.kind === 'transient') {
           logger.warn({ err: result.error, teamId, recipient }, 'nudge not delivered; it will be retried');
         }
-        if (!due.some((r) => r.id === headId)) return;
+        if (!due.some((r) => r.id === headId)) return recorded;
         if (result.kind === 'sent' || result.kind === 'failed') {
           head = { kind: 'settled', outcome: result.kind };
         } else if (result.kind === 'rate_limited') head = { kind: 'rate_limited', error: result.error };
         else head = { kind: 'transient', error: result.error };
+        return recorded;
       };
       const sending: Promise<void>[] = [];
-      for (const { recipient, rows } of messages) {
-        const due: ClaimedNudge[] = [];
-        for (const row of rows) {
-          const planned = wanted.get(`${row.panel_id}|${nudgeIdentity(row)}`);
-          // Come due outside its recipient's working hours (its delivery was late): held, as
-          // planned, until their next working moment. (A row not due yet, taken along within the
-          // batch window, was planned inside them.)
-          const hold = planned === undefined || row.deliver_at > now ? undefined : heldUntil(planned, now);
-          if (planned !== undefined && hold !== undefined) {
-            settlements.push({ id: row.id, state: 'pending', holdUntil: hold, countAttempt: false });
-            held.push({ id: row.id, team_id: teamId, deliver_at: hold });
-            if (row.id === headId) head = { kind: 'settled', outcome: 'early' };
-          } else if (planned !== undefined) due.push(row);
-          else {
-            // Not remembered as settled: a cancelled row can be revived for the same moment (a kind
-            // switched off and on again), and its job must then deliver it.
-            settlements.push({ id: row.id, state: 'cancelled', countAttempt: false });
-            if (row.id === headId) head = { kind: 'settled', outcome: 'stale' };
+      try {
+        for (const { recipient, rows } of messages) {
+          const due: ClaimedNudge[] = [];
+          for (const row of rows) {
+            const planned = wanted.get(`${row.panel_id}|${nudgeIdentity(row)}`);
+            // Come due outside its recipient's working hours (its delivery was late): held, as
+            // planned, until their next working moment. (A row not due yet, taken along within the
+            // batch window, was planned inside them.)
+            const hold = planned === undefined || row.deliver_at > now ? undefined : heldUntil(planned, now);
+            if (planned !== undefined && hold !== undefined) {
+              settlements.push({ id: row.id, state: 'pending', holdUntil: hold, countAttempt: false });
+              held.push({ id: row.id, team_id: teamId, deliver_at: hold });
+              if (row.id === headId) head = { kind: 'settled', outcome: 'early' };
+            } else if (planned !== undefined) due.push(row);
+            else {
+              // Not remembered as settled: a cancelled row can be revived for the same moment (a kind
+              // switched off and on again), and its job must then deliver it.
+              settlements.push({ id: row.id, state: 'cancelled', countAttempt: false });
+              if (row.id === headId) head = { kind: 'settled', outcome: 'stale' };
+            }
           }
+          if (due.length === 0 || settings === undefined) continue;
+          const isHeads = due.some((r) => r.id === headId);
+          // Without receipts a crash could send the rest twice; past the send budget, changes to
+          // their panels would wait on more Slack calls; a stopping worker sends nothing more. The
+          // rest stay pending, untouched, for their own jobs or the next batch. (The head's message
+          // is the first: always sent unless the worker is stopping.) Asked before waiting for a
+          // slot, so a batch past its budget does not queue behind other deliveries, and again once
+          // it has one.
+          const leaveForLater = (): boolean => {
+            const stopping = deps.stopping?.aborted === true;
+            const spent = receiptsFailed !== undefined || performance.now() - claimedAt >= sendBudgetMs;
+            if (!stopping && (isHeads || !spent)) return false;
+            leftForLater += 1;
+            if (isHeads) head = { kind: 'stopping' };
+            return true;
+          };
+          if (leaveForLater()) continue;
+          const items: NudgeToSend[] = [];
+          for (const nudge of due) {
+            const state = states.get(nudge.panel_id);
+            if (state === undefined) continue;
+            const slot = state.slots.find((s) => s.slot.id === nudge.subject);
+            // A person reads times in their own zone; a channel in its own digest zone, if it chose
+            // one, else the workspace's.
+            const zone = isChannelId(recipient)
+              ? (state.details.panel.digest_time_zone ?? settings.digestTimeZone)
+              : (state.details.members.find((m) => m.user_id === recipient)?.time_zone ?? 'UTC');
+            const mayReadCounts = isChannelId(recipient) || accessFor(state, recipient, now).allowed;
+            items.push({ nudge, state, slot, zone, now, mayReadCounts });
+          }
+          const release = await sendSlots.take();
+          if (leaveForLater()) {
+            release();
+            continue;
+          }
+          sending.push(
+            deliverMessage(recipient, due, items).then(
+              (recorded) => {
+                if (recorded) release();
+                else unreceipted.push(release);
+              },
+              (error: unknown) => {
+                unreceipted.push(release);
+                throw error;
+              },
+            ),
+          );
         }
-        if (due.length === 0 || settings === undefined) continue;
-        const isHeads = due.some((r) => r.id === headId);
-        const release = await sendSlots.take();
-        // Without receipts a crash could send the rest twice; past the send budget, changes to
-        // their panels would wait on more Slack calls. Either way the rest stay pending, untouched,
-        // for their own jobs or the next batch. (The head's message is the first: always sent.)
-        if (!isHeads && (receiptsFailed !== undefined || performance.now() - claimedAt >= sendBudgetMs)) {
-          release();
-          leftForLater += 1;
-          continue;
-        }
-        if (deps.stopping?.aborted === true) {
-          release();
-          leftForLater += 1;
-          if (isHeads) head = { kind: 'stopping' };
-          continue;
-        }
-        const items: NudgeToSend[] = [];
-        for (const nudge of due) {
-          const state = states.get(nudge.panel_id);
-          if (state === undefined) continue;
-          const slot = state.slots.find((s) => s.slot.id === nudge.subject);
-          // A person reads times in their own zone; a channel in its own digest zone, if it chose
-          // one, else the workspace's.
-          const zone = isChannelId(recipient)
-            ? (state.details.panel.digest_time_zone ?? settings.digestTimeZone)
-            : (state.details.members.find((m) => m.user_id === recipient)?.time_zone ?? 'UTC');
-          const mayReadCounts = isChannelId(recipient) || accessFor(state, recipient, now).allowed;
-          items.push({ nudge, state, slot, zone, now, mayReadCounts });
-        }
-        sending.push(deliverMessage(recipient, due, items).finally(release));
+      } catch (error) {
+        // Nothing is settled or rolled back while a message is still under way.
+        await Promise.allSettled(sending);
+        throw error;
       }
       // Every message under way is seen through (its receipt included) before anything is settled.
       for (const outcome of await Promise.allSettled(sending)) {
@@ -560,11 +601,10 @@ async function deliverBatch(
     });
     for (const row of final) settled.add(row);
   } finally {
+    for (const release of unreceipted) release();
     for (const id of claimedIds) inFlight.delete(id);
     finish();
   }
-  // After a 429 every worker holds that conversation until Retry-After has passed.
-  for (const [recipient, waitMs] of rateLimited) await holdConversation(redis, prefix, recipient, waitMs);
   if (held.length > 0 && deps.queues !== undefined) {
     await enqueueNudges(deps.queues, held, (at) => deps.clock.msUntil(at)).catch((error: unknown) =>
       logger.warn({ err: error, teamId }, 'held nudges not queued; the reconciler will queue them'),

@@ -332,9 +332,9 @@ describe('nudge delivery under faults', () => {
         const missing = interviewers.filter((i) => (dms.get(i)?.length ?? 0) === 0);
         const twice = interviewers.filter((i) => (dms.get(i)?.length ?? 0) > 1);
         expect(missing).toEqual([]);
-        // A job sends its batch's messages one after another, each followed by its receipt (at
-        // concurrency 4, written together with the other jobs' receipts): the one message each job
-        // had in flight at the kill is the most that can be sent but not recorded, so sent again.
+        // Each message holds one of the worker's send slots (as many as its concurrency) until its
+        // receipt is committed (at concurrency 4, written together with the others'): the messages
+        // holding a slot at the kill are the most that can be sent but not recorded, so sent again.
         // The rest of the killed batches were settled from their receipts.
         expect(twice.length, `interviewers with two DMs: ${twice.join(', ')}`).toBeLessThanOrEqual(
           concurrency,

@@ -9,6 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpFetch } from '../src/slack/http-fetch.js';
 import { createMessagePoster, type MessagePoster } from '../src/slack/message-poster.js';
+import { isRateLimited } from '../src/slack/slack-errors.js';
 import { SlackDouble } from './support/slack-double.js';
 
 // Real: @slack/web-api's WebClient with the workers' http transport, and the nudge worker's own
@@ -130,7 +131,69 @@ describe.each(ways)('%s', (way, post) => {
   });
 });
 
+/** A server that answers every request alike, counting them; closed by the returned function. */
+async function answering(
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests += 1;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(status, headers);
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`,
+    requests: () => requests,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 describe('the nudge poster', () => {
+  it.each([
+    {
+      what: 'a 429 without Retry-After is an HTTP error (the attempt counts), not a rate limit',
+      status: 429,
+      headers: { 'content-type': 'application/json' },
+      body: '{"ok":false,"error":"ratelimited"}',
+      expected: { code: ErrorCode.HTTPError, statusCode: 429 },
+    },
+    {
+      what: 'a 404 is an HTTP error, not tried again',
+      status: 404,
+      headers: { 'content-type': 'text/plain' },
+      body: 'not found',
+      expected: { code: ErrorCode.HTTPError, statusCode: 404 },
+    },
+    {
+      what: 'a 200 that is not JSON is a platform error whose code says so',
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html>maintenance</html>',
+      expected: { code: ErrorCode.PlatformError, data: { error: 'invalid_json_response' } },
+    },
+  ])('$what', async ({ status, headers, body, expected }) => {
+    const server = await answering(status, headers, body);
+    const poster = createMessagePoster({ apiUrl: server.url, token: 'xoxb-odd', retryConfig: RETRIES });
+    try {
+      const error = await poster.postMessage({ channel: 'UODD', text: 'x' }).catch((e: unknown) => e);
+      expect(error).toMatchObject(expected);
+      expect(isRateLimited(error)).toBe(false);
+      expect(server.requests()).toBe(1);
+    } finally {
+      poster.close();
+      await server.close();
+    }
+  });
+
   it('sends one JSON body with the token in the Authorization header, as Slack takes for write methods', async () => {
     let seen: { contentType?: string; authorization?: string; body?: string } = {};
     const server = createServer((req, res) => {

@@ -28,6 +28,8 @@ export interface MessagePoster {
   close(): void;
 }
 
+/** How long a kept-alive connection may sit unused before it is closed. */
+const IDLE_SOCKET_MS = 15_000;
 const DEFAULT_RETRIES: RetryOptions = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 };
 
 /**
@@ -36,7 +38,9 @@ const DEFAULT_RETRIES: RetryOptions = { retries: 2, factor: 2, minTimeout: 250, 
  * (`WebAPIRateLimitedError` for a 429 with its Retry-After, never waited for here;
  * `WebAPIPlatformError` for `ok: false`; `WebAPIHTTPError` and `WebAPIRequestError` once the
  * retries of a 5xx, a timeout or a dropped connection are spent), so callers classify them with
- * src/slack/slack-errors.ts whichever client made the call.
+ * src/slack/slack-errors.ts whichever client made the call. One difference: another 4xx (or a
+ * 429 without Retry-After) is not retried here, as the same request cannot fare better. The
+ * timeout is the socket's: no answer for that long, not the whole exchange.
  *
  * Why not `WebClient`: the nudge worker sends one message per recipient and is CPU-bound in a
  * burst. `WebClient.apiCall` makes, whatever the log level, three redacted deep copies (the body,
@@ -52,7 +56,13 @@ export function createMessagePoster(options: MessagePosterOptions): MessagePoste
   const secure = url.protocol === 'https:';
   if (!secure && url.protocol !== 'http:') throw new TypeError(`unsupported Slack API URL ${options.apiUrl}`);
   const transport = secure ? https : http;
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 100 });
+  // An idle kept-alive connection is closed after a while, rather than found closed by Slack's
+  // side when it is next used (a failed attempt and a retry, with the batch's locks held).
+  const agent = new transport.Agent({
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 100,
+    timeout: IDLE_SOCKET_MS,
+  });
   const timeoutMs = options.timeoutMs ?? 5_000;
   const retry = { ...DEFAULT_RETRIES, ...options.retryConfig };
   const authorization = `Bearer ${options.token}`;
@@ -74,14 +84,16 @@ export function createMessagePoster(options: MessagePosterOptions): MessagePoste
         },
         (res) => {
           const chunks: Buffer[] = [];
+          let ended = false;
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', (error) => reject(new WebAPIRequestError(error)));
-          // A response cut short (a reset, the timeout below) ends without 'end'.
+          // A response cut short (a reset, the timeout below) closes without 'end'.
           res.on('close', () => {
-            if (!res.complete)
+            if (!ended)
               reject(new WebAPIRequestError(new Error(`the answer from ${url.host} was cut short`)));
           });
           res.on('end', () => {
+            ended = true;
             try {
               resolve(answer(res, Buffer.concat(chunks).toString('utf8')));
             } catch (error) {
@@ -120,10 +132,11 @@ export function createMessagePoster(options: MessagePosterOptions): MessagePoste
 /** What Slack's answer means: the response, or the error `WebClient` would have thrown. */
 function answer(res: http.IncomingMessage, text: string): ChatPostMessageResponse {
   const status = res.statusCode ?? 0;
-  if (status === 429) {
-    const retryAfter = Number.parseInt(String(res.headers['retry-after'] ?? ''), 10);
-    throw new WebAPIRateLimitedError(Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 1);
-  }
+  // A 429 without a usable Retry-After (a proxy's, say) is an HTTP error like any other, as
+  // WebClient has it: the attempt counts, and BullMQ's backoff decides when to try again.
+  const retryAfter =
+    status === 429 ? Number.parseInt(String(res.headers['retry-after'] ?? ''), 10) : Number.NaN;
+  if (Number.isFinite(retryAfter) && retryAfter >= 0) throw new WebAPIRateLimitedError(retryAfter);
   if (status !== 200) {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(res.headers)) {
