@@ -32,6 +32,7 @@ import {
 import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
 import type { NudgeReceiptWriter } from './nudge-receipts.js';
 import { enqueueNudges, type NudgeJob, nudgeJobId, type Queues } from './queues.js';
+import { SendSlots } from './send-slots.js';
 import { WorkerStoppingError } from './worker-stop.js';
 
 /** How many due nudges for one recipient go out as one message. */
@@ -121,26 +122,16 @@ class SettledJobs {
   }
 }
 
-/** A count of permits, taken in the order asked for (see {@link NudgeDeliveryDeps.messagesInFlight}). */
-class SendSlots {
-  #free: number;
-  readonly #waiting: (() => void)[] = [];
-  constructor(slots: number) {
-    this.#free = Math.max(1, slots);
-  }
-  /** Resolves with the function that gives the slot back, once one is free. */
-  async take(): Promise<() => void> {
-    if (this.#free > 0) this.#free -= 1;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    let given = false;
-    return () => {
-      if (given) return;
-      given = true;
-      const next = this.#waiting.shift();
-      if (next === undefined) this.#free += 1;
-      else next();
-    };
-  }
+/** At most `ms` of waiting for `promise` (which goes on regardless); its failure is handed to `onError`. */
+async function waitAtMost(promise: Promise<unknown>, ms: number, onError: (error: unknown) => void) {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(onError),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** How one recipient's message went. */
@@ -429,6 +420,16 @@ async function deliverBatch(
       let receiptsFailed: unknown;
       const sendBudgetMs = deps.sendBudgetMs ?? NUDGE_BATCH_SEND_BUDGET_MS;
       let leftForLater = 0;
+      // A message waiting for a slot stops waiting once the batch is to send no more: a receipt of
+      // its own failed (the slots of unrecorded messages are kept until the batch ends, so waiting
+      // on could wait on itself), the send budget is spent (other people's messages only), or the
+      // worker is stopping.
+      const receiptFailed = new AbortController();
+      const budgetSpent = new AbortController();
+      const budgetTimer = setTimeout(
+        () => budgetSpent.abort(),
+        Math.max(0, claimedAt + sendBudgetMs - performance.now()),
+      );
       /** Sends one message and records how it went; false when Slack took it but no receipt says so. */
       const deliverMessage = async (
         recipient: string,
@@ -455,6 +456,7 @@ async function deliverBatch(
               'nudge receipt not written; the batch stops here',
             );
             receiptsFailed = error;
+            receiptFailed.abort();
             recorded = false;
           }
         }
@@ -496,7 +498,9 @@ async function deliverBatch(
         // before this transaction lets the rows go, so no other delivery (nor their own job) can
         // take them up in between and post inside the wait.
         if (result.kind === 'rate_limited') {
-          await holdConversation(redis, prefix, recipient, result.waitMs).catch((error: unknown) =>
+          // Bounded: the worker's Redis connection retries forever while Redis is away, and this
+          // message holds a slot and the batch its locks.
+          await waitAtMost(holdConversation(redis, prefix, recipient, result.waitMs), 1_000, (error) =>
             logger.warn({ err: error, teamId, recipient }, 'could not hold a rate-limited conversation'),
           );
         }
@@ -562,7 +566,14 @@ async function deliverBatch(
             const mayReadCounts = isChannelId(recipient) || accessFor(state, recipient, now).allowed;
             items.push({ nudge, state, slot, zone, now, mayReadCounts });
           }
-          const release = await sendSlots.take();
+          const stopping = deps.stopping === undefined ? [] : [deps.stopping];
+          const release = await sendSlots.take(
+            isHeads ? stopping : [...stopping, receiptFailed.signal, budgetSpent.signal],
+          );
+          if (release === undefined) {
+            if (!leaveForLater()) leftForLater += 1;
+            continue;
+          }
           if (leaveForLater()) {
             release();
             continue;
@@ -584,6 +595,8 @@ async function deliverBatch(
         // Nothing is settled or rolled back while a message is still under way.
         await Promise.allSettled(sending);
         throw error;
+      } finally {
+        clearTimeout(budgetTimer);
       }
       // Every message under way is seen through (its receipt included) before anything is settled.
       for (const outcome of await Promise.allSettled(sending)) {

@@ -1297,6 +1297,52 @@ describe('send slots', () => {
       interviewers.map(() => 1),
     );
   });
+
+  it('a batch whose receipts cannot be written sends no more, still ends, and loses nobody', async () => {
+    const p = people();
+    t.clock.set(TEST_NOW);
+    const db = t.panelist.deps.db;
+    const panel = await panelFor(p);
+    const interviewers = Array.from({ length: NUDGE_BATCH_RECIPIENTS + 1 }, (_, i) => `URCPTX${n}I${i}`);
+    await givenSlots(db, panel.id, TEST_NOW, [{ kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers }]);
+    t.clock.set(new Date('2026-12-01T12:00:00Z'));
+    const owed = await nudgesOf(panel.id, 'feedback_due');
+    const head = owed.find((r) => r.recipient === interviewers[0]);
+    if (head === undefined) throw new Error('no feedback nudge planned');
+    const sent = () => interviewers.filter((id) => dms(id).length > 0).length;
+    const slots = t.config.WORKER_CONCURRENCY;
+
+    const blocker = new pg.Client({ connectionString: t.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table nudge_receipt in share mode');
+      await enqueueNudges(t.panelist.deps.queues, [head], () => 0);
+      await expect.poll(sent).toBe(slots);
+      // The receipts' write gives up after its statement timeout (5 s): every slot's message is
+      // now sent without a receipt, and those slots stay taken until the batch ends.
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      expect(sent()).toBe(slots);
+    } finally {
+      await blocker.query('commit');
+      await blocker.end();
+    }
+    // The batch ends (its settling statement had waited on the lock too): the messages Slack took
+    // are recorded as sent, the rest left pending, and the slots are free again.
+    await expect
+      .poll(async () => (await nudgesOf(panel.id, 'feedback_due')).filter((r) => r.state === 'sent').length, {
+        timeout: 5_000,
+      })
+      .toBe(slots);
+    const left = (await nudgesOf(panel.id, 'feedback_due')).filter((r) => r.state === 'pending');
+    expect(left).toHaveLength(interviewers.length - slots);
+    await enqueueNudges(t.panelist.deps.queues, left, () => 0);
+    await expect.poll(sent, { timeout: 10_000 }).toBe(interviewers.length);
+    await expectQuiet(
+      interviewers,
+      interviewers.map(() => 1),
+    );
+  }, 30_000);
 });
 
 /**
