@@ -420,16 +420,14 @@ async function deliverBatch(
       let receiptsFailed: unknown;
       const sendBudgetMs = deps.sendBudgetMs ?? NUDGE_BATCH_SEND_BUDGET_MS;
       let leftForLater = 0;
-      // A message waiting for a slot stops waiting once the batch is to send no more: a receipt of
-      // its own failed (the slots of unrecorded messages are kept until the batch ends, so waiting
-      // on could wait on itself), the send budget is spent (other people's messages only), or the
-      // worker is stopping.
-      const receiptFailed = new AbortController();
-      const budgetSpent = new AbortController();
-      const budgetTimer = setTimeout(
-        () => budgetSpent.abort(),
-        Math.max(0, claimedAt + sendBudgetMs - performance.now()),
-      );
+      // Another person's message waiting for a slot stops waiting once the batch is to send no
+      // more: a receipt of its own failed (the slots of unrecorded messages are kept until the
+      // batch ends, so waiting on could wait on itself), the send budget is spent, or the worker
+      // is stopping. The head's message gives up only for the last.
+      const stopWaiting = new AbortController();
+      const stop = () => stopWaiting.abort();
+      const budgetTimer = setTimeout(stop, Math.max(0, claimedAt + sendBudgetMs - performance.now()));
+      deps.stopping?.addEventListener('abort', stop, { once: true });
       /** Sends one message and records how it went; false when Slack took it but no receipt says so. */
       const deliverMessage = async (
         recipient: string,
@@ -456,7 +454,7 @@ async function deliverBatch(
               'nudge receipt not written; the batch stops here',
             );
             receiptsFailed = error;
-            receiptFailed.abort();
+            stop();
             recorded = false;
           }
         }
@@ -566,10 +564,7 @@ async function deliverBatch(
             const mayReadCounts = isChannelId(recipient) || accessFor(state, recipient, now).allowed;
             items.push({ nudge, state, slot, zone, now, mayReadCounts });
           }
-          const stopping = deps.stopping === undefined ? [] : [deps.stopping];
-          const release = await sendSlots.take(
-            isHeads ? stopping : [...stopping, receiptFailed.signal, budgetSpent.signal],
-          );
+          const release = await sendSlots.take(isHeads ? deps.stopping : stopWaiting.signal);
           if (release === undefined) {
             if (!leaveForLater()) leftForLater += 1;
             continue;
@@ -597,6 +592,7 @@ async function deliverBatch(
         throw error;
       } finally {
         clearTimeout(budgetTimer);
+        deps.stopping?.removeEventListener('abort', stop);
       }
       // Every message under way is seen through (its receipt included) before anything is settled.
       for (const outcome of await Promise.allSettled(sending)) {

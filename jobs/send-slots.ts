@@ -12,29 +12,25 @@ export class SendSlots {
   }
   /**
    * Resolves with the function that gives the slot back once one is free, or with `undefined` if
-   * one of `signals` is aborted first (the caller no longer wants it: nothing to give back).
+   * `signal` is aborted first (the caller no longer wants it: nothing to give back).
    */
-  take(signals: readonly AbortSignal[] = []): Promise<(() => void) | undefined> {
-    if (signals.some((signal) => signal.aborted)) return Promise.resolve(undefined);
+  take(signal?: AbortSignal): Promise<(() => void) | undefined> {
+    if (signal?.aborted === true) return Promise.resolve(undefined);
     if (this.#free > 0) {
       this.#free -= 1;
       return Promise.resolve(this.#giveBack());
     }
     return new Promise((resolve) => {
-      const stopWaiting = () => {
-        for (const signal of signals) signal.removeEventListener('abort', abandon);
-      };
       const granted = () => {
-        stopWaiting();
+        signal?.removeEventListener('abort', abandon);
         resolve(this.#giveBack());
       };
       const abandon = () => {
-        stopWaiting();
         const at = this.#waiting.indexOf(granted);
         if (at >= 0) this.#waiting.splice(at, 1);
         resolve(undefined);
       };
-      for (const signal of signals) signal.addEventListener('abort', abandon, { once: true });
+      signal?.addEventListener('abort', abandon, { once: true });
       this.#waiting.push(granted);
     });
   }

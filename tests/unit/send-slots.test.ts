@@ -31,7 +31,7 @@ describe('send slots', () => {
     const slots = new SendSlots(1);
     const held = await slots.take();
     const giveUp = new AbortController();
-    const abandoned = slots.take([giveUp.signal]);
+    const abandoned = slots.take(giveUp.signal);
     const next = slots.take();
     giveUp.abort();
     expect(await abandoned).toBeUndefined();
@@ -43,7 +43,7 @@ describe('send slots', () => {
     const slots = new SendSlots(1);
     const stopped = new AbortController();
     stopped.abort();
-    expect(await slots.take([stopped.signal])).toBeUndefined();
+    expect(await slots.take(stopped.signal)).toBeUndefined();
     // The free slot is still there.
     expect(await slots.take()).toEqual(expect.any(Function));
   });
