@@ -1188,21 +1188,45 @@ describe('a panel being changed', () => {
   });
 });
 
+/**
+ * A panel whose one interview (booked at 10:00 for 11:00, the clock now at 12:00) owes a
+ * feedback nudge to as many interviewers as one batch takes: the head's person and
+ * NUDGE_BATCH_RECIPIENTS others. Returns the head's row (the first interviewer's) and how many of
+ * them have had a DM so far.
+ */
+async function fullBatch(tag: string) {
+  const p = people();
+  t.clock.set(TEST_NOW);
+  const panel = await panelFor(p);
+  const interviewers = Array.from({ length: NUDGE_BATCH_RECIPIENTS + 1 }, (_, i) => `U${tag}${n}I${i}`);
+  await givenSlots(t.panelist.deps.db, panel.id, TEST_NOW, [
+    { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers },
+  ]);
+  t.clock.set(new Date('2026-12-01T12:00:00Z'));
+  const feedbackDue = () => nudgesOf(panel.id, 'feedback_due');
+  const head = (await feedbackDue()).find((r) => r.recipient === interviewers[0]);
+  if (head === undefined) throw new Error('no feedback nudge planned');
+  const sent = () => interviewers.filter((id) => dms(id).length > 0).length;
+  return { panel, interviewers, head, feedbackDue, sent };
+}
+
+/** Runs `during` while another session holds `nudge_receipt` locked: no receipt can be written. */
+async function withReceiptsLocked(during: () => Promise<void>) {
+  const blocker = new pg.Client({ connectionString: t.databaseUrl });
+  await blocker.connect();
+  try {
+    await blocker.query('begin');
+    await blocker.query('lock table nudge_receipt in share mode');
+    await during();
+  } finally {
+    await blocker.query('commit');
+    await blocker.end();
+  }
+}
+
 describe('a slow Slack', () => {
   it('a batch stops sending once its budget is spent: a change to its panel waits about that long, and the rest go out with their own jobs, once each', async () => {
-    const p = people();
-    t.clock.set(TEST_NOW);
-    const db = t.panelist.deps.db;
-    const panel = await panelFor(p);
-    // As many as one batch takes: the head's person and NUDGE_BATCH_RECIPIENTS others.
-    const interviewers = Array.from({ length: NUDGE_BATCH_RECIPIENTS + 1 }, (_, i) => `USLOW${n}I${i}`);
-    // Booked at 10:00 for 11:00: each interviewer is owed a feedback nudge when the slot ends.
-    await givenSlots(db, panel.id, TEST_NOW, [{ kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers }]);
-    t.clock.set(new Date('2026-12-01T12:00:00Z'));
-    const feedbackDue = () => nudgesOf(panel.id, 'feedback_due');
-    const owed = await feedbackDue();
-    const head = owed.find((r) => r.recipient === interviewers[0]);
-    if (head === undefined) throw new Error('no feedback nudge planned');
+    const { panel, interviewers, head, feedbackDue } = await fullBatch('SLOW');
 
     // Slack takes 300 ms a message, as the real one does on a bad day. The batch sends ten at a
     // time (the worker's concurrency): ten at 0 ms, ten at about 300, and at about 600 the budget
@@ -1259,37 +1283,20 @@ describe('a slow Slack', () => {
 
 describe('send slots', () => {
   it('a message holds its slot until its receipt is committed: with receipts held up, no more than the worker’s concurrency go out', async () => {
-    const p = people();
-    t.clock.set(TEST_NOW);
-    const db = t.panelist.deps.db;
-    const panel = await panelFor(p);
-    const interviewers = Array.from({ length: NUDGE_BATCH_RECIPIENTS + 1 }, (_, i) => `USLOTS${n}I${i}`);
-    await givenSlots(db, panel.id, TEST_NOW, [{ kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers }]);
-    t.clock.set(new Date('2026-12-01T12:00:00Z'));
-    const owed = await nudgesOf(panel.id, 'feedback_due');
-    const head = owed.find((r) => r.recipient === interviewers[0]);
-    if (head === undefined) throw new Error('no feedback nudge planned');
-    const sent = () => interviewers.filter((id) => dms(id).length > 0).length;
+    const { interviewers, head, feedbackDue, sent } = await fullBatch('SLOTS');
     const slots = t.config.WORKER_CONCURRENCY;
 
     // Receipts cannot be written for now (a lock Postgres holds for another session).
-    const blocker = new pg.Client({ connectionString: t.databaseUrl });
-    await blocker.connect();
-    try {
-      await blocker.query('begin');
-      await blocker.query('lock table nudge_receipt in share mode');
+    await withReceiptsLocked(async () => {
       await enqueueNudges(t.panelist.deps.queues, [head], () => 0);
       await expect.poll(sent).toBe(slots);
       // Slack would take more at once, but every slot waits on its receipt.
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(sent()).toBe(slots);
-    } finally {
-      await blocker.query('commit');
-      await blocker.end();
-    }
+    });
     // Receipts written, the slots are free again: everyone gets their message, once (the batch's
     // budget is spent by now, so the rest go out with their own jobs).
-    const left = (await nudgesOf(panel.id, 'feedback_due')).filter((r) => r.state === 'pending');
+    const left = (await feedbackDue()).filter((r) => r.state === 'pending');
     await enqueueNudges(t.panelist.deps.queues, left, () => 0);
     await expect.poll(sent, { timeout: 10_000 }).toBe(interviewers.length);
     await expectQuiet(
@@ -1299,42 +1306,25 @@ describe('send slots', () => {
   });
 
   it('a batch whose receipts cannot be written sends no more, still ends, and loses nobody', async () => {
-    const p = people();
-    t.clock.set(TEST_NOW);
-    const db = t.panelist.deps.db;
-    const panel = await panelFor(p);
-    const interviewers = Array.from({ length: NUDGE_BATCH_RECIPIENTS + 1 }, (_, i) => `URCPTX${n}I${i}`);
-    await givenSlots(db, panel.id, TEST_NOW, [{ kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers }]);
-    t.clock.set(new Date('2026-12-01T12:00:00Z'));
-    const owed = await nudgesOf(panel.id, 'feedback_due');
-    const head = owed.find((r) => r.recipient === interviewers[0]);
-    if (head === undefined) throw new Error('no feedback nudge planned');
-    const sent = () => interviewers.filter((id) => dms(id).length > 0).length;
+    const { interviewers, head, feedbackDue, sent } = await fullBatch('RCPTX');
     const slots = t.config.WORKER_CONCURRENCY;
 
-    const blocker = new pg.Client({ connectionString: t.databaseUrl });
-    await blocker.connect();
-    try {
-      await blocker.query('begin');
-      await blocker.query('lock table nudge_receipt in share mode');
+    await withReceiptsLocked(async () => {
       await enqueueNudges(t.panelist.deps.queues, [head], () => 0);
       await expect.poll(sent).toBe(slots);
       // The receipts' write gives up after its statement timeout (5 s): every slot's message is
       // now sent without a receipt, and those slots stay taken until the batch ends.
       await new Promise((resolve) => setTimeout(resolve, 5_500));
       expect(sent()).toBe(slots);
-    } finally {
-      await blocker.query('commit');
-      await blocker.end();
-    }
+    });
     // The batch ends (its settling statement had waited on the lock too): the messages Slack took
     // are recorded as sent, the rest left pending, and the slots are free again.
     await expect
-      .poll(async () => (await nudgesOf(panel.id, 'feedback_due')).filter((r) => r.state === 'sent').length, {
+      .poll(async () => (await feedbackDue()).filter((r) => r.state === 'sent').length, {
         timeout: 5_000,
       })
       .toBe(slots);
-    const left = (await nudgesOf(panel.id, 'feedback_due')).filter((r) => r.state === 'pending');
+    const left = (await feedbackDue()).filter((r) => r.state === 'pending');
     expect(left).toHaveLength(interviewers.length - slots);
     await enqueueNudges(t.panelist.deps.queues, left, () => 0);
     await expect.poll(sent, { timeout: 10_000 }).toBe(interviewers.length);
