@@ -2,11 +2,23 @@ import type { ModalView } from '@slack/types';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getRescheduleModal, getScheduleModal } from '../blocks/schedule-modal.js';
-import { nudgeJobId, requeueScheduleEffects, type ScheduleEffectsJob } from '../jobs/queues.js';
+import {
+  closeQueues,
+  createQueues,
+  nudgeJobId,
+  requeueScheduleEffects,
+  type ScheduleEffectsJob,
+} from '../jobs/queues.js';
+import { createProducerConnection } from '../jobs/redis.js';
 import * as declineNotices from '../migrations/2026-11-29T21-00-00_decline-notices.js';
 import type { Panel } from '../src/db/database.js';
 import { findPanelById } from '../src/db/panels.js';
 import { listPanelSlots } from '../src/db/slots.js';
+import {
+  bookedNotices,
+  keepScheduleEffects,
+  queueScheduleEffects,
+} from '../src/services/schedule-effects.js';
 import { cancelSlot } from '../src/services/scheduling.js';
 import { loadWorkspaceSettings, saveWorkspaceSettings } from '../src/services/workspace-settings.js';
 import {
@@ -24,6 +36,7 @@ import {
   startTestApp,
   TEAM_ID,
   TEST_NOW,
+  TEST_REDIS_URL,
   type TestApp,
 } from './support/test-env.js';
 
@@ -387,6 +400,68 @@ describe('booking slots', () => {
     await requeueScheduleEffects(t.panelist.deps.queues, [kept.job]);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(dmsTo(LOST, 'Lost Job Candidate')).toHaveLength(1);
+  });
+
+  it('follow-ups Redis could not take are done by the web process; a DM Slack refused for now stays kept and goes out once Redis is back, alone', async () => {
+    const TOLD = 'UFALLBACKTOLD';
+    const REFUSED = 'UFALLBACKREFUSED';
+    t.slack.addUser(TOLD, { tz: 'UTC', real_name: 'Told Person' });
+    t.slack.addUser(REFUSED, { tz: 'UTC', real_name: 'Refused Person' });
+    const db = t.panelist.deps.db;
+    const { panel, manager } = await panelWithStages({ candidateName: 'Fallback Candidate' });
+    const told = () => [TOLD, REFUSED].map((id) => dmsTo(id, 'Fallback Candidate').length);
+    const kept = () =>
+      db
+        .selectFrom('schedule_follow_up')
+        .select('job')
+        .where('team_id', '=', TEAM_ID)
+        .where('panel_id', '=', panel.id)
+        .execute();
+    const res = await book(panel, [
+      { stageId: manager, start: at('2026-12-03T16:00:00Z'), interviewers: [TOLD, REFUSED] },
+    ]);
+    expect(res.json?.errors).toBeUndefined();
+    await expect.poll(told).toEqual([1, 1]);
+    await expect.poll(kept).toEqual([]);
+
+    // The same follow-ups again, as a change just committed would keep them, but Redis refuses the
+    // job and Slack refuses one of the DMs for now (every try of the client's).
+    const details = await findPanelById(db, TEAM_ID, panel.id);
+    if (details === undefined) throw new Error('no panel');
+    const slots = await slotsOf(panel);
+    const notices = bookedNotices(slots);
+    await db.transaction().execute((trx) => keepScheduleEffects(trx, details, notices, []));
+    t.slack.injectFault(
+      'chat.postMessage',
+      { kind: 'server_error', status: 503 },
+      4,
+      (args) => args.channel === REFUSED,
+    );
+    // Queues whose Redis connection is gone (it was up, then closed): an add fails at once.
+    const unreachable = createProducerConnection(TEST_REDIS_URL);
+    const noRedis = createQueues(unreachable, `gone_${panel.id}`);
+    await noRedis.effects.waitUntilReady();
+    unreachable.disconnect();
+    try {
+      await queueScheduleEffects({ ...t.panelist.deps, queues: noRedis }, details, notices, []);
+    } finally {
+      await closeQueues(noRedis).catch(() => undefined);
+      unreachable.disconnect();
+    }
+    expect(told()).toEqual([2, 1]);
+    // Kept, with the DM that went out written down.
+    const [row] = await kept();
+    expect((row?.job as ScheduleEffectsJob | undefined)?.sentDms).toEqual([
+      `booked-${slots[0]?.slot.id}-${TOLD}`,
+    ]);
+
+    // Redis is back: past the follow-up's grace the reconciler queues it, and only the person
+    // Slack refused is told.
+    await sql`update schedule_follow_up set created_at = created_at - interval '3 minutes'
+      where team_id = ${TEAM_ID} and panel_id = ${panel.id}`.execute(db);
+    await t.reconcile();
+    await expect.poll(told).toEqual([2, 2]);
+    await expect.poll(kept).toEqual([]);
   });
 
   it('books only the filled slot forms and ignores empty ones', async () => {

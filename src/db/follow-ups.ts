@@ -3,11 +3,14 @@ import type { Database } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** `ageMs` before now, by the database's clock. */
+const agoBy = (ageMs: number) => sql<Date>`now() - make_interval(secs => ${ageMs / 1000})`;
+
 /**
  * Keeps a schedule change's follow-ups (its effects job, `ScheduleEffectsJob` in jobs/queues.ts),
  * in the change's own transaction.
  */
-export async function recordScheduleFollowUp<J extends { teamId: string; panelId: string; revision: number }>(
+export async function recordScheduleFollowUp<J extends FollowUpKey>(
   trx: Transaction<Database>,
   job: J,
 ): Promise<void> {
@@ -19,31 +22,46 @@ export async function recordScheduleFollowUp<J extends { teamId: string; panelId
     .execute();
 }
 
+/** A schedule change's follow-ups are named by the panel's revision after the change. */
+interface FollowUpKey {
+  teamId: string;
+  panelId: string;
+  revision: number;
+}
+
+const keyOf = (job: FollowUpKey) => ({ team_id: job.teamId, panel_id: job.panelId, revision: job.revision });
+
 /** Whether a schedule change's follow-ups are still kept (not done, nor given up). */
-export async function isScheduleFollowUpKept(
-  db: Db,
-  job: { teamId: string; panelId: string; revision: number },
-): Promise<boolean> {
+export async function isScheduleFollowUpKept(db: Db, job: FollowUpKey): Promise<boolean> {
   const row = await db
     .selectFrom('schedule_follow_up')
     .select('revision')
-    .where('team_id', '=', job.teamId)
-    .where('panel_id', '=', job.panelId)
-    .where('revision', '=', job.revision)
+    .where((eb) => eb.and(keyOf(job)))
     .executeTakeFirst();
   return row !== undefined;
 }
 
-/** Forgets a schedule change's follow-ups once they are done. */
-export async function forgetScheduleFollowUp(
+/**
+ * Writes down in a kept follow-up the DMs already sent (`sentDms`, as in the job), so a copy the
+ * reconciler queues later sends only the rest.
+ */
+export async function recordScheduleFollowUpSent(
   db: Db,
-  job: { teamId: string; panelId: string; revision: number },
+  job: FollowUpKey,
+  sentDms: readonly string[],
 ): Promise<void> {
   await db
+    .updateTable('schedule_follow_up')
+    .set({ job: sql`jsonb_set(job, '{sentDms}', ${JSON.stringify(sentDms)}::jsonb)` })
+    .where((eb) => eb.and(keyOf(job)))
+    .execute();
+}
+
+/** Forgets a schedule change's follow-ups once they are done. */
+export async function forgetScheduleFollowUp(db: Db, job: FollowUpKey): Promise<void> {
+  await db
     .deleteFrom('schedule_follow_up')
-    .where('team_id', '=', job.teamId)
-    .where('panel_id', '=', job.panelId)
-    .where('revision', '=', job.revision)
+    .where((eb) => eb.and(keyOf(job)))
     .execute();
 }
 
@@ -55,7 +73,7 @@ export async function listStaleScheduleFollowUps<J>(db: Db, ageMs: number, limit
   const rows = await db
     .selectFrom('schedule_follow_up')
     .select('job')
-    .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${ageMs / 1000})`)
+    .where('created_at', '<', agoBy(ageMs))
     .orderBy('created_at')
     .limit(limit)
     .execute();
@@ -64,8 +82,5 @@ export async function listStaleScheduleFollowUps<J>(db: Db, ageMs: number, limit
 
 /** Gives up the follow-ups kept for longer than `ageMs` (their job kept failing). */
 export async function forgetScheduleFollowUpsOlderThan(db: Db, ageMs: number): Promise<void> {
-  await db
-    .deleteFrom('schedule_follow_up')
-    .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${ageMs / 1000})`)
-    .execute();
+  await db.deleteFrom('schedule_follow_up').where('created_at', '<', agoBy(ageMs)).execute();
 }

@@ -14,7 +14,12 @@ import {
 } from '../../jobs/queues.js';
 import { WorkerStoppingError } from '../../jobs/worker-stop.js';
 import type { Database, Slot } from '../db/database.js';
-import { forgetScheduleFollowUp, isScheduleFollowUpKept, recordScheduleFollowUp } from '../db/follow-ups.js';
+import {
+  forgetScheduleFollowUp,
+  isScheduleFollowUpKept,
+  recordScheduleFollowUp,
+  recordScheduleFollowUpSent,
+} from '../db/follow-ups.js';
 import type { NudgeToQueue } from '../db/nudges.js';
 import { loadPanelSnapshot } from '../db/panel-snapshot.js';
 import type { PanelDetails } from '../db/panels.js';
@@ -90,7 +95,8 @@ export async function keepScheduleEffects(
  * Hands the follow-ups of a committed schedule change (kept by {@link keepScheduleEffects}) to a
  * worker (one job), so the person's submission is answered without waiting on Slack calls. If
  * Redis cannot take the job, they are done here and now instead: the change is committed and its
- * people must still hear of it.
+ * people must still hear of it. What is left undone then (a DM Slack refused for now) stays kept,
+ * with the DMs sent written down, for the reconciler to queue once Redis is back.
  */
 export async function queueScheduleEffects(
   deps: EffectsDeps,
@@ -106,13 +112,22 @@ export async function queueScheduleEffects(
       { err: error, teamId: panel.panel.team_id, panelId: panel.panel.id },
       'schedule follow-ups not queued; doing them in this process',
     );
-    // Here nothing would retry a DM Slack refused for now; it is logged and left.
-    await afterScheduleChange(
+    // Each DM Slack takes is written down in the kept follow-up; if Slack refused one for now, the
+    // follow-up stays kept and the reconciler queues it again once Redis is back, for the rest only.
+    const sent = new Set<string>();
+    const recordSent = () =>
+      recordScheduleFollowUpSent(deps.db, job, [...sent]).catch((failure: unknown) =>
+        deps.logger.warn({ err: failure, teamId: job.teamId, panelId: job.panelId }, 'sent DMs not recorded'),
+      );
+    const failures = await afterScheduleChange(
       deps,
       panel,
       notices.filter((n) => n.userIds.length > 0),
       nudges,
+      sent,
+      recordSent,
     );
+    if (failures.length > 0) return;
     await forgetScheduleFollowUp(deps.db, job).catch((failure: unknown) =>
       deps.logger.warn({ err: failure, teamId: job.teamId, panelId: job.panelId }, 'follow-up not forgotten'),
     );
