@@ -84,13 +84,19 @@ export const PANEL_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof PanelTable)[];
-const everyPanelColumn: Exclude<keyof PanelTable, (typeof PANEL_COLUMNS)[number]> extends never
-  ? true
-  : never = true;
+/** `true` only when `Listed` names every column of `Table`: a list that misses one fails to compile. */
+type NamesEveryColumn<Table, Listed extends readonly (keyof Table)[]> =
+  Exclude<keyof Table, Listed[number]> extends never ? true : never;
+const everyPanelColumn: NamesEveryColumn<PanelTable, typeof PANEL_COLUMNS> = true;
 void everyPanelColumn;
 
+/** `a.x, a.y, …`: `columns` of the table a statement calls `alias`. */
+export function qualifiedColumns(alias: string, columns: readonly string[]) {
+  return sql.raw(columns.map((column) => `${alias}.${column}`).join(', '));
+}
+
 /** `p.id, p.team_id, …`: the panel's columns for a statement that calls the panel `p`. */
-export const PANEL_SELECT = sql.raw(PANEL_COLUMNS.map((column) => `p.${column}`).join(', '));
+export const PANEL_SELECT = qualifiedColumns('p', PANEL_COLUMNS);
 
 export interface PanelMemberTable {
   team_id: string;
@@ -242,9 +248,7 @@ export const NUDGE_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof NudgeTable)[];
-const everyNudgeColumn: Exclude<keyof NudgeTable, (typeof NUDGE_COLUMNS)[number]> extends never
-  ? true
-  : never = true;
+const everyNudgeColumn: NamesEveryColumn<NudgeTable, typeof NUDGE_COLUMNS> = true;
 void everyNudgeColumn;
 
 /**

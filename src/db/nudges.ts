@@ -14,6 +14,7 @@ import {
   type NudgeReceipt,
   type Panel,
   type PanelMember,
+  qualifiedColumns,
   type Slot,
 } from './database.js';
 import { loadPanelSnapshot, type NudgeRowForPlan, type PanelSnapshot } from './panel-snapshot.js';
@@ -339,8 +340,8 @@ export interface NudgeClaim {
 }
 
 /** Every nudge column, of the rows the claim locks (`n`) and of what it returns (`c`). */
-const CLAIMED_COLUMNS = sql.raw(NUDGE_COLUMNS.map((column) => `n.${column}`).join(', '));
-const CLAIMED_ROW = sql.raw(NUDGE_COLUMNS.map((column) => `c.${column}`).join(', '));
+const CLAIMED_COLUMNS = qualifiedColumns('n', NUDGE_COLUMNS);
+const CLAIMED_ROW = qualifiedColumns('c', NUDGE_COLUMNS);
 
 /** A pending nudge's place in the order deliveries take other people in (latest due first). */
 export interface NudgePosition {

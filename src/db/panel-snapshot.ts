@@ -293,17 +293,9 @@ export async function loadPanelRecords(
       ${MEMBERS_JSON} as members_json,
       ${STAGES_JSON} as stages_json,
       ${SLOTS_JSON} as slots_json,
-      (select coalesce(json_agg(json_build_object(
-                'id', f.id, 'team_id', f.team_id, 'panel_id', f.panel_id, 'slot_id', f.slot_id,
-                'interviewer_id', f.interviewer_id, 'state', f.state, 'content', f.content,
-                'recommendation', f.recommendation, 'submitted_at', f.submitted_at,
-                'updated_at', f.updated_at)), '[]')
+      (select coalesce(json_agg(f), '[]')
          from feedback f where f.team_id = p.team_id and f.panel_id = p.id) as feedback_json,
-      (select json_build_object(
-                'team_id', d.team_id, 'panel_id', d.panel_id, 'outcome', d.outcome, 'reason', d.reason,
-                'decided_by', d.decided_by, 'decided_at', d.decided_at,
-                'candidate_told_on', d.candidate_told_on)
-         from decision d where d.team_id = p.team_id and d.panel_id = p.id) as decision_json,
+      (select to_json(d) from decision d where d.team_id = p.team_id and d.panel_id = p.id) as decision_json,
       w.nudge_settings
     from (select 1) one
     left join workspace w on w.team_id = ${teamId}
