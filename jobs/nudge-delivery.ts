@@ -433,6 +433,7 @@ async function deliverBatch(
         recipient: string,
         due: ClaimedNudge[],
         items: NudgeToSend[],
+        isHeads: boolean,
       ): Promise<boolean> => {
         let recorded = true;
         const result = await send(poster, recipient, items);
@@ -505,7 +506,7 @@ async function deliverBatch(
         if (result.kind === 'transient') {
           logger.warn({ err: result.error, teamId, recipient }, 'nudge not delivered; it will be retried');
         }
-        if (!due.some((r) => r.id === headId)) return recorded;
+        if (!isHeads) return recorded;
         if (result.kind === 'sent' || result.kind === 'failed') {
           head = { kind: 'settled', outcome: result.kind };
         } else if (result.kind === 'rate_limited') head = { kind: 'rate_limited', error: result.error };
@@ -574,7 +575,7 @@ async function deliverBatch(
             continue;
           }
           sending.push(
-            deliverMessage(recipient, due, items).then(
+            deliverMessage(recipient, due, items, isHeads).then(
               (recorded) => {
                 if (recorded) release();
                 else unreceipted.push(release);

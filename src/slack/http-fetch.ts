@@ -18,14 +18,17 @@ type FetchResponse = Awaited<ReturnType<FetchFunction>>;
  * uncompressed; redirects are not followed (the client asks for `redirect: 'error'`, and Slack's
  * API does not redirect).
  */
+/** How long a kept-alive connection may sit unused before it is closed. */
+const IDLE_SOCKET_MS = 15_000;
+
 export function createHttpFetch(options: { maxSockets?: number } = {}): {
   fetch: FetchFunction;
   close(): void;
 } {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 100 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 100 }),
-  };
+  // An idle kept-alive connection is closed after a while, rather than found closed by Slack's
+  // side when it is next used (a failed attempt and a retry, while a worker holds locks).
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 100, timeout: IDLE_SOCKET_MS };
+  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
   const fetch: FetchFunction = (target, init = {}) => {
     const url = typeof target === 'string' ? new URL(target) : target;
     if (init.body !== undefined && typeof init.body !== 'string') {
@@ -65,13 +68,17 @@ function request(
       },
       (res) => {
         const chunks: Buffer[] = [];
+        let ended = false;
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
-        // A response cut short (the timeout's abort, a reset) ends without 'end'.
+        // A response cut short (the timeout's abort, a reset) closes without 'end'.
         res.on('close', () => {
-          if (!res.complete) reject(new Error(`the response from ${url.host} was cut short`));
+          if (!ended) reject(new Error(`the response from ${url.host} was cut short`));
         });
-        res.on('end', () => resolve(response(url, res, Buffer.concat(chunks))));
+        res.on('end', () => {
+          ended = true;
+          resolve(response(url, res, Buffer.concat(chunks)));
+        });
       },
     );
     req.on('error', reject);
