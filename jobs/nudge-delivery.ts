@@ -607,7 +607,11 @@ async function deliverBatch(
             : 'nudge batch send budget spent; the rest wait for their jobs',
         );
       }
-      await settleNudgeOutcomes(trx, teamId, settlements, now);
+      // Every message Slack took has its receipt committed, unless a receipt failed (its slot is
+      // kept): only then must the settlement itself wait for the disk.
+      await settleNudgeOutcomes(trx, teamId, settlements, now, {
+        receipted: receipts !== undefined && unreceipted.length === 0,
+      });
     });
     for (const row of final) settled.add(row);
   } finally {

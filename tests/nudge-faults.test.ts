@@ -8,7 +8,7 @@ import { enqueueNudges, nudgeJobId, QUEUE_NAMES } from '../jobs/queues.js';
 import { offsetClock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
 import type { Database, Nudge } from '../src/db/database.js';
-import { writeNudgeReceipts } from '../src/db/nudges.js';
+import { settleNudgeOutcomes, writeNudgeReceipts } from '../src/db/nudges.js';
 import type { NudgeSettings } from '../src/domain/nudge-settings.js';
 import { startWorkerOnly } from '../src/runtime.js';
 import { toWednesdayMorningUtc } from './support/clock-offset.js';
@@ -535,6 +535,45 @@ describe('nudge delivery under faults', () => {
       ]);
       expect(await queue.getJob(nudgeJobId(row.id, row.deliver_at))).toBeUndefined();
       expect(await db.selectFrom('nudge_receipt').selectAll().execute()).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
+
+  it('a settlement whose sent rows all have receipts commits without waiting for the disk (a crash that lost it leaves the state the reconciler settles above); any other waits, as every commit does', async () => {
+    const t = await startTestApp({ RUN_WORKER: 'false' });
+    try {
+      const db = t.panelist.deps.db;
+      await givenOwedFeedback(t, { tag: 'SYNC', panels: 1, slots: 1, perSlot: 2 });
+      await planAndQueueNow(t);
+      const [first, second] = await feedbackRows(db);
+      if (first === undefined || second === undefined) throw new Error('nothing owed');
+      const commitModeAfterSettling = (row: Nudge, receipted: boolean) =>
+        db.transaction().execute(async (trx) => {
+          const sent = {
+            id: row.id,
+            state: 'sent' as const,
+            slackTs: '1799999999.000010',
+            countAttempt: true,
+          };
+          await settleNudgeOutcomes(trx, TEAM_ID, [sent], clock.now(), { receipted });
+          const { rows } = await sql<{
+            mode: string;
+          }>`select current_setting('synchronous_commit') as mode`.execute(trx);
+          return rows[0]?.mode;
+        });
+      expect(await commitModeAfterSettling(first, true)).toBe('off');
+      expect(await commitModeAfterSettling(second, false)).toBe('on');
+      // For that transaction only, and the settlement itself is stored either way.
+      const { rows } = await sql<{
+        mode: string;
+      }>`select current_setting('synchronous_commit') as mode`.execute(db);
+      expect(rows[0]?.mode).toBe('on');
+      const settled = (await feedbackRows(db)).filter((r) => r.id === first.id || r.id === second.id);
+      expect(settled.map((r) => [r.state, r.slack_ts])).toEqual([
+        ['sent', '1799999999.000010'],
+        ['sent', '1799999999.000010'],
+      ]);
     } finally {
       await t.close();
     }

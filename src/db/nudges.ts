@@ -605,17 +605,31 @@ export interface NudgeSettlement {
  * settled from its receipt, as the reconciler does, else `now`). The rows' receipts go in the
  * same statement (a snooze puts a sent row back to pending, later: a receipt is also matched on
  * the row's `deliver_at`, so none could stand for that later delivery anyway).
+ *
+ * `receipted`: every row settled as sent has a receipt that is already committed (written by the
+ * receipts writer, which waits for the disk as usual, or found by the claim). The transaction's
+ * commit then does not wait for the disk (`synchronous_commit` off for it alone). Postgres can
+ * lose such a commit only by crashing within a fraction of a second of it, and then it loses this
+ * settlement and the receipts' deletion together (with whatever was committed after them: the log
+ * is replayed in order), so the rows are pending again with their receipts. The next delivery or the reconciler settles them as sent
+ * from those receipts: none is sent twice. The rows failed, cancelled or held are simply worked out
+ * again. Without `receipted` the commit waits for the disk, as every other commit does.
  */
 export async function settleNudgeOutcomes(
   trx: Transaction<Database>,
   teamId: string,
   settlements: readonly NudgeSettlement[],
   now: Date,
+  { receipted }: { receipted: boolean },
 ): Promise<void> {
   if (settlements.length === 0) return;
   const column = <T>(pick: (s: NudgeSettlement) => T) => settlements.map(pick);
+  // Set as part of this statement (it is read at commit) rather than in a round trip of its own;
+  // null leaves the setting as it is. A volatile CTE runs once.
   await sql`/* prepared:nudge_settle */
-    with receipts_done as (
+    with commit_mode as (
+      select set_config('synchronous_commit', coalesce(${receipted ? 'off' : null}::text, current_setting('synchronous_commit')), true)
+    ), receipts_done as (
       delete from nudge_receipt
       where team_id = ${teamId} and nudge_id = any(${column((s) => s.id)}::bigint[])
     )
@@ -639,6 +653,7 @@ export async function settleNudgeOutcomes(
       ${column((s) => s.holdUntil?.toISOString() ?? null)}::timestamptz[],
       ${column((s) => s.countAttempt)}::boolean[]
     ) as v(id, state, slack_ts, slack_channel, sent_at, last_error, hold_until, count_attempt)
+    cross join commit_mode
     where nudge.team_id = ${teamId} and nudge.id = v.id and nudge.state = 'pending'
   `.execute(trx);
 }
