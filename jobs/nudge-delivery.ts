@@ -29,6 +29,7 @@ import {
   isRateLimited,
   permanentSlackError,
 } from '../src/slack/slack-errors.js';
+import { BatchSize } from './batch-size.js';
 import { conversationHolds, holdConversation, isChannelId, takeChannelSlot } from './channel-rate.js';
 import type { NudgeReceiptWriter } from './nudge-receipts.js';
 import { enqueueNudges, type NudgeJob, nudgeJobId, type Queues } from './queues.js';
@@ -40,14 +41,20 @@ const BATCH_LIMIT = 15;
 /** Nudges due within this much of each other for one person are sent together. */
 const BATCH_WINDOW_MS = 60_000;
 /**
- * How many other people's due nudges one delivery takes along with its own row's recipient. They
- * are claimed, re-checked and settled in the same transaction, so a burst of due nudges costs a
- * handful of Postgres round trips per batch, not per nudge. Each message's receipt is committed
- * right after it is sent, and a process has at most as many messages under way as it runs
- * deliveries at once, so a worker killed mid-batch sends at most that many messages twice,
- * whatever the batches' size (none is lost).
+ * How many other people's due nudges one delivery takes along with its own row's recipient, at
+ * first: a process then takes as many as its batches manage to send within their send budget,
+ * between {@link NUDGE_BATCH_RECIPIENTS_MIN} and {@link NUDGE_BATCH_RECIPIENTS_MAX} (see
+ * jobs/batch-size.ts). They are claimed, re-checked and settled in the same transaction, so a
+ * burst of due nudges costs a handful of Postgres round trips per batch, not per nudge. Each
+ * message's receipt is committed right after it is sent, and a process has at most as many
+ * messages under way as it runs deliveries at once, so a worker killed mid-batch sends at most
+ * that many messages twice, whatever the batches' size (none is lost).
  */
 export const NUDGE_BATCH_RECIPIENTS = 25;
+/** The fewest other people a delivery takes along, however slow Slack is. */
+export const NUDGE_BATCH_RECIPIENTS_MIN = 10;
+/** The most other people a delivery takes along, however fast Slack is. */
+export const NUDGE_BATCH_RECIPIENTS_MAX = 100;
 /**
  * How long a batch goes on sending other people's messages. It holds a share lock on every panel
  * it claimed until it commits, so a booking, a submission, a decision or a snooze on one of them
@@ -80,7 +87,10 @@ export interface NudgeDeliveryDeps {
   redis: Redis;
   prefix: string;
   channelPostIntervalMs?: number;
-  /** Other recipients one delivery takes along (default {@link NUDGE_BATCH_RECIPIENTS}). */
+  /**
+   * Other recipients every delivery takes along, fixed (by default a process starts at
+   * {@link NUDGE_BATCH_RECIPIENTS} and follows what its batches manage: see jobs/batch-size.ts).
+   */
   batchRecipients?: number;
   /** How long a batch goes on sending other people's messages (default {@link NUDGE_BATCH_SEND_BUDGET_MS}). */
   sendBudgetMs?: number;
@@ -182,6 +192,14 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
   /** Per workspace, where this process's last delivery stopped taking other people. */
   const claimCursors = new Map<string, NudgePosition>();
   const sendSlots = new SendSlots(deps.messagesInFlight ?? 1);
+  const batchSize =
+    deps.batchRecipients === undefined
+      ? new BatchSize({
+          min: NUDGE_BATCH_RECIPIENTS_MIN,
+          max: NUDGE_BATCH_RECIPIENTS_MAX,
+          start: NUDGE_BATCH_RECIPIENTS,
+        })
+      : new BatchSize({ min: deps.batchRecipients, max: deps.batchRecipients, start: deps.batchRecipients });
 
   return async (job: Job<NudgeJob>, token?: string): Promise<NudgeOutcome> => {
     const { teamId, nudgeId } = job.data;
@@ -204,7 +222,7 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
       try {
         report = await deliverBatch(
           deps,
-          { settled, inFlight, claimCursors, sendSlots },
+          { settled, inFlight, claimCursors, sendSlots, batchSize },
           teamId,
           nudgeId,
           now,
@@ -286,6 +304,7 @@ async function deliverBatch(
     inFlight: Map<string, Promise<void>>;
     claimCursors: Map<string, NudgePosition>;
     sendSlots: SendSlots;
+    batchSize: BatchSize;
   },
   teamId: string,
   headId: string,
@@ -293,7 +312,7 @@ async function deliverBatch(
   waitForPanels: readonly string[],
 ): Promise<BatchReport> {
   const { db, receipts, poster, logger, redis, prefix, channelPostIntervalMs } = deps;
-  const { settled, inFlight, claimCursors, sendSlots } = memory;
+  const { settled, inFlight, claimCursors, sendSlots, batchSize } = memory;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
@@ -319,7 +338,7 @@ async function deliverBatch(
         headId,
         now,
         windowEnd: new Date(now.getTime() + BATCH_WINDOW_MS),
-        moreRecipients: deps.batchRecipients ?? NUDGE_BATCH_RECIPIENTS,
+        moreRecipients: batchSize.current,
         below: cursor,
       });
       // The next delivery takes other people from below these (the rows above are held by the
@@ -420,6 +439,7 @@ async function deliverBatch(
       let receiptsFailed: unknown;
       const sendBudgetMs = deps.sendBudgetMs ?? NUDGE_BATCH_SEND_BUDGET_MS;
       let leftForLater = 0;
+      let othersSent = 0;
       // Another person's message waiting for a slot stops waiting once the batch is to send no
       // more: a receipt of its own failed (the slots of unrecorded messages are kept until the
       // batch ends, so waiting on could wait on itself), the send budget is spent, or the worker
@@ -574,6 +594,7 @@ async function deliverBatch(
             release();
             continue;
           }
+          if (!isHeads) othersSent += 1;
           sending.push(
             deliverMessage(recipient, due, items, isHeads).then(
               (recorded) => {
@@ -599,6 +620,14 @@ async function deliverBatch(
       for (const outcome of await Promise.allSettled(sending)) {
         if (outcome.status === 'rejected') throw outcome.reason;
       }
+      const others = new Set(claimed.filter((r) => r.recipient !== headRecipient).map((r) => r.recipient));
+      batchSize.record({
+        claimed: others.size,
+        sent: othersSent,
+        budgetSpent: leftForLater > 0 && receiptsFailed === undefined && deps.stopping?.aborted !== true,
+        elapsedMs: performance.now() - claimedAt,
+        budgetMs: sendBudgetMs,
+      });
       if (leftForLater > 0 && receiptsFailed === undefined) {
         logger.debug(
           { teamId, left: leftForLater },

@@ -2,7 +2,11 @@ import { type AddressInfo, createServer } from 'node:net';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NUDGE_BATCH_RECIPIENTS, NUDGE_BATCH_SEND_BUDGET_MS } from '../jobs/nudge-delivery.js';
+import {
+  NUDGE_BATCH_RECIPIENTS,
+  NUDGE_BATCH_RECIPIENTS_MIN,
+  NUDGE_BATCH_SEND_BUDGET_MS,
+} from '../jobs/nudge-delivery.js';
 import { NudgeReceiptWriter } from '../jobs/nudge-receipts.js';
 import { enqueueNudges, nudgeJobId } from '../jobs/queues.js';
 import type { Database, Nudge, NudgeKind, Panel } from '../src/db/database.js';
@@ -1278,6 +1282,83 @@ describe('a slow Slack', () => {
     expect((await feedbackDue()).map((r) => [r.state, r.attempts])).toEqual(
       interviewers.map(() => ['sent', 1]),
     );
+  });
+});
+
+describe('batch size', () => {
+  it('a worker takes more people along while its batches finish early, and after a batch Slack slowed down, only as many as that one managed', async () => {
+    // A worker of its own: how many people a batch takes is the worker process's to learn.
+    const app = await startTestApp();
+    try {
+      const db = app.panelist.deps.db;
+      const panel = await givenPanel(db, TEST_NOW, {
+        recruiterId: 'URECSIZE',
+        hiringManagerId: 'UHMSIZE',
+        decisionMakerIds: ['UDMSIZE'],
+        creatorId: 'URECSIZE',
+      });
+      const interviewers = Array.from({ length: 200 }, (_, i) => `USIZE${i}`);
+      await givenSlots(db, panel.id, TEST_NOW, [
+        { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers },
+      ]);
+      app.clock.set(new Date('2026-12-01T12:00:00Z'));
+      const told = () =>
+        new Set(
+          app.slack
+            .callsTo('chat.postMessage', (c) => interviewers.includes(String(c.args.channel)))
+            .map((c) => String(c.args.channel)),
+        );
+      const owed = async () =>
+        (
+          await db
+            .selectFrom('nudge')
+            .selectAll()
+            .where('team_id', '=', TEAM_ID)
+            .where('panel_id', '=', panel.id)
+            .where('kind', '=', 'feedback_due')
+            .where('state', '=', 'pending')
+            .orderBy('id')
+            .execute()
+        ).filter((row) => !told().has(row.recipient));
+      /** Queues one owed person's job: its batch takes others along. How many got a DM from it. */
+      const oneBatch = async () => {
+        const before = told().size;
+        const [head] = await owed();
+        if (head === undefined) throw new Error('nobody owed any more');
+        await enqueueNudges(app.panelist.deps.queues, [head], () => 0);
+        // The batch's rows are settled in the commit that settles the job's own.
+        const state = async () =>
+          (
+            await db
+              .selectFrom('nudge')
+              .select('state')
+              .where('team_id', '=', TEAM_ID)
+              .where('id', '=', head.id)
+              .executeTakeFirst()
+          )?.state;
+        await expect.poll(state, { timeout: 10_000 }).toBe('sent');
+        return told().size - before;
+      };
+
+      // Slack answers at once: each batch sends everyone it took within a fraction of its budget,
+      // so the next takes half as many again, from 25 others up.
+      expect(await oneBatch()).toBe(1 + NUDGE_BATCH_RECIPIENTS);
+      expect(await oneBatch()).toBe(1 + Math.ceil(NUDGE_BATCH_RECIPIENTS * 1.5));
+
+      // Slack takes 300 ms a message: the batch spends its budget before it has sent everyone.
+      const stopDelaying = app.slack.delayCalls('chat.postMessage', 300);
+      const slowBatch = await oneBatch();
+      stopDelaying();
+      expect(slowBatch).toBeLessThan(1 + Math.ceil(NUDGE_BATCH_RECIPIENTS * 2.25));
+      // The next takes as many others as that one sent, though Slack is quick again.
+      expect(await oneBatch()).toBe(Math.max(slowBatch, 1 + NUDGE_BATCH_RECIPIENTS_MIN));
+      // Nobody had two messages.
+      expect(
+        app.slack.callsTo('chat.postMessage', (c) => interviewers.includes(String(c.args.channel))),
+      ).toHaveLength(told().size);
+    } finally {
+      await app.close();
+    }
   });
 });
 
