@@ -343,6 +343,7 @@ async function checkPlannerKeeps(
 /** Counts chat.postMessage calls as they arrive, without rescanning the double's call list. */
 class DmWatcher {
   #scanned: number;
+  #total = 0;
   readonly byRecipient = new Map<string, RecordedCall[]>();
   constructor(
     private readonly double: SlackDouble,
@@ -350,10 +351,13 @@ class DmWatcher {
   ) {
     this.#scanned = double.calls.length;
   }
-  /** DMs to the watched recipients so far (duplicates included). */
+  /**
+   * DMs to the watched recipients so far (duplicates included). Looks only at the calls since it
+   * was last asked: it is asked every few milliseconds, in the process whose event loop answers
+   * the worker's messages.
+   */
   count(): number {
     const calls = this.double.calls;
-    let total = 0;
     for (; this.#scanned < calls.length; this.#scanned++) {
       const call = calls[this.#scanned];
       if (call === undefined || call.method !== 'chat.postMessage') continue;
@@ -362,9 +366,9 @@ class DmWatcher {
       const list = this.byRecipient.get(channel);
       if (list === undefined) this.byRecipient.set(channel, [call]);
       else list.push(call);
+      this.#total += 1;
     }
-    for (const list of this.byRecipient.values()) total += list.length;
-    return total;
+    return this.#total;
   }
 }
 
