@@ -333,12 +333,13 @@ async function deliverBatch(
       // Waiting for a lock is safe only while holding none: so panels first, then the claim.
       if (waitForPanels.length > 0) await sharePanels(trx, teamId, waitForPanels);
       const cursor = claimCursors.get(teamId);
+      const asked = batchSize.current;
       const claim = await claimDueNudges(trx, {
         teamId,
         headId,
         now,
         windowEnd: new Date(now.getTime() + BATCH_WINDOW_MS),
-        moreRecipients: batchSize.current,
+        moreRecipients: asked,
         below: cursor,
       });
       // The next delivery takes other people from below these (the rows above are held by the
@@ -620,10 +621,13 @@ async function deliverBatch(
       for (const outcome of await Promise.allSettled(sending)) {
         if (outcome.status === 'rejected') throw outcome.reason;
       }
-      const others = new Set(claimed.filter((r) => r.recipient !== headRecipient).map((r) => r.recipient));
+      const headsPerson = claimed.find((r) => r.id === headId)?.recipient;
+      const others = new Set(claimed.filter((r) => r.recipient !== headsPerson).map((r) => r.recipient));
       batchSize.record({
+        asked,
         claimed: others.size,
         sent: othersSent,
+        left: leftForLater,
         budgetSpent: leftForLater > 0 && receiptsFailed === undefined && deps.stopping?.aborted !== true,
         elapsedMs: performance.now() - claimedAt,
         budgetMs: sendBudgetMs,
@@ -637,9 +641,11 @@ async function deliverBatch(
         );
       }
       // Every message Slack took has its receipt committed, unless a receipt failed (its slot is
-      // kept): only then must the settlement itself wait for the disk.
+      // kept): then the settlement itself must wait for the disk. So must one that marks rows
+      // failed: this process remembers their jobs as done, so were the commit lost, the
+      // reconciler's new job for such a row would find nothing to do here.
       await settleNudgeOutcomes(trx, teamId, settlements, now, {
-        receipted: receipts !== undefined && unreceipted.length === 0,
+        receipted: receipts !== undefined && unreceipted.length === 0 && failures.length === 0,
       });
     });
     for (const row of final) settled.add(row);

@@ -38,6 +38,10 @@ export interface WorkerDeps {
   nudgeConcurrency?: number;
   /** Minimum time between two posts to one channel (Slack's limit is about one a second). */
   channelPostIntervalMs?: number;
+  /** How long a nudge batch sends other people's messages (default: jobs/nudge-delivery.ts). */
+  nudgeSendBudgetMs?: number;
+  /** Other people every nudge batch takes along, fixed (default: learnt, jobs/batch-size.ts). */
+  nudgeBatchRecipients?: number;
   client: WebClient;
   /** Posts nudge messages (src/slack/message-poster.ts); the workers' other calls go through `client`. */
   poster: MessagePoster;
@@ -86,6 +90,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     reconcileEveryMs = 5 * 60_000,
     nudgeConcurrency = 10,
     channelPostIntervalMs,
+    nudgeSendBudgetMs,
+    nudgeBatchRecipients,
   } = deps;
   // Told to stop: nudge batches send no further message, and a job still running after the
   // grace is given back to its queue (jobs/worker-stop.ts).
@@ -120,6 +126,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         redis: connection,
         prefix,
         channelPostIntervalMs,
+        ...(nudgeSendBudgetMs === undefined ? {} : { sendBudgetMs: nudgeSendBudgetMs }),
+        ...(nudgeBatchRecipients === undefined ? {} : { batchRecipients: nudgeBatchRecipients }),
         queues,
         stopping: stopping.signal,
       }),

@@ -35,7 +35,17 @@ export interface StartOptions {
   migrate?: boolean;
   /** How the worker's follow-ups yield to busy web processes; `null`: never (jobs/follow-up-gate.ts). */
   followUpGate?: FollowUpGateOptions | null;
+  /** How long a nudge batch sends other people's messages (default 500 ms: jobs/nudge-delivery.ts). */
+  nudgeSendBudgetMs?: number;
+  /** Other people every nudge batch takes along, fixed (default: learnt, jobs/batch-size.ts). */
+  nudgeBatchRecipients?: number;
 }
+
+/** The worker's tunables a web process or a worker-only process passes along. */
+type WorkerOptions = Pick<
+  StartOptions,
+  'reconcileEveryMs' | 'channelPostIntervalMs' | 'followUpGate' | 'nudgeSendBudgetMs' | 'nudgeBatchRecipients'
+>;
 
 export interface RunningPanelist {
   /** The HTTP port actually bound (useful with PORT=0). */
@@ -155,9 +165,13 @@ const RECEIPT_STATEMENT_TIMEOUT_MS = 5_000;
 async function startWorkerProcessParts(
   config: Config,
   deps: Pick<AppDeps, 'db' | 'client' | 'logger' | 'queues' | 'clock'> & { poster: MessagePoster },
-  reconcileEveryMs: number | null | undefined,
-  channelPostIntervalMs?: number,
-  followUpGate?: FollowUpGateOptions | null,
+  {
+    reconcileEveryMs,
+    channelPostIntervalMs,
+    followUpGate,
+    nudgeSendBudgetMs,
+    nudgeBatchRecipients,
+  }: WorkerOptions,
 ): Promise<{ workers: RunningWorkers; connection: Redis; close(): Promise<void> }> {
   const connection = watchRedis(createWorkerConnection(config.REDIS_URL), deps.logger, 'worker');
   // A pool of its own for nudge receipts (jobs/nudge-delivery.ts): they must commit while the
@@ -184,6 +198,8 @@ async function startWorkerProcessParts(
     ...(channelPostIntervalMs === undefined ? {} : { channelPostIntervalMs }),
     ...(reconcileEveryMs === undefined ? {} : { reconcileEveryMs }),
     ...(followUpGate === undefined ? {} : { followUpGate }),
+    ...(nudgeSendBudgetMs === undefined ? {} : { nudgeSendBudgetMs }),
+    ...(nudgeBatchRecipients === undefined ? {} : { nudgeBatchRecipients }),
   });
   return {
     workers,
@@ -257,9 +273,7 @@ export async function startPanelist(config: Config, options: StartOptions = {}):
       : await startWorkerProcessParts(
           config,
           { ...deps, client: workerSlack.client, poster: workerSlack.poster },
-          options.reconcileEveryMs,
-          options.channelPostIntervalMs,
-          options.followUpGate,
+          options,
         );
   // Web processes without a worker tell the workers elsewhere when they are in a burst, so the
   // follow-ups wait for it to pass (jobs/follow-up-gate.ts). With the worker in this process its
@@ -328,6 +342,8 @@ export async function startWorkerOnly(
     | 'clock'
     | 'channelPostIntervalMs'
     | 'followUpGate'
+    | 'nudgeSendBudgetMs'
+    | 'nudgeBatchRecipients'
   > = {},
 ): Promise<{ stop(): Promise<void> }> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, 'panelist-worker');
@@ -336,9 +352,7 @@ export async function startWorkerOnly(
   const worker = await startWorkerProcessParts(
     config,
     { db, client: slack.client, poster: slack.poster, logger, queues, clock: options.clock ?? systemClock },
-    options.reconcileEveryMs,
-    options.channelPostIntervalMs,
-    options.followUpGate,
+    options,
   );
   logger.info('Panelist worker is up');
   return {

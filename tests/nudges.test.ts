@@ -36,7 +36,9 @@ import { startTestApp, TEAM_ID, TEST_NOW, type TestApp } from './support/test-en
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Batches of a fixed size here, so what a test sees does not depend on what the ones before it
+  // taught the worker; "batch size" below starts a worker of its own to follow the learning.
+  t = await startTestApp({}, { nudgeBatchRecipients: NUDGE_BATCH_RECIPIENTS });
   t.slack.addChannel(HIRING_CHANNEL, { name: 'hiring' });
 });
 afterAll(async () => t?.close());
@@ -1287,8 +1289,10 @@ describe('a slow Slack', () => {
 
 describe('batch size', () => {
   it('a worker takes more people along while its batches finish early, and after a batch Slack slowed down, only as many as that one managed', async () => {
-    // A worker of its own: how many people a batch takes is the worker process's to learn.
-    const app = await startTestApp();
+    // A worker of its own: how many people a batch takes is the worker process's to learn. Its
+    // batches send for 2 s, so "within half the budget" does not hang on the machine's speed.
+    const budgetMs = 2_000;
+    const app = await startTestApp({}, { nudgeSendBudgetMs: budgetMs });
     try {
       const db = app.panelist.deps.db;
       const panel = await givenPanel(db, TEST_NOW, {
@@ -1345,8 +1349,9 @@ describe('batch size', () => {
       expect(await oneBatch()).toBe(1 + NUDGE_BATCH_RECIPIENTS);
       expect(await oneBatch()).toBe(1 + Math.ceil(NUDGE_BATCH_RECIPIENTS * 1.5));
 
-      // Slack takes 300 ms a message: the batch spends its budget before it has sent everyone.
-      const stopDelaying = app.slack.delayCalls('chat.postMessage', 300);
+      // Slack takes 1 s a message: ten go out at once, ten a second later, and then the budget is
+      // spent before everyone is sent.
+      const stopDelaying = app.slack.delayCalls('chat.postMessage', budgetMs / 2);
       const slowBatch = await oneBatch();
       stopDelaying();
       expect(slowBatch).toBeLessThan(1 + Math.ceil(NUDGE_BATCH_RECIPIENTS * 2.25));

@@ -624,11 +624,11 @@ export async function settleNudgeOutcomes(
 ): Promise<void> {
   if (settlements.length === 0) return;
   const column = <T>(pick: (s: NudgeSettlement) => T) => settlements.map(pick);
-  // Set as part of this statement (it is read at commit) rather than in a round trip of its own;
-  // null leaves the setting as it is. A volatile CTE runs once.
+  // Set as part of this statement (it is read at commit) rather than in a round trip of its own,
+  // and only when receipted: otherwise the setting is left as it is. A volatile CTE runs once.
   await sql`/* prepared:nudge_settle */
     with commit_mode as (
-      select set_config('synchronous_commit', coalesce(${receipted ? 'off' : null}::text, current_setting('synchronous_commit')), true)
+      select case when ${receipted}::boolean then set_config('synchronous_commit', 'off', true) end
     ), receipts_done as (
       delete from nudge_receipt
       where team_id = ${teamId} and nudge_id = any(${column((s) => s.id)}::bigint[])
