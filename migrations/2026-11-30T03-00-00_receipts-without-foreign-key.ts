@@ -17,6 +17,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  // Receipts whose row is gone stand for nothing (the reconciler would delete them), and the key
+  // could not be added over them.
+  await sql`delete from nudge_receipt r where not exists (select 1 from nudge n where n.id = r.nudge_id)`.execute(
+    db,
+  );
   await sql`
     alter table nudge_receipt add constraint nudge_receipt_nudge_id_fkey
       foreign key (nudge_id) references nudge (id) on delete cascade
