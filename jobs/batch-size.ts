@@ -4,10 +4,10 @@
  *
  * A larger batch spreads its Postgres work (the claim, the panels' read and re-plan, the settle and
  * the commit) over more messages. With the Slack double in the benchmark, 100 people a batch
- * delivered 3,126–3,194 nudges a second against 2,746–2,945 with 25 (README, machine I). With real Slack at 150–300 ms a message, a
- * batch sends only a score or so before its budget is spent, and the people it claimed beyond
- * those were read, re-planned and locked for nothing, their panels' changes waiting on the batch
- * all the same. So the size follows what the batches achieve:
+ * delivered 3,126–3,194 nudges a second against 2,746–2,945 with 25 (README, machine I). With real
+ * Slack at 150–300 ms a message, a batch sends only a score or so before its budget is spent, and
+ * the people it claimed beyond those were read, re-planned and locked for nothing, their panels'
+ * changes waiting on the batch all the same. So the size follows what the batches achieve:
  * - a batch that had to leave people for later because its budget was spent: the next batches take
  *   as many as it managed to send (never fewer than `min`);
  * - a batch that got as many people as it asked for and sent everyone's message (none left for
