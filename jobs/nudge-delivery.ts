@@ -144,6 +144,9 @@ async function waitAtMost(promise: Promise<unknown>, ms: number, onError: (error
   clearTimeout(timer);
 }
 
+/** One recipient's message, built before the batch's first goes out. */
+type NudgeMessage = ReturnType<typeof getNudgeMessage>;
+
 /** How one recipient's message went. */
 type SendResult =
   | { kind: 'sent'; ts: string | null; channel: string }
@@ -453,11 +456,11 @@ async function deliverBatch(
       const deliverMessage = async (
         recipient: string,
         due: ClaimedNudge[],
-        items: NudgeToSend[],
+        message: NudgeMessage,
         isHeads: boolean,
       ): Promise<boolean> => {
         let recorded = true;
-        const result = await send(poster, recipient, items);
+        const result = await send(poster, recipient, message);
         if (result.kind === 'sent' && receipts !== undefined) {
           try {
             await receipts.record(
@@ -534,30 +537,65 @@ async function deliverBatch(
         else head = { kind: 'transient', error: result.error };
         return recorded;
       };
+      // Every message is built before the first goes out: the batch's panels, read and re-planned
+      // above, are then garbage while its messages are under way (the young generation's
+      // collections would otherwise copy them, a whole batch's worth, on each pass).
+      const ready: { recipient: string; due: ClaimedNudge[]; isHeads: boolean; message: NudgeMessage }[] = [];
+      for (const { recipient, rows } of messages) {
+        const due: ClaimedNudge[] = [];
+        for (const row of rows) {
+          const planned = wanted.get(`${row.panel_id}|${nudgeIdentity(row)}`);
+          // Come due outside its recipient's working hours (its delivery was late): held, as
+          // planned, until their next working moment. (A row not due yet, taken along within the
+          // batch window, was planned inside them.)
+          const hold = planned === undefined || row.deliver_at > now ? undefined : heldUntil(planned, now);
+          if (planned !== undefined && hold !== undefined) {
+            settlements.push({ id: row.id, state: 'pending', holdUntil: hold, countAttempt: false });
+            held.push({ id: row.id, team_id: teamId, deliver_at: hold });
+            if (row.id === headId) head = { kind: 'settled', outcome: 'early' };
+          } else if (planned !== undefined) due.push(row);
+          else {
+            // Not remembered as settled: a cancelled row can be revived for the same moment (a kind
+            // switched off and on again), and its job must then deliver it.
+            settlements.push({ id: row.id, state: 'cancelled', countAttempt: false });
+            if (row.id === headId) head = { kind: 'settled', outcome: 'stale' };
+          }
+        }
+        if (due.length === 0 || settings === undefined) continue;
+        const items: NudgeToSend[] = [];
+        for (const nudge of due) {
+          const state = states.get(nudge.panel_id);
+          if (state === undefined) continue;
+          const slot = state.slots.find((s) => s.slot.id === nudge.subject);
+          // A person reads times in their own zone; a channel in its own digest zone, if it chose
+          // one, else the workspace's.
+          const zone = isChannelId(recipient)
+            ? (state.details.panel.digest_time_zone ?? settings.digestTimeZone)
+            : (state.details.members.find((m) => m.user_id === recipient)?.time_zone ?? 'UTC');
+          const mayReadCounts = isChannelId(recipient) || accessFor(state, recipient, now).allowed;
+          items.push({ nudge, state, slot, zone, now, mayReadCounts });
+        }
+        const isHeads = due.some((r) => r.id === headId);
+        let message: NudgeMessage;
+        try {
+          message = getNudgeMessage(items, { isChannel: isChannelId(recipient) });
+        } catch (error) {
+          // A message that cannot be built fails its own rows for now (the attempt counts, as a
+          // transient Slack error would), not the batch: the others still go out.
+          logger.error({ err: error, teamId, recipient }, 'nudge message could not be built');
+          const lastError = String((error as Error)?.message ?? error).slice(0, 500);
+          for (const row of due)
+            settlements.push({ id: row.id, state: 'pending', lastError, countAttempt: true });
+          if (isHeads) head = { kind: 'transient', error };
+          continue;
+        }
+        ready.push({ recipient, due, isHeads, message });
+      }
+      states.clear();
+      wanted.clear();
       const sending: Promise<void>[] = [];
       try {
-        for (const { recipient, rows } of messages) {
-          const due: ClaimedNudge[] = [];
-          for (const row of rows) {
-            const planned = wanted.get(`${row.panel_id}|${nudgeIdentity(row)}`);
-            // Come due outside its recipient's working hours (its delivery was late): held, as
-            // planned, until their next working moment. (A row not due yet, taken along within the
-            // batch window, was planned inside them.)
-            const hold = planned === undefined || row.deliver_at > now ? undefined : heldUntil(planned, now);
-            if (planned !== undefined && hold !== undefined) {
-              settlements.push({ id: row.id, state: 'pending', holdUntil: hold, countAttempt: false });
-              held.push({ id: row.id, team_id: teamId, deliver_at: hold });
-              if (row.id === headId) head = { kind: 'settled', outcome: 'early' };
-            } else if (planned !== undefined) due.push(row);
-            else {
-              // Not remembered as settled: a cancelled row can be revived for the same moment (a kind
-              // switched off and on again), and its job must then deliver it.
-              settlements.push({ id: row.id, state: 'cancelled', countAttempt: false });
-              if (row.id === headId) head = { kind: 'settled', outcome: 'stale' };
-            }
-          }
-          if (due.length === 0 || settings === undefined) continue;
-          const isHeads = due.some((r) => r.id === headId);
+        for (const { recipient, due, isHeads, message } of ready) {
           // Without receipts a crash could send the rest twice; past the send budget, changes to
           // their panels would wait on more Slack calls; a stopping worker sends nothing more. The
           // rest stay pending, untouched, for their own jobs or the next batch. (The head's message
@@ -573,19 +611,6 @@ async function deliverBatch(
             return true;
           };
           if (leaveForLater()) continue;
-          const items: NudgeToSend[] = [];
-          for (const nudge of due) {
-            const state = states.get(nudge.panel_id);
-            if (state === undefined) continue;
-            const slot = state.slots.find((s) => s.slot.id === nudge.subject);
-            // A person reads times in their own zone; a channel in its own digest zone, if it chose
-            // one, else the workspace's.
-            const zone = isChannelId(recipient)
-              ? (state.details.panel.digest_time_zone ?? settings.digestTimeZone)
-              : (state.details.members.find((m) => m.user_id === recipient)?.time_zone ?? 'UTC');
-            const mayReadCounts = isChannelId(recipient) || accessFor(state, recipient, now).allowed;
-            items.push({ nudge, state, slot, zone, now, mayReadCounts });
-          }
           const release = await sendSlots.take(isHeads ? deps.stopping : stopWaiting.signal);
           if (release === undefined) {
             if (!leaveForLater()) leftForLater += 1;
@@ -597,7 +622,7 @@ async function deliverBatch(
           }
           if (!isHeads) othersSent += 1;
           sending.push(
-            deliverMessage(recipient, due, items, isHeads).then(
+            deliverMessage(recipient, due, message, isHeads).then(
               (recorded) => {
                 if (recorded) release();
                 else unreceipted.push(release);
@@ -663,13 +688,9 @@ async function deliverBatch(
 }
 
 /** Sends one recipient's message and says how it went; never throws for a Slack answer. */
-async function send(poster: MessagePoster, recipient: string, items: NudgeToSend[]): Promise<SendResult> {
+async function send(poster: MessagePoster, recipient: string, message: NudgeMessage): Promise<SendResult> {
   try {
-    const posted = await poster.postMessage({
-      channel: recipient,
-      ...getNudgeMessage(items, { isChannel: isChannelId(recipient) }),
-      unfurl_links: false,
-    });
+    const posted = await poster.postMessage({ channel: recipient, ...message, unfurl_links: false });
     return { kind: 'sent', ts: posted.ts ?? null, channel: posted.channel ?? recipient };
   } catch (error) {
     if (isRateLimited(error)) {
