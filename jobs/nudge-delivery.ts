@@ -147,6 +147,11 @@ async function waitAtMost(promise: Promise<unknown>, ms: number, onError: (error
 /** One recipient's message, built before the batch's first goes out. */
 type NudgeMessage = ReturnType<typeof getNudgeMessage>;
 
+/** An error as `nudge.last_error` keeps it. */
+function errorText(error: unknown): string {
+  return String((error as Error)?.message ?? error).slice(0, 500);
+}
+
 /** How one recipient's message went. */
 type SendResult =
   | { kind: 'sent'; ts: string | null; channel: string }
@@ -238,7 +243,7 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
           .updateTable('nudge')
           .set({
             attempts: sql<number>`attempts + 1`,
-            last_error: String((error as Error)?.message ?? error).slice(0, 500),
+            last_error: errorText(error),
           })
           .where('team_id', '=', teamId)
           .where('id', '=', nudgeId)
@@ -483,6 +488,24 @@ async function deliverBatch(
             recorded = false;
           }
         }
+        recordOutcome(due, result, isHeads);
+        // After a 429 every worker holds that conversation until Retry-After has passed: set
+        // before this transaction lets the rows go, so no other delivery (nor their own job) can
+        // take them up in between and post inside the wait.
+        if (result.kind === 'rate_limited') {
+          // Bounded: the worker's Redis connection retries forever while Redis is away, and this
+          // message holds a slot and the batch its locks.
+          await waitAtMost(holdConversation(redis, prefix, recipient, result.waitMs), 1_000, (error) =>
+            logger.warn({ err: error, teamId, recipient }, 'could not hold a rate-limited conversation'),
+          );
+        }
+        if (result.kind === 'transient') {
+          logger.warn({ err: result.error, teamId, recipient }, 'nudge not delivered; it will be retried');
+        }
+        return recorded;
+      };
+      /** Settles one message's rows as it went, and the job's own row's outcome if it was among them. */
+      const recordOutcome = (due: ClaimedNudge[], result: SendResult, isHeads: boolean) => {
         for (const row of due) {
           switch (result.kind) {
             case 'sent':
@@ -508,7 +531,7 @@ async function deliverBatch(
               settlements.push({
                 id: row.id,
                 state: 'pending',
-                lastError: String((result.error as Error)?.message ?? result.error).slice(0, 500),
+                lastError: errorText(result.error),
                 countAttempt: true,
               });
               break;
@@ -517,25 +540,11 @@ async function deliverBatch(
           }
         }
         if (result.kind === 'failed') failures.push({ code: result.code, rows: due });
-        // After a 429 every worker holds that conversation until Retry-After has passed: set
-        // before this transaction lets the rows go, so no other delivery (nor their own job) can
-        // take them up in between and post inside the wait.
-        if (result.kind === 'rate_limited') {
-          // Bounded: the worker's Redis connection retries forever while Redis is away, and this
-          // message holds a slot and the batch its locks.
-          await waitAtMost(holdConversation(redis, prefix, recipient, result.waitMs), 1_000, (error) =>
-            logger.warn({ err: error, teamId, recipient }, 'could not hold a rate-limited conversation'),
-          );
-        }
-        if (result.kind === 'transient') {
-          logger.warn({ err: result.error, teamId, recipient }, 'nudge not delivered; it will be retried');
-        }
-        if (!isHeads) return recorded;
+        if (!isHeads) return;
         if (result.kind === 'sent' || result.kind === 'failed') {
           head = { kind: 'settled', outcome: result.kind };
         } else if (result.kind === 'rate_limited') head = { kind: 'rate_limited', error: result.error };
         else head = { kind: 'transient', error: result.error };
-        return recorded;
       };
       // Every message is built before the first goes out: the batch's panels, read and re-planned
       // above, are then garbage while its messages are under way (the young generation's
@@ -580,13 +589,10 @@ async function deliverBatch(
         try {
           message = getNudgeMessage(items, { isChannel: isChannelId(recipient) });
         } catch (error) {
-          // A message that cannot be built fails its own rows for now (the attempt counts, as a
-          // transient Slack error would), not the batch: the others still go out.
+          // A message that cannot be built fails its own rows for now, as a transient Slack error
+          // would (the attempt counts), not the batch: the others still go out.
           logger.error({ err: error, teamId, recipient }, 'nudge message could not be built');
-          const lastError = String((error as Error)?.message ?? error).slice(0, 500);
-          for (const row of due)
-            settlements.push({ id: row.id, state: 'pending', lastError, countAttempt: true });
-          if (isHeads) head = { kind: 'transient', error };
+          recordOutcome(due, { kind: 'transient', error }, isHeads);
           continue;
         }
         ready.push({ recipient, due, isHeads, message });

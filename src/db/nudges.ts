@@ -611,9 +611,11 @@ export interface NudgeSettlement {
  * commit then does not wait for the disk (`synchronous_commit` off for it alone). Postgres can
  * lose such a commit only by crashing within a fraction of a second of it, and then it loses this
  * settlement and the receipts' deletion together (with whatever was committed after them: the log
- * is replayed in order), so the rows are pending again with their receipts. The next delivery or the reconciler settles them as sent
- * from those receipts: none is sent twice. The rows failed, cancelled or held are simply worked out
- * again. Without `receipted` the commit waits for the disk, as every other commit does.
+ * is replayed in order), so the rows are pending again with their receipts. The next delivery or
+ * the reconciler settles them as sent from those receipts: none is sent twice. Rows cancelled or
+ * held are worked out again; so are failed ones, unless the caller remembers them as done (the
+ * nudge worker does, so it passes `receipted` only for a settlement without failures). Without
+ * `receipted` the commit waits for the disk, as every other commit does.
  */
 export async function settleNudgeOutcomes(
   trx: Transaction<Database>,
