@@ -19,7 +19,7 @@ import { healthRoute } from './health.js';
 import { registerListeners } from './listeners/index.js';
 import { createLogger, type Logger, toBoltLogger } from './logger.js';
 import { createHttpFetch } from './slack/http-fetch.js';
-import { createMessagePoster, type MessagePoster } from './slack/message-poster.js';
+import { createMessagePoster, type MessagePoster, WORKER_SLACK_RETRIES } from './slack/message-poster.js';
 import { UserDirectory } from './slack/user-directory.js';
 
 export interface StartOptions {
@@ -91,7 +91,7 @@ function workerClient(
   retryConfig?: RetryOptions,
 ): { client: WebClient; poster: MessagePoster; close(): void } {
   const transport = createHttpFetch();
-  const retries = retryConfig ?? { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 };
+  const retries = retryConfig ?? WORKER_SLACK_RETRIES;
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
     ...slackClientOptions(config, logger, retries),
     rejectRateLimitedCalls: true,

@@ -30,7 +30,13 @@ export interface MessagePoster {
 
 /** How long a kept-alive connection may sit unused before it is closed. */
 const IDLE_SOCKET_MS = 15_000;
-const DEFAULT_RETRIES: RetryOptions = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 };
+/** The workers' retries of a Slack call (their `WebClient` takes the same): two, 250 ms then doubled, at most 1 s. */
+export const WORKER_SLACK_RETRIES: RetryOptions = {
+  retries: 2,
+  factor: 2,
+  minTimeout: 250,
+  maxTimeout: 1_000,
+};
 
 /**
  * `chat.postMessage` with a JSON body over a kept-alive `node:http(s)` connection, answering as
@@ -64,7 +70,7 @@ export function createMessagePoster(options: MessagePosterOptions): MessagePoste
     timeout: IDLE_SOCKET_MS,
   });
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const retry = { ...DEFAULT_RETRIES, ...options.retryConfig };
+  const retry = { ...WORKER_SLACK_RETRIES, ...options.retryConfig };
   const authorization = `Bearer ${options.token}`;
 
   const attempt = (body: string): Promise<ChatPostMessageResponse> =>
