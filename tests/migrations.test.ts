@@ -1,23 +1,17 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../migrations/index.js';
-import { createDatabase } from '../src/db/connection.js';
 import type { Database } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { createTestDatabase, TEAM_ID } from './support/test-env.js';
+import { openMigratedTestDatabase, TEAM_ID } from './support/test-env.js';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let db: Kysely<Database>;
+let close: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDatabase({ connectionString: database.url, max: 1 });
-  await migrateToLatest(db);
+  ({ db, close } = await openMigratedTestDatabase({ max: 1 }));
 });
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
-});
+afterAll(async () => close());
 
 const migrator = () =>
   new Migrator({

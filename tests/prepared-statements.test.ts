@@ -1,25 +1,19 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../src/db/connection.js';
+import type { Database } from '../src/db/database.js';
 import { loadSubmissionContext } from '../src/db/feedback.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { loadPanelSnapshot } from '../src/db/panel-snapshot.js';
 import { givenPanel, givenSlots } from './support/factories.js';
-import { createTestDatabase, TEAM_ID, TEST_NOW } from './support/test-env.js';
+import { openMigratedTestDatabase, TEAM_ID, TEST_NOW } from './support/test-env.js';
 
 // One connection, so the second run of each statement meets the plan prepared by the first.
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: ReturnType<typeof createDatabase>;
+let db: Kysely<Database>;
+let close: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDatabase({ connectionString: database.url, max: 1 });
-  await migrateToLatest(db);
+  ({ db, close } = await openMigratedTestDatabase({ max: 1 }));
 });
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
-});
+afterAll(async () => close());
 
 describe('prepared statements across a migration', () => {
   it('a running process still reads panels after a migration adds a panel column', async () => {

@@ -2,31 +2,26 @@ import { WebClient } from '@slack/web-api';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../src/db/connection.js';
 import type { Database } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { UserDirectory } from '../src/slack/user-directory.js';
 import { SlackDouble } from './support/slack-double.js';
-import { createTestDatabase } from './support/test-env.js';
+import { openMigratedTestDatabase } from './support/test-env.js';
 
 // Real: Postgres, and users.info over HTTP from the Slack double.
 const TEAM = 'T0USERS';
 let slack: SlackDouble;
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let db: Kysely<Database>;
+let closeDatabase: () => Promise<void> = async () => {};
 const logger = pino({ level: 'silent' });
 
 beforeAll(async () => {
   slack = await new SlackDouble({ teamId: TEAM }).start();
-  database = await createTestDatabase();
-  db = createDatabase({ connectionString: database.url });
-  await migrateToLatest(db);
+  ({ db, close: closeDatabase } = await openMigratedTestDatabase());
   slack.addUser('UBERLIN', { tz: 'Europe/Berlin', real_name: 'Berta' });
   slack.addUser('UTOKYO', { tz: 'Asia/Tokyo', real_name: 'Taro' });
 });
 afterAll(async () => {
-  await db.destroy();
-  await database.drop();
+  await closeDatabase();
   await slack.close();
 });
 

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { ModalView } from '@slack/types';
 import { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import { reconcile } from '../../jobs/reconcile.js';
 import { ManualClock } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import { createDatabase } from '../../src/db/connection.js';
+import type { Database } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { type RunningPanelist, type StartOptions, startPanelist } from '../../src/runtime.js';
 import { type RecordedCall, SlackDouble } from './slack-double.js';
 import { SlackRequests } from './slack-requests.js';
@@ -22,6 +26,25 @@ export const TEST_NOW = new Date('2026-12-01T10:00:00Z');
 
 function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * A database of the test's own with every migration applied, opened as the app opens Postgres
+ * (`max` connections); `close` destroys the handle and drops the database.
+ */
+export async function openMigratedTestDatabase(
+  options: { max?: number } = {},
+): Promise<{ db: Kysely<Database>; close: () => Promise<void> }> {
+  const database = await createTestDatabase();
+  const db = createDatabase({ connectionString: database.url, ...options });
+  await migrateToLatest(db);
+  return {
+    db,
+    close: async () => {
+      await db.destroy();
+      await database.drop();
+    },
+  };
 }
 
 /** A database of the test's own, dropped by the returned function. */
