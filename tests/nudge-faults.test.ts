@@ -637,8 +637,10 @@ describe('nudge delivery under faults', () => {
       // Nothing is queued yet: each worker's start-up reconcile plans and queues what is owed,
       // both at once, while both deliver.
       expect(await pendingFeedbackRows(db)).toBe(100 + 2 * 5 * 2);
-      // Slack answers in 30 ms, so neither worker is through them all before the other starts.
-      t.slack.delayCalls('chat.postMessage', 30);
+      // Slack answers in 200 ms, so neither worker is through them all before the other starts:
+      // a worker has ten messages out at a time, so one alone would need over 2 s for these 120
+      // (at 30 ms, as before its messages went side by side, one could finish in 0.4 s).
+      t.slack.delayCalls('chat.postMessage', 200);
       const started = await Promise.allSettled([
         startWorker({ ...t.config, SLACK_BOT_TOKEN: 'xoxb-worker-a' }),
         startWorker({ ...t.config, SLACK_BOT_TOKEN: 'xoxb-worker-b' }),
