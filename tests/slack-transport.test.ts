@@ -126,8 +126,9 @@ describe.each(ways)('%s', (way, post) => {
     const started = Date.now();
     const error = await post(silentUrl, 200)({ channel: to(5), text: 'x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.RequestError });
-    // Three attempts of 200 ms each, and short pauses between them.
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Three attempts of 200 ms each, and short pauses between them. The nudge poster's timeouts
+    // are undici's, checked about twice a second: each attempt gives up within a second or so.
+    expect(Date.now() - started).toBeLessThan(way === 'the nudge poster' ? 4_500 : 3_000);
   });
 });
 
