@@ -195,6 +195,45 @@ describe('the nudge poster', () => {
     }
   });
 
+  it('tries again when an answer is cut short, and gives a request error once the retries are spent', async () => {
+    // Answers with headers and half a body, then drops the connection, `cutShort` times.
+    let requests = 0;
+    let cutShort = 1;
+    const server = createServer((req, res) => {
+      requests += 1;
+      req.resume();
+      req.on('end', () => {
+        const answer = JSON.stringify({ ok: true, channel: 'DUCUT', ts: '1.000002' });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(answer.length) });
+        if (requests > cutShort) return void res.end(answer);
+        res.write(answer.slice(0, 8));
+        setTimeout(() => req.socket.destroy(), 10);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const poster = createMessagePoster({
+      apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`,
+      token: 'xoxb-cut',
+      retryConfig: RETRIES,
+    });
+    try {
+      const posted = await poster.postMessage({ channel: 'UCUT', text: 'x' });
+      expect(posted).toMatchObject({ ok: true, channel: 'DUCUT', ts: '1.000002' });
+      expect(requests).toBe(2);
+
+      requests = 0;
+      cutShort = 3;
+      const error = await poster.postMessage({ channel: 'UCUT', text: 'x' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: ErrorCode.RequestError });
+      expect(isRateLimited(error)).toBe(false);
+      expect(requests).toBe(3);
+    } finally {
+      poster.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('sends one JSON body with the token in the Authorization header, as Slack takes for write methods', async () => {
     let seen: { contentType?: string; authorization?: string; body?: string } = {};
     const server = createServer((req, res) => {
