@@ -127,7 +127,8 @@ describe.each(ways)('%s', (way, post) => {
     const error = await post(silentUrl, 200)({ channel: to(5), text: 'x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.RequestError });
     // Three attempts of 200 ms each, and short pauses between them. The nudge poster's timeouts
-    // are undici's, checked about twice a second: each attempt gives up within a second or so.
+    // are undici's, checked about twice a second: a timeout under a second takes about one, so
+    // its three attempts take about 3 s.
     expect(Date.now() - started).toBeLessThan(way === 'the nudge poster' ? 4_500 : 3_000);
   });
 });
@@ -232,6 +233,19 @@ describe('the nudge poster', () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('a post under way when the poster is closed fails at once, without retries', async () => {
+    // The workers' own retries: 250 ms, then 500 ms, before each further attempt.
+    const poster = createMessagePoster({ apiUrl: silentUrl, token: 'xoxb-closed' });
+    const posting = poster.postMessage({ channel: 'UCLOSED', text: 'x' }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closedAt = Date.now();
+    poster.close();
+    expect(await posting).toMatchObject({ code: ErrorCode.RequestError });
+    // Not tried again against connections that are gone (two retries would take 750 ms to fail
+    // the same way; the timeout is 5 s).
+    expect(Date.now() - closedAt).toBeLessThan(500);
   });
 
   it('sends one JSON body with the token in the Authorization header, as Slack takes for write methods', async () => {

@@ -16,7 +16,8 @@ export interface MessagePosterOptions {
   token: string;
   /**
    * Give up on one attempt after this long without an answer (default 5 s, as the workers'
-   * `WebClient`); undici checks these timeouts about twice a second, so up to a second later.
+   * `WebClient`), and on connecting after this long too. Undici checks these timeouts about
+   * twice a second: about half a second late (a timeout under a second takes about one).
    */
   timeoutMs?: number;
   /** Retries of a 5xx or a failed request, with `WebClient`'s meaning (default 2, 250 ms then doubled, at most 1 s). */
@@ -83,8 +84,9 @@ export function createMessagePoster(options: MessagePosterOptions): MessagePoste
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
-  const path = `${url.pathname}${url.search}`;
+  const path = url.pathname;
   const retry = { ...WORKER_SLACK_RETRIES, ...options.retryConfig };
+  let closed = false;
   const requestHeaders = {
     'content-type': 'application/json; charset=utf-8',
     authorization: `Bearer ${options.token}`,
@@ -118,7 +120,8 @@ export function createMessagePoster(options: MessagePosterOptions): MessagePoste
         try {
           return await attempt(body);
         } catch (error) {
-          if (!worthRetrying(error) || tries >= (retry.retries ?? 0)) throw error;
+          // A post cut off by close() is not tried again: the connections are gone for good.
+          if (closed || !worthRetrying(error) || tries >= (retry.retries ?? 0)) throw error;
           const wait = Math.min(
             (retry.minTimeout ?? 0) * (retry.factor ?? 2) ** tries,
             retry.maxTimeout ?? Number.POSITIVE_INFINITY,
@@ -128,6 +131,7 @@ export function createMessagePoster(options: MessagePosterOptions): MessagePoste
       }
     },
     close() {
+      closed = true;
       pool.destroy().catch(() => undefined);
     },
   };
