@@ -392,7 +392,9 @@ async function deliverBatch(
         if (list === undefined) byRecipient.set(row.recipient, [row]);
         else list.push(row);
       }
-      const headRecipient = claimed.find((r) => r.id === headId && r.receipt === null)?.recipient;
+      // The head's person, and whether this batch sends them a message (not if Slack already took it).
+      const headRow = claimed.find((r) => r.id === headId);
+      const headRecipient = headRow?.receipt === null ? headRow.recipient : undefined;
       const holds = await conversationHolds(redis, prefix, [...byRecipient.keys()]);
       const messages: { recipient: string; rows: ClaimedNudge[] }[] = [];
       for (const [recipient, rows] of byRecipient) {
@@ -652,21 +654,24 @@ async function deliverBatch(
       for (const outcome of await Promise.allSettled(sending)) {
         if (outcome.status === 'rejected') throw outcome.reason;
       }
-      const headsPerson = claimed.find((r) => r.id === headId)?.recipient;
-      const others = new Set(claimed.filter((r) => r.recipient !== headsPerson).map((r) => r.recipient));
+      const others = new Set(
+        claimed.filter((r) => r.recipient !== headRow?.recipient).map((r) => r.recipient),
+      );
+      const stoppedEarly = leftForLater > 0 && receiptsFailed === undefined;
+      const stopping = deps.stopping?.aborted === true;
       batchSize.record({
         asked,
         claimed: others.size,
         sent: othersSent,
         left: leftForLater,
-        budgetSpent: leftForLater > 0 && receiptsFailed === undefined && deps.stopping?.aborted !== true,
+        budgetSpent: stoppedEarly && !stopping,
         elapsedMs: performance.now() - claimedAt,
         budgetMs: sendBudgetMs,
       });
-      if (leftForLater > 0 && receiptsFailed === undefined) {
+      if (stoppedEarly) {
         logger.debug(
           { teamId, left: leftForLater },
-          deps.stopping?.aborted === true
+          stopping
             ? 'worker stopping; the rest of the nudge batch waits for their jobs'
             : 'nudge batch send budget spent; the rest wait for their jobs',
         );

@@ -6,6 +6,12 @@ type FetchInit = NonNullable<Parameters<FetchFunction>[1]>;
 type FetchResponse = Awaited<ReturnType<FetchFunction>>;
 
 /**
+ * How long a kept-alive connection to Slack may sit unused before it is closed, by this transport
+ * and by the nudge poster (src/slack/message-poster.ts).
+ */
+export const SLACK_IDLE_SOCKET_MS = 15_000;
+
+/**
  * A `fetch` for `@slack/web-api` (its `fetch` option, meant for custom transports) over Node's
  * own `http`/`https` with kept-alive connections. The Web API client then does everything else
  * as usual: form encoding, retries, 429s, `ok: false` errors, timeouts through `signal`.
@@ -18,16 +24,17 @@ type FetchResponse = Awaited<ReturnType<FetchFunction>>;
  * uncompressed; redirects are not followed (the client asks for `redirect: 'error'`, and Slack's
  * API does not redirect).
  */
-/** How long a kept-alive connection may sit unused before it is closed. */
-const IDLE_SOCKET_MS = 15_000;
-
 export function createHttpFetch(options: { maxSockets?: number } = {}): {
   fetch: FetchFunction;
   close(): void;
 } {
   // An idle kept-alive connection is closed after a while, rather than found closed by Slack's
   // side when it is next used (a failed attempt and a retry, while a worker holds locks).
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 100, timeout: IDLE_SOCKET_MS };
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 100,
+    timeout: SLACK_IDLE_SOCKET_MS,
+  };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
   const fetch: FetchFunction = (target, init = {}) => {
     const url = typeof target === 'string' ? new URL(target) : target;

@@ -9,6 +9,7 @@ import {
   WebAPIRequestError,
 } from '@slack/web-api';
 import { Pool } from 'undici';
+import { SLACK_IDLE_SOCKET_MS } from './http-fetch.js';
 
 export interface MessagePosterOptions {
   /** Slack's Web API base, as `WebClient`'s `slackApiUrl` (`https://slack.com/api/`). */
@@ -32,8 +33,6 @@ export interface MessagePoster {
   close(): void;
 }
 
-/** How long a kept-alive connection may sit unused before it is closed. */
-const IDLE_SOCKET_MS = 15_000;
 /** The workers' retries of a Slack call (their `WebClient` takes the same): two, 250 ms then doubled, at most 1 s. */
 export const WORKER_SLACK_RETRIES: RetryOptions = {
   retries: 2,
@@ -78,8 +77,8 @@ export function createMessagePoster(options: MessagePosterOptions): MessagePoste
   // a retry, with the batch's locks held).
   const pool = new Pool(url.origin, {
     connections: options.maxSockets ?? 100,
-    keepAliveTimeout: IDLE_SOCKET_MS,
-    keepAliveMaxTimeout: IDLE_SOCKET_MS,
+    keepAliveTimeout: SLACK_IDLE_SOCKET_MS,
+    keepAliveMaxTimeout: SLACK_IDLE_SOCKET_MS,
     connect: { timeout: timeoutMs },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
