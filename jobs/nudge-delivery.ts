@@ -199,6 +199,11 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
   const inFlight = new Map<string, Promise<void>>();
   /** Per workspace, where this process's last delivery stopped taking other people. */
   const claimCursors = new Map<string, NudgePosition>();
+  /**
+   * Workspaces where this process's last delivery took as many other people as it asked for, or
+   * left some for later: people may be due whom no delivery has taken (see `takeAlongLeftBehind`).
+   */
+  const moreDue = new Set<string>();
   const sendSlots = new SendSlots(deps.messagesInFlight ?? 1);
   const batchSize =
     deps.batchRecipients === undefined
@@ -209,6 +214,35 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
         })
       : new BatchSize({ min: deps.batchRecipients, max: deps.batchRecipients, start: deps.batchRecipients });
 
+  const memory = { settled, inFlight, claimCursors, moreDue, sendSlots, batchSize };
+
+  /**
+   * The job of a row a delivery already sent has nothing of its own to do, but in a burst it may
+   * stand in front of people nobody has taken yet. Deliveries take other people latest due first,
+   * whose jobs are furthest back in the queue, so the queue's front and the deliveries meet in the
+   * middle; what is left then (people a full claim did not reach, or left for later at the end of
+   * a send budget) would wait behind thousands of jobs whose rows are already sent. So while the
+   * last delivery here said more may be due, such a job runs a delivery of its own for other
+   * people (its own row is settled, so it claims nobody for itself), as many side by side as jobs
+   * run at once; the first claim that finds fewer people than it asked for ends it. Anything it
+   * cannot do stays pending for its people's own jobs.
+   */
+  const takeAlongLeftBehind = async (teamId: string, nudgeId: string): Promise<'taken'> => {
+    if (!moreDue.has(teamId) || deps.stopping?.aborted === true) return 'taken';
+    try {
+      const report = await deliverBatch(deps, memory, teamId, nudgeId, clock.now(), []);
+      for (const failure of report.failures)
+        await tellRecruiterOnce(deps, teamId, failure.rows, failure.code);
+    } catch (error) {
+      moreDue.delete(teamId);
+      deps.logger.warn(
+        { err: error, teamId },
+        'due nudges left behind not taken along; their own jobs will deliver them',
+      );
+    }
+    return 'taken';
+  };
+
   return async (job: Job<NudgeJob>, token?: string): Promise<NudgeOutcome> => {
     const { teamId, nudgeId } = job.data;
     const later = async (ms: number): Promise<never> => {
@@ -216,26 +250,19 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
       await job.moveToDelayed(Date.now() + Math.max(1, Math.round(ms)), token);
       throw new DelayedError();
     };
-    if (settled.has(job.id)) return 'taken';
+    if (settled.has(job.id)) return takeAlongLeftBehind(teamId, nudgeId);
     let waitForPanels: readonly string[] = [];
     const delivering = inFlight.get(nudgeId);
     if (delivering !== undefined) {
       await delivering;
-      if (settled.has(job.id)) return 'taken';
+      if (settled.has(job.id)) return takeAlongLeftBehind(teamId, nudgeId);
     }
 
     let now = clock.now();
     let report: BatchReport;
     for (let tries = 1; ; tries++) {
       try {
-        report = await deliverBatch(
-          deps,
-          { settled, inFlight, claimCursors, sendSlots, batchSize },
-          teamId,
-          nudgeId,
-          now,
-          waitForPanels,
-        );
+        report = await deliverBatch(deps, memory, teamId, nudgeId, now, waitForPanels);
       } catch (error) {
         // Postgres or Redis failed mid-delivery: nothing was committed. Count the attempt and let
         // BullMQ retry with backoff.
@@ -311,6 +338,7 @@ async function deliverBatch(
     settled: SettledJobs;
     inFlight: Map<string, Promise<void>>;
     claimCursors: Map<string, NudgePosition>;
+    moreDue: Set<string>;
     sendSlots: SendSlots;
     batchSize: BatchSize;
   },
@@ -320,7 +348,7 @@ async function deliverBatch(
   waitForPanels: readonly string[],
 ): Promise<BatchReport> {
   const { db, receipts, poster, logger, redis, prefix, channelPostIntervalMs } = deps;
-  const { settled, inFlight, claimCursors, sendSlots, batchSize } = memory;
+  const { settled, inFlight, claimCursors, moreDue, sendSlots, batchSize } = memory;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
@@ -355,6 +383,10 @@ async function deliverBatch(
       const next = nextClaimPlace(claimCursors.get(teamId), cursor, claim.continueBelow);
       if (next === undefined) claimCursors.delete(teamId);
       else claimCursors.set(teamId, next);
+      // A claim that took as many as it asked for may have left due people behind; one that took
+      // fewer found nobody else free.
+      if (claim.continueBelow === null) moreDue.delete(teamId);
+      else moreDue.add(teamId);
       // The panels are share-locked from here on: the send budget counts from now.
       const claimedAt = performance.now();
       const claimed = claim.rows;
@@ -658,6 +690,7 @@ async function deliverBatch(
         claimed.filter((r) => r.recipient !== headRow?.recipient).map((r) => r.recipient),
       );
       const stoppedEarly = leftForLater > 0 && receiptsFailed === undefined;
+      if (leftForLater > 0) moreDue.add(teamId);
       const stopping = deps.stopping?.aborted === true;
       batchSize.record({
         asked,

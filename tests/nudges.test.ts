@@ -1367,6 +1367,92 @@ describe('batch size', () => {
   });
 });
 
+describe('people left behind in a burst', () => {
+  it('the job of a row already sent takes along due people no delivery reached, until a claim finds nobody more', async () => {
+    // A worker of its own taking three others along each time, so what it remembers about this
+    // workspace ("more may be due") comes from this test's deliveries only.
+    const app = await startTestApp({}, { nudgeBatchRecipients: 3 });
+    try {
+      const db = app.panelist.deps.db;
+      const queues = app.panelist.deps.queues;
+      const panel = await givenPanel(db, TEST_NOW, {
+        recruiterId: 'URECLEFT',
+        hiringManagerId: 'UHMLEFT',
+        decisionMakerIds: ['UDMLEFT'],
+        creatorId: 'URECLEFT',
+      });
+      const interviewers = Array.from({ length: 10 }, (_, i) => `ULEFT${i}`);
+      const late = 'ULEFTLATE';
+      await givenSlots(db, panel.id, TEST_NOW, [
+        // Over at 12:00: each interviewer is owed feedback then.
+        { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers },
+        // Tomorrow at 13:00: its briefing falls due at 13:00 today.
+        { kind: 'executive', start: '2026-12-02T13:00:00Z', interviewers: [late] },
+      ]);
+      app.clock.set(new Date('2026-12-01T12:00:00Z'));
+      const dmsTo = (userId: string) =>
+        app.slack.callsTo('chat.postMessage', (c) => c.args.channel === userId);
+      const told = () => interviewers.filter((id) => dmsTo(id).length > 0);
+      const rowOf = async (recipient: string, kind: NudgeKind) => {
+        const row = await db
+          .selectFrom('nudge')
+          .select(['id', 'team_id', 'deliver_at', 'state'])
+          .where('team_id', '=', TEAM_ID)
+          .where('panel_id', '=', panel.id)
+          .where('recipient', '=', recipient)
+          .where('kind', '=', kind)
+          .executeTakeFirstOrThrow();
+        return { ...row, id: String(row.id) };
+      };
+      /** Queues the job of one row and waits until it has finished (it is removed once complete). */
+      const runJob = async (row: { id: string; team_id: string; deliver_at: Date }) => {
+        await enqueueNudges(queues, [row], () => 0);
+        await expect
+          .poll(async () => (await queues.nudges.getJob(nudgeJobId(row.id, row.deliver_at))) === undefined, {
+            timeout: 10_000,
+          })
+          .toBe(true);
+      };
+
+      // The first interviewer's job: its delivery takes three others along, as many as it asked for.
+      await runJob(await rowOf('ULEFT0', 'feedback_due'));
+      const first = told();
+      expect(first).toHaveLength(4);
+      // Their jobs come next in the queue, their rows already sent: each takes three more people
+      // along, though none of those people's own jobs has run.
+      const [, second, third, fourth] = first;
+      await runJob(await rowOf(second ?? '', 'feedback_due'));
+      expect(told()).toHaveLength(7);
+      await runJob(await rowOf(third ?? '', 'feedback_due'));
+      expect(told()).toHaveLength(10);
+      // Nobody is left: this one's claim finds nobody, and the worker stops looking.
+      await runJob(await rowOf(fourth ?? '', 'feedback_due'));
+      expect(interviewers.map((id) => dmsTo(id).length)).toEqual(interviewers.map(() => 1));
+      const rows = await db
+        .selectFrom('nudge')
+        .select(['state', 'slack_ts'])
+        .where('team_id', '=', TEAM_ID)
+        .where('panel_id', '=', panel.id)
+        .where('kind', '=', 'feedback_due')
+        .where('recipient', 'in', interviewers)
+        .execute();
+      expect(rows.map((r) => r.state)).toEqual(interviewers.map(() => 'sent'));
+      expect(new Set(rows.map((r) => r.slack_ts)).size).toBe(interviewers.length);
+
+      // At 13:00 the briefing falls due. The job of a row already sent finishes without looking for
+      // it (the last claim found nobody more); the briefing's own job delivers it.
+      app.clock.set(new Date('2026-12-01T13:00:00Z'));
+      await runJob(await rowOf(second ?? '', 'feedback_due'));
+      expect(dmsTo(late)).toHaveLength(0);
+      await runJob(await rowOf(late, 'briefing'));
+      expect(dmsTo(late)).toHaveLength(1);
+      expect(text(dmsTo(late)[0])).toContain('Briefing');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('send slots', () => {
   it('a message holds its slot until its receipt is committed: with receipts held up, no more than the worker’s concurrency go out', async () => {
     const { interviewers, head, feedbackDue, sent } = await fullBatch('SLOTS');
