@@ -190,7 +190,8 @@ interface BatchReport {
  * receipted ones as sent and sends only the rest.
  *
  * The jobs of rows a batch delivered find them settled and finish without touching Postgres when
- * it was this process, or with one read when it was another.
+ * it was this process, or with one read when it was another; while this process's last claim
+ * says more people may be due, such a job first runs a batch for them (`takeAlongLeftBehind`).
  */
 export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
   const { db, clock } = deps;
