@@ -201,8 +201,9 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
   /** Per workspace, where this process's last delivery stopped taking other people. */
   const claimCursors = new Map<string, NudgePosition>();
   /**
-   * Workspaces where this process's last delivery took as many other people as it asked for, or
-   * left some for later: people may be due whom no delivery has taken (see `takeAlongLeftBehind`).
+   * Workspaces where this process's last delivery took as many other people as it asked for and
+   * sent some of them, or left some for later when its send budget ran out: people may be due whom
+   * no delivery has taken (see `takeAlongLeftBehind`).
    */
   const moreDue = new Set<string>();
   const sendSlots = new SendSlots(deps.messagesInFlight ?? 1);
@@ -224,9 +225,10 @@ export function createNudgeProcessor(deps: NudgeDeliveryDeps) {
    * middle; what is left then (people a full claim did not reach, or left for later at the end of
    * a send budget) would wait behind thousands of jobs whose rows are already sent. So while the
    * last delivery here said more may be due, such a job runs a delivery of its own for other
-   * people (its own row is settled, so it claims nobody for itself), as many side by side as jobs
-   * run at once; the first claim that finds fewer people than it asked for ends it. Anything it
-   * cannot do stays pending for its people's own jobs.
+   * people, as many side by side as jobs run at once (its own row is settled; its person is taken
+   * only if something else of theirs is due, as a batch takes anyone); the first claim that finds
+   * fewer people than it asked for, or sends none of them, ends it. Anything it cannot do stays
+   * pending for its people's own jobs.
    */
   const takeAlongLeftBehind = async (teamId: string, nudgeId: string): Promise<'taken'> => {
     if (!moreDue.has(teamId) || deps.stopping?.aborted === true) return 'taken';
@@ -384,8 +386,8 @@ async function deliverBatch(
       const next = nextClaimPlace(claimCursors.get(teamId), cursor, claim.continueBelow);
       if (next === undefined) claimCursors.delete(teamId);
       else claimCursors.set(teamId, next);
-      // A claim that took as many as it asked for may have left due people behind; one that took
-      // fewer found nobody else free.
+      // A claim that took as many as it asked for may have left due people behind (unless it
+      // sends none of them: below); one that took fewer found nobody else free.
       if (claim.continueBelow === null) moreDue.delete(teamId);
       else moreDue.add(teamId);
       // The panels are share-locked from here on: the send budget counts from now.
@@ -691,8 +693,12 @@ async function deliverBatch(
         claimed.filter((r) => r.recipient !== headRow?.recipient).map((r) => r.recipient),
       );
       const stoppedEarly = leftForLater > 0 && receiptsFailed === undefined;
-      if (leftForLater > 0) moreDue.add(teamId);
       const stopping = deps.stopping?.aborted === true;
+      // People left for later when the budget ran out are due and free again once this commits. A
+      // full claim that sent nobody else (all of them held, failing, cancelled) says nothing about
+      // people left behind: were it taken as a sign, jobs would keep claiming the same people.
+      if (stoppedEarly && !stopping) moreDue.add(teamId);
+      else if (othersSent === 0) moreDue.delete(teamId);
       batchSize.record({
         asked,
         claimed: others.size,
