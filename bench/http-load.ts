@@ -216,7 +216,12 @@ export interface OpenLoopOptions {
  * measured window. Latency runs from the actual send, so generator lag is reported separately.
  */
 export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256 });
+  // A kept-alive connection idle for 2 s is closed here, well before the app closes it (Node's
+  // 5 s keep-alive timeout). Left to the agent, it is closed only a second before the app does, and
+  // a stall of this process longer than that (it also hosts the Slack double) can let the
+  // generator send on a connection the app has already closed: `ECONNRESET`, one or two feedback
+  // submissions in 1,600 in two of four full runs on machine K.
+  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256, timeout: 2_000 });
   const collector = new StatsCollector();
   const intervalMs = 1000 / options.ratePerSecond;
   const warmupCount = Math.round((options.warmupMs / 1000) * options.ratePerSecond);
