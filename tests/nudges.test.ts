@@ -72,6 +72,16 @@ async function panelFor(
   });
 }
 
+/** A panel in `db` (a test app of its own) coordinated by URECtag, UHMtag and UDMtag. */
+function coordinatedPanel(db: Kysely<Database>, tag: string) {
+  return givenPanel(db, TEST_NOW, {
+    recruiterId: `UREC${tag}`,
+    hiringManagerId: `UHM${tag}`,
+    decisionMakerIds: [`UDM${tag}`],
+    creatorId: `UREC${tag}`,
+  });
+}
+
 /**
  * A panel whose people have their own time zones, its decision due at `deadline`, with one peer
  * interview from `start` (booked at TEST_NOW) by `interviewers`.
@@ -1295,12 +1305,7 @@ describe('batch size', () => {
     const app = await startTestApp({}, { nudgeSendBudgetMs: budgetMs });
     try {
       const db = app.panelist.deps.db;
-      const panel = await givenPanel(db, TEST_NOW, {
-        recruiterId: 'URECSIZE',
-        hiringManagerId: 'UHMSIZE',
-        decisionMakerIds: ['UDMSIZE'],
-        creatorId: 'URECSIZE',
-      });
+      const panel = await coordinatedPanel(db, 'SIZE');
       const interviewers = Array.from({ length: 200 }, (_, i) => `USIZE${i}`);
       await givenSlots(db, panel.id, TEST_NOW, [
         { kind: 'peer', start: '2026-12-01T11:00:00Z', interviewers },
@@ -1376,12 +1381,7 @@ describe('people left behind in a burst', () => {
     try {
       const db = app.panelist.deps.db;
       const queues = app.panelist.deps.queues;
-      const panel = await givenPanel(db, TEST_NOW, {
-        recruiterId: 'URECLEFT',
-        hiringManagerId: 'UHMLEFT',
-        decisionMakerIds: ['UDMLEFT'],
-        creatorId: 'URECLEFT',
-      });
+      const panel = await coordinatedPanel(db, 'LEFT');
       const interviewers = Array.from({ length: 10 }, (_, i) => `ULEFT${i}`);
       const late = 'ULEFTLATE';
       await givenSlots(db, panel.id, TEST_NOW, [
