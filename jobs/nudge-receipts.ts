@@ -16,7 +16,9 @@ interface Waiting {
  * jobs/nudge-delivery.ts); that wait is what makes receipts the largest part of a nudge's cost
  * when each is a statement and a commit of its own. Here one write is in flight at a time, and
  * every receipt that arrives meanwhile goes into the next write: with ten deliveries sending at
- * once, a write carries several of them, and a lone receipt is written at once.
+ * once, a write carries several of them. A write started from idle waits for the end of the event
+ * loop's turn in which its first receipt arrived (`setImmediate`), so the Slack answers read in
+ * that turn go in one write rather than the first alone and the rest a round trip later.
  *
  * A write that Postgres refuses for its data (a value it cannot take: SQLSTATE classes 22 and 23)
  * is tried again one delivery's receipts at a time, so that receipt fails its
@@ -38,12 +40,13 @@ export class NudgeReceiptWriter {
     if (receipts.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.#waiting.push({ receipts, resolve, reject });
-      if (!this.#writing) void this.#writeAll();
+      if (this.#writing) return;
+      this.#writing = true;
+      setImmediate(() => void this.#writeAll());
     });
   }
 
   async #writeAll(): Promise<void> {
-    this.#writing = true;
     try {
       while (this.#waiting.length > 0) {
         const batch = this.#waiting;
