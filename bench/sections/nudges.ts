@@ -10,9 +10,11 @@
  * maintenance workers, `createNudgeProcessor` unchanged) in a child process (bench/serve-worker.ts),
  * one at concurrency 10 (the default WORKER_CONCURRENCY) and one at 50 (an extra line), each on a
  * queue prefix of its own. The baseline is a BullMQ Worker with a no-op processor in a child process
- * too (bench/serve-bare-worker.ts), fed the same way. This process only enqueues (with the
- * production `enqueueNudges`: one addBulk, production job ids and options), hosts the Slack double
- * and watches.
+ * too (bench/serve-bare-worker.ts), fed the same way. The throughput runs' jobs are added by a
+ * child process of their own (bench/serve-enqueuer.ts, with the production `enqueueNudges`: one
+ * addBulk, production job ids and options), so adding them does not stall the Slack double, which
+ * this process hosts (Slack keeps answering while a queue fills); the clock starts as that child is
+ * told to add them. This process hosts the Slack double and watches.
  *
  * Isolation. The section uses a database, Redis prefixes and a Slack double of its own, not the
  * shared Panelist child's: that child runs a worker and a reconciler of its own, which would re-plan
@@ -43,6 +45,8 @@
  * (3,000 in the concurrency-50 run), BENCH_NUDGE_LATENESS (1,000), BENCH_NUDGE_WINDOW_SECONDS (60).
  * BENCH_PROFILE_DIR also profiles the nudge worker children.
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +64,7 @@ import { NUDGE_KINDS } from '../../src/domain/nudge-settings.js';
 import { toWednesdayMorningUtc } from '../../tests/support/clock-offset.js';
 import { type RecordedCall, SlackDouble } from '../../tests/support/slack-double.js';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL } from '../../tests/support/test-env.js';
-import { type ChildApp, spawnApp } from '../children.js';
+import { type ChildApp, REPO_ROOT, spawnApp } from '../children.js';
 import type { BenchContext, BenchSection } from '../context.js';
 import { machineCpu, ownCpuSeconds, processCpuSeconds } from '../cpu.js';
 import { percentile } from '../http-load.js';
@@ -78,6 +82,7 @@ import {
   seedPanels,
   seedSlots,
 } from '../seed.js';
+import type { EnqueuerReply, EnqueuerRequest } from '../serve-enqueuer.js';
 
 const RATE_GOAL = 1_000;
 const RATIO_GOAL = 0.25;
@@ -386,7 +391,12 @@ interface CpuSample {
   machine: number | undefined;
 }
 
-async function cpuSample(db: Kysely<Database>, redis: Redis, worker: ChildApp): Promise<CpuSample> {
+async function cpuSample(
+  db: Kysely<Database>,
+  redis: Redis,
+  worker: ChildApp,
+  enqueuer: Enqueuer,
+): Promise<CpuSample> {
   const { rows } = await sql<{ pid: number; datname: string | null }>`
     select pid, datname from pg_stat_activity
     where (datname = current_database() and backend_type = 'client backend' and application_name <> ${BENCH_APPLICATION_NAME})
@@ -410,7 +420,7 @@ async function cpuSample(db: Kysely<Database>, redis: Redis, worker: ChildApp): 
   return {
     at: performance.now(),
     worker: worker.cpuSeconds(),
-    bench: ownCpuSeconds(),
+    bench: ownCpuSeconds() + (enqueuer.cpuSeconds() ?? Number.NaN),
     backends,
     background,
     redis: redisCpu,
@@ -455,11 +465,98 @@ function cpuBetween(before: CpuSample, after: CpuSample): CpuUse {
 
 // ---- The runs ----
 
+/** The child that adds a throughput run's jobs (bench/serve-enqueuer.ts). */
+interface Enqueuer {
+  readonly pid: number;
+  cpuSeconds(): number | undefined;
+  /** Hands over a throughput run's rows (all due) before its clock starts. */
+  load(prefix: string, rows: readonly { id: string; team_id: string; deliver_at: Date }[]): Promise<void>;
+  /** Adds the loaded rows' jobs; resolves, with addBulk's duration in the child, once they are in. */
+  go(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startEnqueuer(env: NodeJS.ProcessEnv): Promise<Enqueuer> {
+  const child = fork(join(REPO_ROOT, 'bench/serve-enqueuer.ts'), [], {
+    cwd: REPO_ROOT,
+    env,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4_000);
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('enqueuer: no pid');
+  // One request at a time: its answer, or the child's end (exit, a broken channel), or a timeout.
+  let pending: { resolve: (reply: EnqueuerReply) => void; reject: (error: Error) => void } | undefined;
+  let gone: Error | undefined;
+  const end = (error: Error) => {
+    gone ??= error;
+    pending?.reject(gone);
+    pending = undefined;
+  };
+  child.on('message', (reply: EnqueuerReply) => {
+    const waiting = pending;
+    pending = undefined;
+    waiting?.resolve(reply);
+  });
+  child.on('exit', (code, signal) =>
+    end(new Error(`enqueuer exited (code ${code}, signal ${signal})\n${stderr}`)),
+  );
+  child.on('error', (error) => end(new Error(`enqueuer: ${error.message}\n${stderr}`)));
+  const answer = async (timeoutMs: number, request?: EnqueuerRequest): Promise<EnqueuerReply> => {
+    if (gone !== undefined) throw gone;
+    let timer: NodeJS.Timeout | undefined;
+    const reply = await new Promise<EnqueuerReply>((resolve, reject) => {
+      pending = { resolve, reject };
+      timer = setTimeout(
+        () => end(new Error(`enqueuer: no answer within ${timeoutMs} ms\n${stderr}`)),
+        timeoutMs,
+      );
+      if (request !== undefined) child.send(request);
+    }).finally(() => clearTimeout(timer));
+    if (reply.kind === 'failed') throw new Error(`enqueuer: ${reply.error}`);
+    return reply;
+  };
+  await answer(30_000).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  }); // ready
+  return {
+    pid,
+    cpuSeconds: () => processCpuSeconds(pid),
+    load: async (prefix, rows) => {
+      await answer(30_000, {
+        kind: 'load',
+        prefix,
+        rows: rows.map((r) => ({ id: r.id, team_id: r.team_id, deliver_at: r.deliver_at.getTime() })),
+      });
+    },
+    go: async () => {
+      const reply = await answer(RUN_TIMEOUT_MS, { kind: 'go' });
+      if (reply.kind !== 'done') throw new Error(`enqueuer: answered ${reply.kind} to go`);
+      return reply.enqueueMs;
+    },
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+    },
+  };
+}
+
 interface Workers {
   panelist: ChildApp;
   bare: ChildApp;
   queues: Queues;
   bareQueues: Queues;
+  prefix: string;
+  barePrefix: string;
+  enqueuer: Enqueuer;
   /** Postgres queries the nudge worker has sent so far (NaN when it cannot tell). */
   queries(): Promise<QueryStats>;
 }
@@ -561,17 +658,17 @@ async function runBare(
     team_id: 'TBARE',
     deliver_at: new Date(0),
   }));
-  const before = await cpuSample(db, redis, workers.bare);
+  await workers.enqueuer.load(workers.barePrefix, rows);
+  const before = await cpuSample(db, redis, workers.bare, workers.enqueuer);
   const started = performance.now();
-  await enqueueNudges(workers.bareQueues, rows, () => 0);
-  const enqueueMs = performance.now() - started;
+  const enqueueMs = await workers.enqueuer.go();
   let backlog = await queueBacklog(workers.bareQueues);
   while (backlog.pending > 0 && performance.now() - started < RUN_TIMEOUT_MS) {
     await sleep(5);
     backlog = await queueBacklog(workers.bareQueues);
   }
   const totalMs = performance.now() - started;
-  const after = await cpuSample(db, redis, workers.bare);
+  const after = await cpuSample(db, redis, workers.bare, workers.enqueuer);
   return {
     label,
     kind: 'bare',
@@ -601,11 +698,13 @@ async function runPanelist(
   const jobs = seeded.rows.length;
   const watcher = new DmWatcher(double, new Set(seeded.rows.map((r) => r.recipient)));
   const queriesBefore = await workers.queries();
-  const before = await cpuSample(db, redis, workers.panelist);
+  if (seeded.rows.some((r) => clock.msUntil(r.deliver_at) > 0))
+    throw new Error(`${label}: a seeded row is not due yet`);
+  await workers.enqueuer.load(workers.prefix, seeded.rows);
+  const before = await cpuSample(db, redis, workers.panelist, workers.enqueuer);
   const started = performance.now();
   const startedAt = Date.now();
-  await enqueueNudges(workers.queues, seeded.rows, (at) => clock.msUntil(at));
-  const enqueueMs = performance.now() - started;
+  const enqueueMs = await workers.enqueuer.go();
   // The double counts DMs for free; Postgres is asked only once they have all arrived.
   while (watcher.count() < jobs && performance.now() - started < RUN_TIMEOUT_MS) await sleep(5);
   let pending = jobs;
@@ -615,7 +714,7 @@ async function runPanelist(
     await sleep(5);
   }
   const totalMs = performance.now() - started;
-  const after = await cpuSample(db, redis, workers.panelist);
+  const after = await cpuSample(db, redis, workers.panelist, workers.enqueuer);
   const queries = queriesBetween(queriesBefore, await workers.queries());
   const firstDm = Math.min(...[...watcher.byRecipient.values()].map((calls) => calls[0]?.at ?? Infinity));
   // Let the queue drain (jobs complete just after their row commits) before the next run.
@@ -817,7 +916,7 @@ async function run(context: BenchContext): Promise<SectionResult> {
   const notes: string[] = [];
 
   const stack: { name: string; run: () => Promise<void> }[] = [];
-  const children: ChildApp[] = [];
+  const children: { pid: number }[] = [];
   // A run abandoned by run.ts's watchdog exits without this section's cleanup: take the children along.
   const killChildren = () => {
     for (const child of children) {
@@ -841,6 +940,10 @@ async function run(context: BenchContext): Promise<SectionResult> {
     const base = `bench_nudges_${Date.now().toString(36)}_${Math.random().toString(16).slice(2, 8)}`;
     const redis = createProducerConnection(TEST_REDIS_URL);
     stack.push({ name: 'disconnect Redis', run: async () => void redis.disconnect() });
+
+    const enqueuer = await startEnqueuer({ ...process.env, REDIS_URL: TEST_REDIS_URL });
+    children.push(enqueuer);
+    stack.push({ name: 'stop the enqueuer', run: () => enqueuer.stop() });
 
     const startWorkers = async (concurrency: number): Promise<Workers> => {
       const prefix = `${base}_c${concurrency}`;
@@ -896,7 +999,16 @@ async function run(context: BenchContext): Promise<SectionResult> {
       });
       await Promise.all([queues.nudges.waitUntilReady(), bareQueues.nudges.waitUntilReady()]);
       await waitForReconcileIdle(queues, 30_000);
-      return { panelist, bare, queues, bareQueues, queries: queryCounter(panelist, statsFile) };
+      return {
+        panelist,
+        bare,
+        queues,
+        bareQueues,
+        prefix,
+        barePrefix,
+        enqueuer,
+        queries: queryCounter(panelist, statsFile),
+      };
     };
 
     context.progress(
@@ -1026,7 +1138,7 @@ async function run(context: BenchContext): Promise<SectionResult> {
       },
       {
         title:
-          'CPU during each run, in cores busy (CPU s ÷ wall s); ms/job = CPU ms per job. Postgres bg, Redis and other are machine-wide',
+          'CPU during each run, in cores busy (CPU s ÷ wall s); ms/job = CPU ms per job. Postgres bg, Redis and other are machine-wide; bench+double includes the child adding the jobs',
         headers: [
           'run',
           'wall s',
