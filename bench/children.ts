@@ -36,6 +36,26 @@ async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   return exited;
 }
 
+/** Keeps the last lines a child writes to stderr; returns the function that reads them, for error reports. */
+export function keepStderrTail(child: ChildProcess): () => string {
+  const stderr: string[] = [];
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr.push(chunk);
+    if (stderr.length > 50) stderr.shift();
+  });
+  return () => stderr.join('').split('\n').slice(-30).join('\n');
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within `graceMs`. Safe to call twice. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  if (await waitForExit(child, graceMs)) return;
+  child.kill('SIGKILL');
+  await waitForExit(child, 2_000);
+}
+
 export interface SpawnOptions {
   /** Extra node flags, e.g. `--cpu-prof` (not all are allowed in NODE_OPTIONS). */
   nodeArgs?: string[];
@@ -57,21 +77,8 @@ export async function spawnApp(
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stderr: string[] = [];
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    stderr.push(chunk);
-    if (stderr.length > 50) stderr.shift();
-  });
-  const stderrTail = () => stderr.join('').split('\n').slice(-30).join('\n');
-
-  const stop = async (graceMs = 10_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    if (await waitForExit(child, graceMs)) return;
-    child.kill('SIGKILL');
-    await waitForExit(child, 2_000);
-  };
+  const stderrTail = keepStderrTail(child);
+  const stop = (graceMs?: number) => stopChild(child, graceMs);
 
   const stdout = child.stdout;
   if (stdout === null) throw new Error(`${name}: no stdout pipe`);

@@ -46,7 +46,6 @@
  * BENCH_PROFILE_DIR also profiles the nudge worker children.
  */
 import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +63,7 @@ import { NUDGE_KINDS } from '../../src/domain/nudge-settings.js';
 import { toWednesdayMorningUtc } from '../../tests/support/clock-offset.js';
 import { type RecordedCall, SlackDouble } from '../../tests/support/slack-double.js';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL } from '../../tests/support/test-env.js';
-import { type ChildApp, REPO_ROOT, spawnApp } from '../children.js';
+import { type ChildApp, keepStderrTail, REPO_ROOT, spawnApp, stopChild } from '../children.js';
 import type { BenchContext, BenchSection } from '../context.js';
 import { machineCpu, ownCpuSeconds, processCpuSeconds } from '../cpu.js';
 import { percentile } from '../http-load.js';
@@ -483,11 +482,7 @@ async function startEnqueuer(env: NodeJS.ProcessEnv): Promise<Enqueuer> {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4_000);
-  });
+  const stderrTail = keepStderrTail(child);
   const pid = child.pid;
   if (pid === undefined) throw new Error('enqueuer: no pid');
   // One request at a time: its answer, or the child's end (exit, a broken channel), or a timeout.
@@ -504,16 +499,16 @@ async function startEnqueuer(env: NodeJS.ProcessEnv): Promise<Enqueuer> {
     waiting?.resolve(reply);
   });
   child.on('exit', (code, signal) =>
-    end(new Error(`enqueuer exited (code ${code}, signal ${signal})\n${stderr}`)),
+    end(new Error(`enqueuer exited (code ${code}, signal ${signal})\n${stderrTail()}`)),
   );
-  child.on('error', (error) => end(new Error(`enqueuer: ${error.message}\n${stderr}`)));
+  child.on('error', (error) => end(new Error(`enqueuer: ${error.message}\n${stderrTail()}`)));
   const answer = async (timeoutMs: number, request?: EnqueuerRequest): Promise<EnqueuerReply> => {
     if (gone !== undefined) throw gone;
     let timer: NodeJS.Timeout | undefined;
     const reply = await new Promise<EnqueuerReply>((resolve, reject) => {
       pending = { resolve, reject };
       timer = setTimeout(
-        () => end(new Error(`enqueuer: no answer within ${timeoutMs} ms\n${stderr}`)),
+        () => end(new Error(`enqueuer: no answer within ${timeoutMs} ms\n${stderrTail()}`)),
         timeoutMs,
       );
       if (request !== undefined) child.send(request);
@@ -540,12 +535,7 @@ async function startEnqueuer(env: NodeJS.ProcessEnv): Promise<Enqueuer> {
       if (reply.kind !== 'done') throw new Error(`enqueuer: answered ${reply.kind} to go`);
       return reply.enqueueMs;
     },
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
-    },
+    stop: () => stopChild(child, 5_000),
   };
 }
 
